@@ -47,6 +47,7 @@ class RawFile:
     origin: str = "official"  # official | mirror
     retrieved_at: str = ""
     sha256: str = ""
+    frame: Any = None  # already parsed by the update (validation), not parsed again
 
 
 def sha256_of(path: Path) -> str:
@@ -97,6 +98,8 @@ class _Builder:
 
     def parse(self, source: Source) -> pd.DataFrame | None:
         raw = self.raw[source.id]
+        if raw.frame is not None:
+            return raw.frame
         try:
             frame = parse_source(source, raw.path)
         except SourceError as exc:
