@@ -1,0 +1,220 @@
+"""Rurality sources (INSEE): density grid, tables d'appartenance géographique, unités urbaines.
+
+Every INSEE workbook here has a few title rows above the row of variable codes (CODGEO, ...); the
+header row is found by looking for ``CODGEO`` in the first rows, so a release that adds or drops a
+title line still reads. Workbooks are read with calamine (openpyxl cannot open some INSEE files) and
+are accepted either as the xlsx itself or as the official zip that holds it.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+
+from data.errors import SourceError
+from data.parsers.common import check_codes, clean_codes, drop_arm, read_excel, require_columns
+from data.sources import Source
+
+HEADER_SCAN_ROWS = 10
+
+
+def open_workbook(path: Path, source: Source) -> Path | IO[bytes]:
+    """The workbook itself, or the xlsx inside the official zip (named member, else the only xlsx)."""
+    if not zipfile.is_zipfile(path):
+        return path  # not a zip at all: read_excel says what is wrong (HTML page, truncated file...)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            if "[Content_Types].xml" in names:
+                return path  # an xlsx is a zip: the workbook itself
+            if source.zip_member and source.zip_member in names:
+                return io.BytesIO(zf.read(source.zip_member))
+            books = [n for n in names if n.lower().endswith((".xlsx", ".xls"))]
+            if len(books) == 1:
+                return io.BytesIO(zf.read(books[0]))
+            listing = ", ".join(names[:5]) or "vide"
+            raise SourceError(
+                source.id, f"l'archive ne contient pas le classeur attendu (contenu : {listing})"
+            )
+    except zipfile.BadZipFile as exc:
+        raise SourceError(source.id, f"archive zip illisible ou tronquée ({exc})") from exc
+
+
+def sheet_names(book: Path | IO[bytes], source: Source) -> list[str]:
+    try:
+        from python_calamine import CalamineWorkbook
+
+        if isinstance(book, Path):
+            wb = CalamineWorkbook.from_path(str(book))
+        else:
+            book.seek(0)
+            wb = CalamineWorkbook.from_filelike(book)
+            book.seek(0)
+        return list(wb.sheet_names)
+    except Exception as exc:  # calamine's own error types
+        raise SourceError(source.id, f"classeur illisible ({type(exc).__name__}: {str(exc)[:120]})") from exc
+
+
+def read_coded_sheet(
+    book: Path | IO[bytes],
+    source: Source,
+    sheet: str | list[str],
+    marker: str = "CODGEO",
+    columns: list[str] | None = None,
+) -> pd.DataFrame:
+    """A data sheet whose header is the row holding ``marker`` among the first rows.
+
+    ``sheet`` may be a list of candidate names: the first present is read, else the first sheet whose
+    first rows hold the marker. Columns are named by that row; ``columns`` (when given) must be present.
+    """
+    candidates = [sheet] if isinstance(sheet, str) else list(sheet)
+    names = sheet_names(book, source)
+    chosen = next((s for s in candidates if s in names), None)
+    if chosen is None:
+        lowered = {n.strip().lower(): n for n in names}
+        chosen = next((lowered[s.strip().lower()] for s in candidates if s.strip().lower() in lowered), None)
+    order = [chosen] if chosen else names
+    for name in order:
+        if isinstance(book, io.BytesIO):
+            book.seek(0)
+        raw = read_excel(book, source, sheet_name=name, header=None)
+        head = raw.head(HEADER_SCAN_ROWS)
+        hits = [i for i in range(len(head)) if (head.iloc[i].astype(str).str.strip() == marker).any()]
+        if not hits:
+            continue
+        row = hits[-1]  # a label row may also start with the marker: the codes are on the last one
+        header = [str(v).strip() if pd.notna(v) else f"_col{j}" for j, v in enumerate(raw.iloc[row])]
+        frame = raw.iloc[row + 1 :].copy()
+        frame.columns = header
+        frame = frame.dropna(how="all").reset_index(drop=True)
+        if columns:
+            require_columns(frame, columns, source)
+        return frame
+    wanted = " ou ".join(f"« {s} »" for s in candidates)
+    raise SourceError(
+        source.id,
+        f"aucune feuille {wanted} avec une ligne d'en-tête « {marker} » (feuilles : {', '.join(names)})",
+    )
+
+
+def _codes(frame: pd.DataFrame, source: Source, column: str = "CODGEO") -> pd.DataFrame:
+    frame = frame.assign(code=clean_codes(frame[column]))
+    frame = frame[frame["code"].notna() & (frame["code"] != "")]
+    return drop_arm(check_codes(frame, source))
+
+
+def _as_code_string(values: pd.Series) -> pd.Series:
+    """Codes that a workbook may hold as numbers (11.0) as clean strings ("11"); missing -> ""."""
+    out = values.map(
+        lambda v: "" if pd.isna(v) else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+    )
+    return out.astype("string").str.strip()
+
+
+def _levels(values: pd.Series, source: Source, column: str) -> pd.Series:
+    level = pd.to_numeric(values, errors="coerce")
+    bad = level.notna() & ~level.isin(range(1, 8))
+    if bad.any() or level.isna().mean() > 0.01:
+        raise SourceError(source.id, f"niveaux de densité hors 1–7 dans la colonne {column}")
+    return pd.array(level, dtype="Int8")
+
+
+# --- density grid ---------------------------------------------------------------------------------
+
+
+def parse_grid_2024(path: Path, source: Source) -> pd.DataFrame:
+    """Grille communale de densité 2024 (sheet Grille_Densite): code, density_level (1..7).
+
+    LIBGEO is not used: two communes named « Faux » are stored as booleans in the mirrored copy.
+    """
+    book = open_workbook(path, source)
+    frame = read_coded_sheet(book, source, "Grille_Densite", columns=["CODGEO", "DENS"])
+    frame = _codes(frame, source)
+    return pd.DataFrame(
+        {"code": frame["code"].to_numpy(), "density_level": _levels(frame["DENS"], source, "DENS")}
+    )
+
+
+def parse_grid_2025(path: Path, source: Source) -> pd.DataFrame:
+    """Grille communale de densité 2025 (fichier_diffusion_2025.xlsx, sheet « Maille communale»).
+
+    The 2025 file carries several groupings; the 7-level one is DENS7 (DENS when DENS7 is absent).
+    """
+    book = open_workbook(path, source)
+    frame = read_coded_sheet(book, source, ["Maille communale", "Maille_communale", "Grille_Densite"])
+    column = "DENS7" if "DENS7" in frame.columns else "DENS"
+    require_columns(frame, ["CODGEO", column], source)
+    frame = _codes(frame, source)
+    return pd.DataFrame(
+        {"code": frame["code"].to_numpy(), "density_level": _levels(frame[column], source, column)}
+    )
+
+
+# --- tables d'appartenance géographique -----------------------------------------------------------
+
+
+def _zone_names(book: Path | IO[bytes], source: Source) -> dict[str, dict[str, str]]:
+    """{NIVGEO: {zone code: label}} from the sheet Zones_supra_communales."""
+    zones = read_coded_sheet(
+        book, source, "Zones_supra_communales", marker="NIVGEO", columns=["NIVGEO", "CODGEO", "LIBGEO"]
+    )
+    zones = zones.assign(
+        NIVGEO=zones["NIVGEO"].astype("string").str.strip(),
+        CODGEO=_as_code_string(zones["CODGEO"]),
+        LIBGEO=zones["LIBGEO"].astype("string").str.strip(),
+    )
+    return {
+        str(level): dict(zip(group["CODGEO"], group["LIBGEO"], strict=True))
+        for level, group in zones.groupby("NIVGEO")
+    }
+
+
+def parse_tagc_2024(path: Path, source: Source) -> pd.DataFrame:
+    """Table d'appartenance 2024: AAV2020, UU2020, BV2022 codes with their names.
+
+    ``aav2020`` is "" for the communes hors attraction des villes (code "000").
+    """
+    book = open_workbook(path, source)
+    frame = read_coded_sheet(book, source, "COM", columns=["CODGEO", "AAV2020", "UU2020", "BV2022"])
+    names = _zone_names(book, source)
+    frame = _codes(frame, source)
+    out = pd.DataFrame({"code": frame["code"].to_numpy()})
+    for column, level in (("aav2020", "AAV2020"), ("uu2020", "UU2020"), ("bv2022", "BV2022")):
+        codes = _as_code_string(frame[level]).to_numpy()
+        codes = pd.Series(codes, dtype="string")
+        if column == "aav2020":
+            codes = codes.where(codes != "000", "")
+        out[column] = codes.fillna("").to_numpy()
+        out[f"{column}_name"] = codes.map(names.get(level, {})).fillna("").astype("string").to_numpy()
+    return out
+
+
+def parse_tagc_2022(path: Path, source: Source) -> pd.DataFrame:
+    """Table d'appartenance 2022: CATEAAV2020, TAAV2017, TUU2017 (codes as strings)."""
+    book = open_workbook(path, source)
+    frame = read_coded_sheet(book, source, "COM", columns=["CODGEO", "CATEAAV2020", "TAAV2017", "TUU2017"])
+    frame = _codes(frame, source)
+    return pd.DataFrame(
+        {
+            "code": frame["code"].to_numpy(),
+            "cateaav2020": _as_code_string(frame["CATEAAV2020"]).to_numpy(),
+            "taav2017": _as_code_string(frame["TAAV2017"]).to_numpy(),
+            "tuu2017": _as_code_string(frame["TUU2017"]).to_numpy(),
+        }
+    )
+
+
+def parse_uu2020(path: Path, source: Source) -> pd.DataFrame:
+    """Unités urbaines 2020 (sheet Composition_communale): uu_status H/C/B/I (STATUT_2017)."""
+    book = open_workbook(path, source)
+    frame = read_coded_sheet(book, source, "Composition_communale", columns=["CODGEO", "STATUT_2017"])
+    frame = _codes(frame, source)
+    status = frame["STATUT_2017"].astype("string").str.strip().str.upper().fillna("")
+    if not status.isin(["H", "C", "B", "I", ""]).all():
+        odd = sorted(set(status) - {"H", "C", "B", "I", ""})[:3]
+        raise SourceError(source.id, f"valeurs de STATUT_2017 inattendues : {odd}")
+    return pd.DataFrame({"code": frame["code"].to_numpy(), "uu_status": status.to_numpy()})
