@@ -90,9 +90,15 @@ def run_status(args: Namespace) -> int:
 
 
 def run_update(args: Namespace) -> int:
+    from data.errors import SentiersError
+    from data.sources import get_source
     from data.update import update_sources
 
     mirror = args.mirror or (str(paths.mirror_dir()) if paths.mirror_dir() else None)
+    for source_id in args.only or []:
+        get_source(source_id)  # an unknown id is a usage error, before any work
+    if args.mirror and not paths.Path(args.mirror).expanduser().is_dir():
+        raise SentiersError(f"Dossier miroir introuvable : {args.mirror}")
     bar, progress = _progress_bar("Mise à jour")
     try:
         report = update_sources(mirror=mirror, only=args.only, offline=args.offline, progress=progress)

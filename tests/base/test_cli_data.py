@@ -1,0 +1,64 @@
+"""``sentiers data ...`` end to end, as a user runs it (a real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def sentiers(*args: str, home) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SENTIERS_HOME=str(home))
+    env.pop("SENTIERS_MIRROR", None)
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_status_json_on_the_embedded_base(embedded_home):
+    result = sentiers("data", "status", "--json", home=embedded_home)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["communes"] == 34_875
+    assert payload["population_total"] > 66_000_000
+    assert payload["embedded_only"] is True
+    layer = payload["layers"][0]
+    assert {"id", "title", "vintage", "rows", "origin"} <= set(layer)
+    assert layer["origin"] == "embedded"
+
+
+def test_status_text_says_how_to_get_official_layers(embedded_home):
+    result = sentiers("data", "status", home=embedded_home)
+    assert result.returncode == 0
+    assert "sentiers data update" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("data", "update", "--only", "no_such_source"),
+        ("data", "update", "--mirror", "/nonexistent/mirror/folder"),
+        ("data", "frobnicate"),
+    ],
+)
+def test_user_errors_are_one_line_exit_2(args, tmp_path):
+    result = sentiers(*args, home=tmp_path)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_sources_lists_the_registry(tmp_path):
+    result = sentiers("data", "sources", "--json", home=tmp_path)
+    assert result.returncode == 0
+    ids = {row["id"] for row in json.loads(result.stdout)}
+    assert {"insee_grille_densite_2024", "anct_frr", "insee_filosofi_2021"} <= ids
