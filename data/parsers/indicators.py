@@ -76,9 +76,10 @@ def csv_member(path: Path, source: Source, pattern: str | None = None) -> IO[byt
                 ]
                 if len(data) != 1:
                     listing = ", ".join(names[:6]) or "vide"
+                    wanted = source.zip_member or (pattern or "un fichier CSV")
                     raise SourceError(
                         source.id,
-                        f"l'archive ne contient pas le fichier de données attendu (contenu : {listing})",
+                        f"l'archive ne contient pas le fichier de données attendu « {wanted} » (contenu : {listing})",
                     )
                 return io.BytesIO(zf.read(data[0]))
         except zipfile.BadZipFile as exc:
