@@ -187,8 +187,6 @@ class CommuneIndex:
             self._sorted_codes = sorted(self.codes)
         return self._sorted_codes
 
-    fuzzy_choices: list[str] = field(default_factory=list)
-
     def candidate(self, code: str) -> Candidate:
         pos = self.codes[code]
         return Candidate(
@@ -411,11 +409,11 @@ def lookup(
     raw = "" if query is None or (isinstance(query, float) and pd.isna(query)) else str(query)
     text = raw.strip()
     dep: str | None = None
-    if departement is not None and not (isinstance(departement, float) and pd.isna(departement)):
-        if str(departement).strip():
-            dep = normalise_departement(departement)
-            if dep is None:
-                return _invalid(raw, f"Département « {_short(str(departement), 20)} » non reconnu.")
+    has_dep = departement is not None and not (isinstance(departement, float) and pd.isna(departement))
+    if has_dep and str(departement).strip():
+        dep = normalise_departement(departement)
+        if dep is None:
+            return _invalid(raw, f"Département « {_short(str(departement), 20)} » non reconnu.")
     if not text:
         return _invalid(raw, "Requête vide : tapez un code Insee, un code postal ou un nom de commune.")
     if len(text) > MAX_QUERY_CHARS:

@@ -11,6 +11,7 @@ same facts as flat columns for batch exports.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -445,8 +446,6 @@ def verdict_table(base: Any) -> pd.DataFrame:
         col("ruralite_type").fillna("").astype(str) if "ruralite_type" in c else "non chargé"
     )
     out = out.set_index(out["commune_code"].to_numpy())
-    try:
+    with contextlib.suppress(AttributeError):
         object.__setattr__(base, "_verdict_table", out)
-    except AttributeError:  # pragma: no cover
-        pass
     return out
