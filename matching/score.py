@@ -10,7 +10,7 @@ Method (see DESIGN.md, "Scoring, precisely"):
   up to the score;
 - missing values (``missing_policy``): ``neutral`` gives s = 0.5, ``worst`` gives s = 0, ``exclude``
   removes the candidate; ranks are computed among the candidates that have a value. Every missing value is
-  listed in the candidate's ``missing``; none is silently zero;
+  flagged (``na:<id>`` columns, ``missing`` in the JSON); none is silently zero;
 - a criterion whose indicator is not in the base (layer not loaded) is left out and reported in
   ``unavailable``; the others keep their relative weights;
 - order: score descending, then code ascending (deterministic).
@@ -42,7 +42,7 @@ ID_COLUMNS = ("code", "name", "departement", "region", "population")
 class Scored:
     """Scores of a set of candidates under a list of criteria."""
 
-    frame: pd.DataFrame  # ranked: ID_COLUMNS + score, rank, missing, pts:<id>, val:<id>
+    frame: pd.DataFrame  # ranked: ID_COLUMNS + score, rank, n_missing, pts:<id>, val:<id>, na:<id>
     criteria: list[Criterion]  # the criteria actually used (available), in profile order
     weights: np.ndarray  # their weights (raw)
     transformed: np.ndarray  # n × k matrix of s in [0, 1], rows in ranked order
@@ -151,7 +151,9 @@ def score_frame(
         out[f"pts:{ind}"] = contrib[:, j]
     for j, ind in enumerate(ids):
         out[f"val:{ind}"] = values[:, j]
-    out["missing"] = [[ids[j] for j in np.flatnonzero(row)] for row in isna] if len(frame) else []
+    for j, ind in enumerate(ids):
+        out[f"na:{ind}"] = isna[:, j]
+    out["n_missing"] = isna.sum(axis=1).astype(int)
     order = np.lexsort((out["code"].to_numpy(dtype=str), -np.round(score, 9))) if len(frame) else np.arange(0)
     out = out.iloc[order].reset_index(drop=True)
     out.insert(out.columns.get_loc("score") + 1, "rank", np.arange(1, len(out) + 1))
@@ -233,7 +235,10 @@ def rank_profile(
             }
         )
     ranked = scored.frame
-    ranked["robustness"] = top_n_frequency(scored.transformed, scored.weights, top_n, draws, seed)
+    if draws > 0:
+        ranked["robustness"] = top_n_frequency(scored.transformed, scored.weights, top_n, draws, seed)
+    else:
+        ranked["robustness"] = np.nan
     sources = {c.indicator: source_note(base, c.indicator) for c in scored.criteria}
     return Ranking(
         profile=profile,
@@ -252,6 +257,11 @@ def rank_profile(
     )
 
 
+def missing_of(row: Any, criteria: list[Criterion]) -> list[str]:
+    """Indicators whose value is missing for a ranked row (a dict or a Series of ``Scored.frame``)."""
+    return [c.indicator for c in criteria if bool(row[f"na:{c.indicator}"])]
+
+
 def ranking_json(ranking: Ranking, top: int | None = None) -> dict[str, Any]:
     """The JSON document of ``sentiers score --json``."""
     from matching.profile import profile_dict
@@ -268,7 +278,7 @@ def ranking_json(ranking: Ranking, top: int | None = None) -> dict[str, Any]:
                 "departement": str(rec.get("departement", "")),
                 "population": None if pd.isna(rec.get("population")) else float(rec["population"]),
                 "score": round(float(rec["score"]), 4),
-                "robustness": round(float(rec["robustness"]), 4),
+                "robustness": None if pd.isna(rec["robustness"]) else round(float(rec["robustness"]), 4),
                 "contributions": {
                     c.indicator: round(float(rec[f"pts:{c.indicator}"]), 4) for c in ranking.criteria
                 },
@@ -278,7 +288,7 @@ def ranking_json(ranking: Ranking, top: int | None = None) -> dict[str, Any]:
                     else float(rec[f"val:{c.indicator}"])
                     for c in ranking.criteria
                 },
-                "missing": list(rec["missing"]),
+                "missing": missing_of(rec, ranking.criteria),
             }
         )
     return {

@@ -1,0 +1,92 @@
+"""``sentiers score``: rank candidate territories for a profile file or a défi preset."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from data.errors import SentiersError
+
+log = logging.getLogger(__name__)
+
+
+def _profile(args: Any):
+    from matching.presets import preset_profile
+    from matching.profile import load_profile
+
+    if args.profile and args.preset:
+        raise SentiersError("Donnez soit un fichier de profil, soit --preset, pas les deux.")
+    if not args.profile and not args.preset:
+        raise SentiersError("Donnez un fichier de profil (PROFILE.yaml) ou --preset SLUG.")
+    return load_profile(args.profile) if args.profile else preset_profile(args.preset)
+
+
+def _load_base():
+    from data.store import load_base
+
+    bar = None
+
+    def progress(fraction: float, message: str) -> None:
+        nonlocal bar
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=100, desc="Construction de la base", file=sys.stderr, leave=False)
+        bar.n = int(fraction * 100)
+        bar.set_postfix_str(message[:40])
+        bar.refresh()
+
+    base = load_base(progress=progress)
+    if bar is not None:
+        bar.close()
+    return base
+
+
+def _text(ranking, top: int) -> str:
+    from matching.catalogue import CATALOGUE
+
+    lines = [f"Profil : {ranking.profile.name} — niveau {ranking.level}", "Entonnoir :"]
+    for step in ranking.funnel:
+        lines.append(f"  {step['constraint']} : -{step['removed']} → {step['remaining']}")
+    for item in ranking.unavailable:
+        lines.append(f"  ! {item['reason']}")
+    if ranking.frame.empty:
+        lines.append("Aucun candidat ne satisfait toutes les contraintes.")
+        return "\n".join(lines) + "\n"
+    lines.append(f"Critères : {', '.join(CATALOGUE[c.indicator].label for c in ranking.criteria)}")
+    for rec in ranking.top(top).to_dict("records"):
+        rob = rec["robustness"]
+        lines.append(
+            f"{rec['rank']:>4}. {rec['code']}  {rec['name']} ({rec['departement']})  "
+            f"score {rec['score']:.1f}  robustesse {rob:.0%}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def run(args: Any) -> int:
+    from matching.export import to_csv_bytes, to_xlsx_bytes
+    from matching.score import rank_profile, ranking_json
+
+    profile = _profile(args)
+    top = int(args.top)
+    if top < 1:
+        raise SentiersError("--top : un nombre entier positif est attendu.")
+    output = Path(args.output) if args.output else None
+    if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
+        raise SentiersError(
+            f"-o : format « {output.suffix or output.name} » non reconnu ; .csv ou .xlsx attendu."
+        )
+    base = _load_base()
+    ranking = rank_profile(base, profile, level=args.level, top_n=top)
+    if output is not None:
+        data = to_xlsx_bytes(ranking, top) if output.suffix.lower() == ".xlsx" else to_csv_bytes(ranking, top)
+        output.write_bytes(data)
+        sys.stderr.write(f"{min(top, len(ranking.frame))} candidats écrits dans {output}\n")
+    if args.json:
+        sys.stdout.write(json.dumps(ranking_json(ranking, top), ensure_ascii=False, indent=2) + "\n")
+    elif output is None:
+        sys.stdout.write(_text(ranking, top))
+    return 0
