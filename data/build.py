@@ -456,7 +456,7 @@ class _Builder:
             official = parsed.set_index("code").geometry
             has = frame_["code"].isin(official.index)
             frame_.loc[has, "geometry"] = frame_.loc[has, "code"].map(official).to_numpy()
-            frame_.loc[has, "boundary_source"] = source.title
+            frame_.loc[has, "boundary_source"] = f"{source.publisher} — {source.title}"
             self.record(source, int(has.sum()))
         return deps, regs
 

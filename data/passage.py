@@ -3,7 +3,7 @@
 Counts are summed, rates and medians are re-weighted, classes take the predecessor with the largest
 population; every value so derived is listed in the derivations table (code, layer, method, predecessors).
 A commune restored from a commune nouvelle (a split) inherits only the classes of the commune it was
-part of, flagged as such; its counts stay unknown.
+part of, flagged as such; its counts and programme memberships stay unknown.
 """
 
 from __future__ import annotations
@@ -74,7 +74,9 @@ def carry_to_current(
         values = {}
         for col in columns:
             method = carry[col]
-            values[col] = out.at[parent_target, col] if method in ("class", "any", "max", "first") else np.nan
+            # a class (density level, AAV...) describes the place and is inherited; counts and programme
+            # memberships (the parent's PVD label...) are not
+            values[col] = out.at[parent_target, col] if method == "class" else np.nan
         rows.append(pd.Series(values, name=code))
         derivations.append((code, layer, "scission", parent))
     if rows:
