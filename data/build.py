@@ -383,7 +383,7 @@ class _Builder:
         frame = frame[frame["code"].notna()]
         values, deriv, unresolved = carry_to_current(
             frame,
-            source.carry or {c: "first" for c in frame.columns if c != "code"},
+            source.carry or default_carry(frame),
             source.layer,
             current,
             old_to_new,
@@ -463,6 +463,11 @@ class _Builder:
 
 # restored communes of 2025 and the commune nouvelle they were part of (COG 2024), for the embedded default
 SPLIT_FROM = {"15031": "15141", "15035": "15141", "15047": "15141", "15171": "15141"}
+
+
+def default_carry(frame: pd.DataFrame) -> dict[str, str]:
+    """Carry of a source whose columns depend on the file (BPE themes): counts are summed."""
+    return {c: "sum" if c.startswith("bpe_") else "first" for c in frame.columns if c != "code"}
 
 
 def town_hall_points() -> dict[str, Any]:
