@@ -152,8 +152,8 @@ def parse_bpe_csv(path: Path, source: Source) -> pd.DataFrame:
 
 def parse_bpe_xlsx(path: Path, source: Source) -> pd.DataFrame:
     """BPE theme workbook (santé 2020: sheet COM, codes on row 6)."""
-    book = open_workbook(path, source)
-    frame = read_coded_sheet(book, source, "COM", columns=["CODGEO"])
+    wb = open_workbook(path, source)
+    frame = read_coded_sheet(wb, source, "COM", columns=["CODGEO"])
     return _bpe(frame, source)
 
 

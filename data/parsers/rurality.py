@@ -10,57 +10,55 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 from typing import IO
 
 import pandas as pd
+from python_calamine import CalamineWorkbook
 
 from data.errors import SourceError
-from data.parsers.common import check_codes, clean_codes, drop_arm, read_excel, require_columns
+from data.parsers.common import check_codes, clean_codes, drop_arm, require_columns
 from data.sources import Source
 
 HEADER_SCAN_ROWS = 10
 
 
-def open_workbook(path: Path, source: Source) -> Path | IO[bytes]:
+def open_workbook(path: Path, source: Source) -> CalamineWorkbook:
     """The workbook itself, or the xlsx inside the official zip (named member, else the only xlsx)."""
-    if not zipfile.is_zipfile(path):
-        return path  # not a zip at all: read_excel says what is wrong (HTML page, truncated file...)
+    book: Path | IO[bytes] = path
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+                if "[Content_Types].xml" not in names:  # not an xlsx itself: the official zip
+                    member = source.zip_member if source.zip_member in names else None
+                    books = [n for n in names if n.lower().endswith((".xlsx", ".xls"))]
+                    if member is None and len(books) == 1:
+                        member = books[0]
+                    if member is None:
+                        listing = ", ".join(names[:5]) or "vide"
+                        raise SourceError(
+                            source.id, f"l'archive ne contient pas le classeur attendu (contenu : {listing})"
+                        )
+                    book = io.BytesIO(zf.read(member))
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise SourceError(source.id, f"archive zip illisible ou tronquée ({exc})") from exc
+    else:
+        with open(path, "rb") as f:
+            head = f.read(200).lstrip().lower()
+        if head.startswith((b"<!doctype", b"<html")):
+            raise SourceError(source.id, "une page HTML a été reçue à la place du classeur")
     try:
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-            if "[Content_Types].xml" in names:
-                return path  # an xlsx is a zip: the workbook itself
-            if source.zip_member and source.zip_member in names:
-                return io.BytesIO(zf.read(source.zip_member))
-            books = [n for n in names if n.lower().endswith((".xlsx", ".xls"))]
-            if len(books) == 1:
-                return io.BytesIO(zf.read(books[0]))
-            listing = ", ".join(names[:5]) or "vide"
-            raise SourceError(
-                source.id, f"l'archive ne contient pas le classeur attendu (contenu : {listing})"
-            )
-    except zipfile.BadZipFile as exc:
-        raise SourceError(source.id, f"archive zip illisible ou tronquée ({exc})") from exc
-
-
-def sheet_names(book: Path | IO[bytes], source: Source) -> list[str]:
-    try:
-        from python_calamine import CalamineWorkbook
-
         if isinstance(book, Path):
-            wb = CalamineWorkbook.from_path(str(book))
-        else:
-            book.seek(0)
-            wb = CalamineWorkbook.from_filelike(book)
-            book.seek(0)
-        return list(wb.sheet_names)
+            return CalamineWorkbook.from_path(str(book))
+        return CalamineWorkbook.from_filelike(book)
     except Exception as exc:  # calamine's own error types
         raise SourceError(source.id, f"classeur illisible ({type(exc).__name__}: {str(exc)[:120]})") from exc
 
 
 def read_coded_sheet(
-    book: Path | IO[bytes],
+    wb: CalamineWorkbook,
     source: Source,
     sheet: str | list[str],
     marker: str = "CODGEO",
@@ -68,29 +66,30 @@ def read_coded_sheet(
 ) -> pd.DataFrame:
     """A data sheet whose header is the row holding ``marker`` among the first rows.
 
-    ``sheet`` may be a list of candidate names: the first present is read, else the first sheet whose
-    first rows hold the marker. Columns are named by that row; ``columns`` (when given) must be present.
+    ``sheet`` may be a list of candidate names: the first present is read (names compared without
+    case), else the first sheet whose first rows hold the marker. Columns are named by the last such
+    row among the first rows (a label row may also start with the marker); empty cells are "".
     """
     candidates = [sheet] if isinstance(sheet, str) else list(sheet)
-    names = sheet_names(book, source)
-    chosen = next((s for s in candidates if s in names), None)
-    if chosen is None:
-        lowered = {n.strip().lower(): n for n in names}
-        chosen = next((lowered[s.strip().lower()] for s in candidates if s.strip().lower() in lowered), None)
-    order = [chosen] if chosen else names
-    for name in order:
-        if isinstance(book, io.BytesIO):
-            book.seek(0)
-        raw = read_excel(book, source, sheet_name=name, header=None)
-        head = raw.head(HEADER_SCAN_ROWS)
-        hits = [i for i in range(len(head)) if (head.iloc[i].astype(str).str.strip() == marker).any()]
+    names = list(wb.sheet_names)
+    lowered = {n.strip().lower(): n for n in names}
+    chosen = next((lowered[c.strip().lower()] for c in candidates if c.strip().lower() in lowered), None)
+    for name in [chosen] if chosen else names:
+        try:
+            rows = wb.get_sheet_by_name(name).to_python()
+        except Exception as exc:  # calamine's own error types
+            raise SourceError(source.id, f"feuille « {name} » illisible ({type(exc).__name__})") from exc
+        hits = [
+            i
+            for i, row in enumerate(rows[:HEADER_SCAN_ROWS])
+            if any(isinstance(v, str) and v.strip() == marker for v in row)
+        ]
         if not hits:
             continue
-        row = hits[-1]  # a label row may also start with the marker: the codes are on the last one
-        header = [str(v).strip() if pd.notna(v) else f"_col{j}" for j, v in enumerate(raw.iloc[row])]
-        frame = raw.iloc[row + 1 :].copy()
-        frame.columns = header
-        frame = frame.dropna(how="all").reset_index(drop=True)
+        at = hits[-1]
+        header = [str(v).strip() if v != "" else f"_col{j}" for j, v in enumerate(rows[at])]
+        data = [r for r in rows[at + 1 :] if any(v != "" for v in r)]
+        frame = pd.DataFrame(data, columns=header)
         if columns:
             require_columns(frame, columns, source)
         return frame
@@ -131,8 +130,8 @@ def parse_grid_2024(path: Path, source: Source) -> pd.DataFrame:
 
     LIBGEO is not used: two communes named « Faux » are stored as booleans in the mirrored copy.
     """
-    book = open_workbook(path, source)
-    frame = read_coded_sheet(book, source, "Grille_Densite", columns=["CODGEO", "DENS"])
+    wb = open_workbook(path, source)
+    frame = read_coded_sheet(wb, source, "Grille_Densite", columns=["CODGEO", "DENS"])
     frame = _codes(frame, source)
     return pd.DataFrame(
         {"code": frame["code"].to_numpy(), "density_level": _levels(frame["DENS"], source, "DENS")}
@@ -144,8 +143,8 @@ def parse_grid_2025(path: Path, source: Source) -> pd.DataFrame:
 
     The 2025 file carries several groupings; the 7-level one is DENS7 (DENS when DENS7 is absent).
     """
-    book = open_workbook(path, source)
-    frame = read_coded_sheet(book, source, ["Maille communale", "Maille_communale", "Grille_Densite"])
+    wb = open_workbook(path, source)
+    frame = read_coded_sheet(wb, source, ["Maille communale", "Maille_communale", "Grille_Densite"])
     column = "DENS7" if "DENS7" in frame.columns else "DENS"
     require_columns(frame, ["CODGEO", column], source)
     frame = _codes(frame, source)
@@ -157,10 +156,10 @@ def parse_grid_2025(path: Path, source: Source) -> pd.DataFrame:
 # --- tables d'appartenance géographique -----------------------------------------------------------
 
 
-def _zone_names(book: Path | IO[bytes], source: Source) -> dict[str, dict[str, str]]:
+def _zone_names(wb: CalamineWorkbook, source: Source) -> dict[str, dict[str, str]]:
     """{NIVGEO: {zone code: label}} from the sheet Zones_supra_communales."""
     zones = read_coded_sheet(
-        book, source, "Zones_supra_communales", marker="NIVGEO", columns=["NIVGEO", "CODGEO", "LIBGEO"]
+        wb, source, "Zones_supra_communales", marker="NIVGEO", columns=["NIVGEO", "CODGEO", "LIBGEO"]
     )
     zones = zones.assign(
         NIVGEO=zones["NIVGEO"].astype("string").str.strip(),
@@ -178,9 +177,9 @@ def parse_tagc_2024(path: Path, source: Source) -> pd.DataFrame:
 
     ``aav2020`` is "" for the communes hors attraction des villes (code "000").
     """
-    book = open_workbook(path, source)
-    frame = read_coded_sheet(book, source, "COM", columns=["CODGEO", "AAV2020", "UU2020", "BV2022"])
-    names = _zone_names(book, source)
+    wb = open_workbook(path, source)
+    frame = read_coded_sheet(wb, source, "COM", columns=["CODGEO", "AAV2020", "UU2020", "BV2022"])
+    names = _zone_names(wb, source)
     frame = _codes(frame, source)
     out = pd.DataFrame({"code": frame["code"].to_numpy()})
     for column, level in (("aav2020", "AAV2020"), ("uu2020", "UU2020"), ("bv2022", "BV2022")):
@@ -195,8 +194,8 @@ def parse_tagc_2024(path: Path, source: Source) -> pd.DataFrame:
 
 def parse_tagc_2022(path: Path, source: Source) -> pd.DataFrame:
     """Table d'appartenance 2022: CATEAAV2020, TAAV2017, TUU2017 (codes as strings)."""
-    book = open_workbook(path, source)
-    frame = read_coded_sheet(book, source, "COM", columns=["CODGEO", "CATEAAV2020", "TAAV2017", "TUU2017"])
+    wb = open_workbook(path, source)
+    frame = read_coded_sheet(wb, source, "COM", columns=["CODGEO", "CATEAAV2020", "TAAV2017", "TUU2017"])
     frame = _codes(frame, source)
     return pd.DataFrame(
         {
@@ -210,8 +209,8 @@ def parse_tagc_2022(path: Path, source: Source) -> pd.DataFrame:
 
 def parse_uu2020(path: Path, source: Source) -> pd.DataFrame:
     """Unités urbaines 2020 (sheet Composition_communale): uu_status H/C/B/I (STATUT_2017)."""
-    book = open_workbook(path, source)
-    frame = read_coded_sheet(book, source, "Composition_communale", columns=["CODGEO", "STATUT_2017"])
+    wb = open_workbook(path, source)
+    frame = read_coded_sheet(wb, source, "Composition_communale", columns=["CODGEO", "STATUT_2017"])
     frame = _codes(frame, source)
     status = frame["STATUT_2017"].astype("string").str.strip().str.upper().fillna("")
     if not status.isin(["H", "C", "B", "I", ""]).all():
