@@ -205,7 +205,6 @@ def _predecessors(base: Any, code: str, note: str) -> list[Predecessor]:
     for match in _CODE_IN_TEXT.finditer(note):  # levels written in the note, e.g. "01039 (niveau 6)"
         if match.group(2) or match.group(1) not in found:
             found[match.group(1)] = _int(match.group(2)) or found.get(match.group(1))
-    found.pop(code, None) if len(found) > 1 else None
     return [
         Predecessor(code=c, density_level=lvl, density_label=DENSITY_LABELS.get(lvl, "") if lvl else "")
         for c, lvl in found.items()
@@ -287,7 +286,7 @@ def _rural_fields(base: Any, row: pd.Series, grid: dict[str, Any]) -> dict[str, 
     reason = f"Niveau {level} « {label} » de la grille communale de densité {grid['year'] or ''}".rstrip()
     reason += f" ({group})."
     if derived:
-        reason += " Niveau dérivé des communes prédécesseurs : " + (note or "code modifié depuis la grille.")
+        reason += " Niveau dérivé : " + (note or "code modifié depuis la grille.")
     return {
         "verdict": "rural" if rural else "urbain",
         "rural": rural,
@@ -299,8 +298,10 @@ def _rural_fields(base: Any, row: pd.Series, grid: dict[str, Any]) -> dict[str, 
     }
 
 
-def _sources(base: Any, has_aav: bool) -> list[SourceRef]:
-    ids = ["identity", GRID_LAYER]
+def _sources(base: Any, has_aav: bool, population_year: int | None) -> list[SourceRef]:
+    identity = [e for e in base.layers() if e.get("layer") == "identity"]
+    chosen = next((e for e in reversed(identity) if _int(e.get("year")) == population_year), None)
+    ids = [str(chosen.get("id")) if chosen else "identity", GRID_LAYER]
     if has_aav:
         ids += ["tagc_2024", "tagc_2022"]
     ids += [layer for layer, _ in ZONINGS.values()] + ["anct_ruralites"]
@@ -308,10 +309,59 @@ def _sources(base: Any, has_aav: bool) -> list[SourceRef]:
     return [r for r in refs if r is not None]
 
 
+_ROW_COLUMNS = (
+    "code",
+    "name",
+    "departement",
+    "population",
+    "population_year",
+    "lat",
+    "lon",
+    "density_level",
+    "density_derived",
+    "density_note",
+    "aav2020",
+    "aav2020_name",
+    "cateaav2020",
+    "cateaav2020_label",
+    "frr",
+    "pvd",
+    "pvd_date",
+    "va",
+    "acv",
+    "acv_name",
+    "ruralite_type",
+)
+
+
+def _row(base: Any, code: str) -> pd.Series:
+    """The verdict columns of one commune, read from column lists cached on the base (fast)."""
+    columns = getattr(base, "_verdict_columns", None)
+    if columns is None:
+        communes = base.communes
+        columns = {
+            c: (communes[c].astype(object).where(communes[c].notna(), None).tolist())
+            for c in _ROW_COLUMNS
+            if c in communes
+        }
+        with contextlib.suppress(AttributeError):
+            object.__setattr__(base, "_verdict_columns", columns)
+    pos = index_for(base).codes[code]
+    return pd.Series({c: values[pos] for c, values in columns.items()}, dtype=object)
+
+
+def _population_source(base: Any, year: int | None) -> str:
+    """Publisher and vintage of the identity layer that gave the population (its year matches)."""
+    entries = [e for e in base.layers() if e.get("layer") == "identity"]
+    for entry in reversed(entries):
+        if year is not None and _int(entry.get("year")) == year:
+            return f"{entry.get('publisher', '')}, {entry.get('vintage', '')}"
+    return _note(base, "identity")
+
+
 def commune_verdict(base: Any, code: str) -> CommuneVerdict:
     """The verdict of one current commune (``code`` must be in the base)."""
-    index = index_for(base)
-    row = base.communes.iloc[index.codes[code]]
+    row = _row(base, code)
     grid = grid_info(base)
     fields = _rural_fields(base, row, grid)
     aav = _aav(base, row)
@@ -330,7 +380,7 @@ def commune_verdict(base: Any, code: str) -> CommuneVerdict:
         departement=_str(row.get("departement")),
         population=_int(row.get("population")),
         population_year=_int(row.get("population_year")),
-        population_source=_note(base, "identity"),
+        population_source=_population_source(base, _int(row.get("population_year"))),
         grid_vintage=grid.get("vintage", ""),
         grid_year=grid.get("year"),
         grid_geography_year=grid.get("geography_year"),
@@ -342,7 +392,7 @@ def commune_verdict(base: Any, code: str) -> CommuneVerdict:
         ruralite_source=_note(base, "anct_ruralites"),
         lat=_clean(row.get("lat")),
         lon=_clean(row.get("lon")),
-        sources=_sources(base, aav is not None),
+        sources=_sources(base, aav is not None, _int(row.get("population_year"))),
         **fields,
     )
 

@@ -1,5 +1,336 @@
-"""Page under construction (owned by its issue)."""
+"""Est-ce rural ? Le verdict officiel, daté et expliqué d'une commune, ou de tout un fichier.
+
+Widget keys are stable (the browser tests use them): ``rural_query`` (search field), ``rural_pick``
+(type-ahead list), ``rural_suggest_<code>`` (suggestion buttons), ``rural_map``, ``rural_upload``,
+``rural_batch_kind``, ``rural_batch_column``, ``rural_batch_dep``, ``rural_batch_run``,
+``rural_dl_csv``, ``rural_dl_xlsx``. The query lives in the URL (``?q=Die``).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
 
 import streamlit as st
 
-st.info("Cette page arrive bientôt.")
+from data.batch import ColumnChoice, check_frame, export, guess_columns, read_upload
+from data.errors import SentiersError
+from data.lookup import index_for
+from data.schema import RURAL_DEFINITION
+from data.verdict import CommuneVerdict, RuralAnswer, answer, grid_info
+from pages.state import base_stamp, get_base
+
+QUERY_KEY = "rural_query"
+PICK_KEY = "rural_pick"
+KIND_LABELS = {"code": "Code Insee", "name": "Nom de commune", "postal": "Code postal"}
+NO_DEP = "(aucune)"
+COLOURS = {"rural": "#2e7d32", "urbain": "#1565c0", "inconnu": "#b26a00"}
+WORDS = {"rural": "RURALE", "urbain": "URBAINE", "inconnu": "VERDICT INCONNU"}
+
+e = html.escape
+
+
+def _pop(value: int | None) -> str:
+    return "?" if value is None else f"{value:,}".replace(",", "\u202f")
+
+
+@st.cache_data(show_spinner=False)
+def _pick_options(stamp: str) -> list[str]:
+    """Every commune as « Nom (dép.) · code », most populated first: the type-ahead list."""
+    index = index_for(get_base())
+    order = index.by_population(list(index.codes))
+    return [f"{index.names[index.codes[c]]} ({index.departements[index.codes[c]]}) · {c}" for c in order]
+
+
+def _on_pick() -> None:
+    picked = st.session_state.get(PICK_KEY)
+    if picked:
+        st.session_state[QUERY_KEY] = picked.rsplit("· ", 1)[-1]
+        st.session_state[PICK_KEY] = None
+
+
+def _set_query(value: str) -> None:
+    st.session_state[QUERY_KEY] = value
+
+
+def _badge(text: str, colour: str, filled: bool = True) -> str:
+    style = (
+        f"background:{colour};color:white;" if filled else f"border:1px solid {colour};color:{colour};"
+    ) + "padding:2px 10px;border-radius:12px;margin:2px 6px 2px 0;display:inline-block;font-size:0.9em"
+    return f'<span style="{style}">{e(text)}</span>'
+
+
+def _card(v: CommuneVerdict) -> str:
+    colour = COLOURS[v.verdict]
+    when = (
+        f"Grille communale de densité de l'Insee : {e(v.grid_vintage)}."
+        if v.grid_vintage
+        else "Grille communale de densité non chargée."
+    )
+    derived = ""
+    if v.derived:
+        derived = f'<div style="margin-top:6px">⚠️ <b>Niveau dérivé</b> : {e(v.derived_note)}'
+        if v.predecessors:
+            parts = [
+                f"{e(p.code)} : niveau {p.density_level} ({e(p.density_label)})"
+                if p.density_level
+                else f"{e(p.code)} : niveau non conservé"
+                for p in v.predecessors
+            ]
+            derived += "<br>Communes prédécesseurs : " + " ; ".join(parts)
+        derived += "</div>"
+    return (
+        f'<div style="border-left:8px solid {colour};padding:10px 16px;margin:8px 0;background:rgba(0,0,0,0.03)">'
+        f'<div style="font-size:1.5em"><b>{e(v.name)}</b> ({e(v.departement)}) · code {e(v.code)}</div>'
+        f'<div style="font-size:2em;color:{colour};font-weight:700">{WORDS[v.verdict]}</div>'
+        f"<div>{e(v.reason)}</div>{derived}"
+        f'<div style="margin-top:6px;color:#555">{when} Population municipale {e(str(v.population_year or ""))} : '
+        f"{_pop(v.population)} habitants ({e(v.population_source)}).</div></div>"
+    )
+
+
+def _zoning_badges(v: CommuneVerdict) -> str:
+    badges = []
+    for z in v.zonings.values():
+        if not z.loaded:
+            badges.append(_badge(f"{z.label} : non chargé", "#888", filled=False))
+        elif z.concerned:
+            badges.append(_badge(f"{z.label} : {z.value} ({z.date})", "#6a1b9a"))
+        else:
+            badges.append(_badge(f"{z.label} : non ({z.date})", "#888", filled=False))
+    return "".join(badges)
+
+
+def _map(base: Any, v: CommuneVerdict) -> None:
+    if v.lat is None or v.lon is None:
+        return
+    import folium
+    from streamlit_folium import st_folium
+
+    fmap = folium.Map(location=[v.lat, v.lon], zoom_start=11, tiles="OpenStreetMap", control_scale=True)
+    display = getattr(base, "communes_display", None)
+    shape = None
+    if display is not None and len(display) and "code" in display:
+        rows = display[display["code"] == v.code]
+        if len(rows) and rows.geometry.iloc[0] is not None and rows.geometry.iloc[0].geom_type != "Point":
+            shape = rows.geometry.iloc[0]
+    if shape is not None:
+        folium.GeoJson(
+            shape.__geo_interface__,
+            style_function=lambda _f: {"color": COLOURS[v.verdict], "weight": 2, "fillOpacity": 0.15},
+        ).add_to(fmap)
+        minx, miny, maxx, maxy = shape.bounds
+        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    folium.Marker([v.lat, v.lon], tooltip=v.name).add_to(fmap)
+    st_folium(fmap, height=320, returned_objects=[], key="rural_map")
+
+
+def _show_verdict(base: Any, v: CommuneVerdict, with_map: bool) -> None:
+    st.markdown(_card(v), unsafe_allow_html=True)
+    st.markdown(_zoning_badges(v), unsafe_allow_html=True)
+    left, right = st.columns([3, 2])
+    with left:
+        facts = []
+        if v.aav is not None:
+            aav = f"{v.aav.category_label or 'catégorie inconnue'}"
+            if v.aav.name:
+                aav += f" — aire de {v.aav.name}"
+            facts.append(
+                f"<li><b>Aire d'attraction des villes 2020</b> : {e(aav)} <i>({e(v.aav.source)})</i></li>"
+            )
+        else:
+            facts.append("<li><b>Aire d'attraction des villes 2020</b> : non chargée</li>")
+        if v.ruralite_type is not None:
+            facts.append(
+                f"<li><b>Typologie des ruralités (ANCT)</b> : {e(v.ruralite_type or 'non renseignée')} "
+                f"<i>({e(v.ruralite_source)})</i></li>"
+            )
+        for z in v.zonings.values():
+            if z.loaded:
+                facts.append(
+                    f"<li><b>{e(z.label)}</b> : {e(z.value)} — {e(z.date)} <i>({e(z.source)})</i></li>"
+                )
+        st.markdown("<ul>" + "".join(facts) + "</ul>", unsafe_allow_html=True)
+        with st.expander("Définition et sources"):
+            st.markdown(e(v.definition))
+            for s in v.sources:
+                st.markdown(f"- {e(s.title)} — {e(s.publisher)}, {e(s.vintage)}")
+    with right:
+        if with_map:
+            _map(base, v)
+
+
+def _show_answer(base: Any, result: RuralAnswer) -> None:
+    if result.status == "invalid":
+        st.error(result.message)
+        return
+    if result.note:
+        st.info(result.note)
+    if result.status == "not_found":
+        st.warning(result.message or "Aucune commune trouvée.")
+        if result.suggestions:
+            st.markdown("**Vouliez-vous dire :**")
+            _suggestion_buttons(result.suggestions)
+        return
+    if result.status == "ambiguous":
+        st.warning(result.message)
+        verdicts = {m.verdict for m in result.matches}
+        if len(verdicts) == 1:
+            st.caption(f"Toutes ces communes ont le même verdict : {WORDS[next(iter(verdicts))].lower()}.")
+        rows = [
+            {
+                "Commune": m.name,
+                "Département": m.departement,
+                "Code": m.code,
+                "Population": m.population,
+                "Verdict": WORDS[m.verdict].lower(),
+                "Niveau": m.density_label,
+            }
+            for m in result.matches
+        ]
+        st.dataframe(rows, hide_index=True, width="stretch")
+        st.markdown("**Choisissez la commune :**")
+        _suggestion_buttons(result.matches[:12])
+        return
+    for m in result.matches:
+        _show_verdict(base, m, with_map=len(result.matches) == 1)
+
+
+def _suggestion_buttons(items: list[Any]) -> None:
+    cols = st.columns(3)
+    for i, item in enumerate(items):
+        pop = f", {_pop(item.population)} hab." if item.population is not None else ""
+        cols[i % 3].button(
+            f"{item.name} ({item.departement}){pop}",
+            key=f"rural_suggest_{item.code}",
+            on_click=_set_query,
+            args=(item.code,),
+        )
+
+
+# --- page ----------------------------------------------------------------------------------------------
+
+st.title("Est-ce rural ?")
+st.caption(RURAL_DEFINITION)
+
+base = get_base()
+grid = grid_info(base)
+if not grid:
+    st.warning(
+        "La grille communale de densité n'est pas chargée : les verdicts seront « inconnu ». "
+        "Lancez `uv run sentiers data update` puis rechargez la page."
+    )
+else:
+    st.caption(f"Source : {grid['source']}.")
+
+tab_one, tab_file = st.tabs(["Une commune", "Un fichier (CSV ou XLSX)"])
+
+with tab_one:
+    if QUERY_KEY not in st.session_state:
+        st.session_state[QUERY_KEY] = st.query_params.get("q", "")
+    st.selectbox(
+        "Rechercher une commune (tapez pour filtrer)",
+        _pick_options(base_stamp()),
+        index=None,
+        key=PICK_KEY,
+        placeholder="Tapez le début d'un nom : Die, Saint-Martin…",
+        on_change=_on_pick,
+    )
+    query = st.text_input(
+        "Commune, code Insee, ancien code ou code postal",
+        key=QUERY_KEY,
+        placeholder="Die, Saint-Martin (65), 26113, CP 26150",
+        max_chars=200,
+    )
+    if query.strip():
+        if st.query_params.get("q") != query:
+            st.query_params["q"] = query
+        _show_answer(base, answer(base, query))
+    else:
+        if "q" in st.query_params:
+            del st.query_params["q"]
+        st.info("Tapez un nom de commune, un code Insee (ancien ou actuel) ou un code postal.")
+
+with tab_file:
+    st.markdown(
+        "Déposez un fichier CSV (séparateur ; , ou tabulation ; UTF-8 ou Windows-1252) ou XLSX. "
+        "Chaque ligne revient, dans l'ordre, avec un statut (ok, ambigu, introuvable, invalide) et les "
+        "colonnes du verdict."
+    )
+    upload = st.file_uploader("Fichier à vérifier", type=["csv", "txt", "tsv", "xlsx"], key="rural_upload")
+    if upload is not None:
+        try:
+            frame = read_upload(upload.getvalue(), upload.name)
+        except SentiersError as exc:
+            st.error(str(exc))
+            frame = None
+        if frame is not None:
+            columns = list(frame.columns)
+            try:
+                guess: ColumnChoice | None = guess_columns(frame)
+            except SentiersError as exc:
+                st.warning(str(exc))
+                guess = None
+            c1, c2, c3 = st.columns(3)
+            kinds = list(KIND_LABELS)
+            kind = c1.selectbox(
+                "Ce que contient la colonne",
+                kinds,
+                index=kinds.index(guess.kind) if guess else 0,
+                format_func=KIND_LABELS.get,
+                key="rural_batch_kind",
+            )
+            column = c2.selectbox(
+                "Colonne à lire",
+                columns,
+                index=columns.index(guess.column) if guess else 0,
+                key="rural_batch_column",
+            )
+            dep_options = [NO_DEP, *columns]
+            dep = c3.selectbox(
+                "Colonne du département (facultatif, avec un nom)",
+                dep_options,
+                index=dep_options.index(guess.departement) if guess and guess.departement else 0,
+                key="rural_batch_dep",
+                disabled=kind != "name",
+            )
+            st.caption(f"Aperçu : {len(frame)} lignes, {len(columns)} colonnes.")
+            st.dataframe(frame.head(10), hide_index=True, width="stretch")
+            if st.button("Vérifier le fichier", key="rural_batch_run", type="primary"):
+                choice = ColumnChoice(
+                    kind=kind, column=column, departement=dep if kind == "name" and dep != NO_DEP else None
+                )
+                bar = st.progress(0.0, text="Vérification…")
+
+                def progress(fraction: float, message: str) -> None:
+                    bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+                try:
+                    result, summary = check_frame(base, frame, choice, progress)
+                except SentiersError as exc:
+                    st.error(str(exc))
+                else:
+                    with st.spinner("Préparation des fichiers à télécharger…"):
+                        files = (export(result, "csv"), export(result, "xlsx"))
+                    st.session_state["rural_batch_result"] = (upload.name, result, summary, files)
+            stored = st.session_state.get("rural_batch_result")
+            if stored and stored[0] == upload.name:
+                name, result, summary, (csv_bytes, xlsx_bytes) = stored
+                st.success(summary.sentence())
+                st.dataframe(result.head(500), hide_index=True, width="stretch")
+                stem = name.rsplit(".", 1)[0] or "fichier"
+                d1, d2 = st.columns(2)
+                d1.download_button(
+                    "Télécharger le résultat (CSV)",
+                    csv_bytes,
+                    file_name=f"{stem}_rural.csv",
+                    mime="text/csv",
+                    key="rural_dl_csv",
+                )
+                d2.download_button(
+                    "Télécharger le résultat (XLSX)",
+                    xlsx_bytes,
+                    file_name=f"{stem}_rural.xlsx",
+                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    key="rural_dl_xlsx",
+                )
