@@ -1,0 +1,115 @@
+"""Compact GeoJSON payloads for web maps: rounded coordinates, only the properties a map needs.
+
+The display geometry of the communes is simplified at build time (data.geometry.simplify_for_display,
+stored as ``base.communes_display``). Here: a coarser, border-preserving simplification of the
+département outlines for the France view, and the serialisation of a GeoDataFrame into the smallest
+GeoJSON text that still draws right (no spaces, shortest float repr after rounding).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+log = logging.getLogger(__name__)
+
+# France by département: ~1 km tolerance, 3 decimals (~100 m) is plenty at zoom 5-8.
+FRANCE_TOLERANCE = 0.02
+FRANCE_DECIMALS = 3
+# One département / one région of communes: the build's display geometry (0.001°), 4 decimals.
+COMMUNE_DECIMALS = 4
+
+
+def coverage_simplify(geoms: gpd.GeoSeries, tolerance: float, decimals: int) -> gpd.GeoSeries:
+    """Simplify neighbouring polygons together (shared borders stay shared), then round coordinates."""
+    values = np.asarray(geoms.to_numpy(), dtype=object)
+    polygonal = np.array([g is not None and g.geom_type in ("Polygon", "MultiPolygon") for g in values])
+    out = values.copy()
+    if polygonal.any():
+        try:
+            simplified = shapely.coverage_simplify(values[polygonal], tolerance)
+        except shapely.errors.GEOSException:
+            log.warning("coverage simplification failed; per-polygon simplification instead")
+            simplified = shapely.simplify(values[polygonal], tolerance, preserve_topology=True)
+        out[polygonal] = shapely.set_precision(simplified, 10**-decimals, mode="pointwise")
+    return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs)
+
+
+def departement_outlines(
+    departements: gpd.GeoDataFrame, tolerance: float = FRANCE_TOLERANCE
+) -> gpd.GeoDataFrame:
+    """Département outlines for the France view (coarser than the communes' display geometry)."""
+    out = departements[["code", "name", "region"]].copy()
+    out = gpd.GeoDataFrame(
+        out,
+        geometry=coverage_simplify(departements.geometry, tolerance, FRANCE_DECIMALS),
+        crs=departements.crs,
+    )
+    return out[~out.geometry.isna() & ~out.geometry.is_empty]
+
+
+def _ring(coords: np.ndarray, decimals: int) -> list:
+    return np.round(coords[:, :2], decimals).tolist()
+
+
+def geometry_coordinates(geom, decimals: int) -> dict[str, Any] | None:
+    """GeoJSON geometry dict of a (Multi)Polygon or Point, coordinates rounded."""
+    if geom is None or geom.is_empty:
+        return None
+    kind = geom.geom_type
+    if kind == "Point":
+        return {"type": "Point", "coordinates": [round(geom.x, decimals), round(geom.y, decimals)]}
+    if kind == "Polygon":
+        return {"type": "Polygon", "coordinates": _polygon(geom, decimals)}
+    if kind == "MultiPolygon":
+        return {"type": "MultiPolygon", "coordinates": [_polygon(p, decimals) for p in geom.geoms]}
+    if kind == "GeometryCollection":
+        polys = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        return geometry_coordinates(shapely.union_all(polys), decimals) if polys else None
+    return None
+
+
+def _polygon(poly, decimals: int) -> list:
+    rings = [poly.exterior, *poly.interiors]
+    return [_ring(np.asarray(r.coords), decimals) for r in rings]
+
+
+def features(
+    geometries: Iterable, properties: Iterable[Mapping[str, Any]], decimals: int = COMMUNE_DECIMALS
+) -> list[dict[str, Any]]:
+    out = []
+    for geom, props in zip(geometries, properties, strict=True):
+        g = geometry_coordinates(geom, decimals)
+        if g is None:
+            continue
+        out.append({"type": "Feature", "properties": dict(props), "geometry": g})
+    return out
+
+
+def feature_collection(
+    frame: gpd.GeoDataFrame, columns: Iterable[str] = (), decimals: int = COMMUNE_DECIMALS
+) -> dict[str, Any]:
+    """A FeatureCollection of ``frame`` keeping only ``columns`` as properties (NaN -> null)."""
+    columns = list(columns)
+    records = (
+        frame[columns].astype(object).where(frame[columns].notna(), None).to_dict("records")
+        if columns
+        else [{}] * len(frame)
+    )
+    return {"type": "FeatureCollection", "features": features(frame.geometry, records, decimals)}
+
+
+def dumps(doc: Any) -> str:
+    """Compact JSON, safe to embed inside a <script> element."""
+    text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def payload_bytes(doc: Any) -> int:
+    return len(dumps(doc).encode("utf-8"))
