@@ -169,6 +169,8 @@ def epci_raw(raw: pd.DataFrame, epci_names: pd.DataFrame | None = None) -> pd.Da
         summed = frame[sums].groupby(keys).sum(min_count=1)
         for col in sums:
             out[col] = summed[col]
+    if "frr" in out:
+        out["frr"] = out["frr"] / out["n_communes"] * 100  # share of communes classified, %
     for col in FILOSOFI_WMEAN:
         if col in frame and "fiscal_households" in frame:
             out[col] = _wmean(frame, keys, col, "fiscal_households")

@@ -303,7 +303,7 @@ _ENTRIES: list[Indicator] = [
         kind="flag",
         group="Centralités et programmes",
         meaning="Zonage d'aide aux territoires ruraux fragiles : exonérations pour s'implanter, besoins reconnus.",
-        epci="nombre de communes classées",
+        epci="part des communes classées (%)",
     ),
     Indicator(
         id="pvd",

@@ -142,7 +142,7 @@ def score_frame(
     s = np.where(np.isnan(s), fill, s)
     w_norm = weights / weights.sum()
     contrib = 100.0 * s * w_norm  # n × k
-    score = contrib.sum(axis=1)
+    score = np.round(contrib.sum(axis=1), 9)  # ties of float noise sort by code
 
     out = pd.DataFrame({c: frame[c].to_numpy() for c in ID_COLUMNS if c in frame})
     out["score"] = score
@@ -154,7 +154,7 @@ def score_frame(
     for j, ind in enumerate(ids):
         out[f"na:{ind}"] = isna[:, j]
     out["n_missing"] = isna.sum(axis=1).astype(int)
-    order = np.lexsort((out["code"].to_numpy(dtype=str), -np.round(score, 9))) if len(frame) else np.arange(0)
+    order = np.lexsort((out["code"].to_numpy(dtype=str), -score)) if len(frame) else np.arange(0)
     out = out.iloc[order].reset_index(drop=True)
     out.insert(out.columns.get_loc("score") + 1, "rank", np.arange(1, len(out) + 1))
     return Scored(
