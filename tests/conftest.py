@@ -8,7 +8,9 @@ already holds a built base: it is reused instead of rebuilt.
 
 from __future__ import annotations
 
+import http.server
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,3 +93,36 @@ def use_home(monkeypatch):
         return path
 
     return _use
+
+
+class _RouteHandler(http.server.BaseHTTPRequestHandler):
+    """Serves ``routes[path] = (status, headers, body)``; anything else is a 404."""
+
+    routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
+
+    def do_GET(self):  # noqa: N802 - http.server API
+        status, headers, body = self.routes.get(self.path, (404, {}, b"not found"))
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        if "Content-Length" not in headers:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_server():
+    """A local HTTP server on 127.0.0.1: yields (base_url, routes) where routes[path] = (status, headers, body)."""
+    handler = type("Handler", (_RouteHandler,), {"routes": {}})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", handler.routes
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

