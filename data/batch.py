@@ -374,7 +374,10 @@ def check_frame(
     verdicts.index = out.index
     for column in VERDICT_COLUMNS:
         name = column if column not in out.columns else f"{column}_verdict"
-        out[name] = verdicts[column].to_numpy()
+        values = verdicts[column]
+        if not pd.api.types.is_numeric_dtype(values):
+            values = values.astype(object).where(values.notna(), "")
+        out[name] = values.to_numpy()
     out[CANDIDATES_COLUMN] = candidates
     status_series = pd.Series(statuses)
     summary = BatchSummary(
