@@ -26,7 +26,7 @@ from briefing import catalogue
 from briefing.catalogue import INDICATORS, RESOURCE_LAYERS, SERVICES, SUM_COLUMNS, ZONING_MEANINGS
 from data.errors import SentiersError
 from data.indicators import add_rates
-from data.schema import CATEAAV_LABELS, DENSITY_LABELS, DROM, RURAL_DEFINITION, TAAV_LABELS
+from data.schema import CATEAAV_LABELS, DROM, RURAL_DEFINITION, TAAV_LABELS
 from data.sources import SOURCES
 
 log = logging.getLogger(__name__)
@@ -359,31 +359,34 @@ def find_territories(base, query: str, level: Level = "commune", limit: int = 20
 # --- aggregation -------------------------------------------------------------------------------
 
 
-def aggregate(frame: pd.DataFrame) -> dict[str, float | None]:
-    """Values of a group of communes: counts summed, rates recomputed from the sums, medians weighted."""
-    sums = {}
-    for col in SUM_COLUMNS:
-        if col in frame:
-            sums[col] = pd.to_numeric(frame[col], errors="coerce").sum(min_count=1)
-    row = pd.DataFrame([sums]) if sums else pd.DataFrame(index=[0])
-    add_rates(row)
-    out: dict[str, float | None] = {k: _float(v) for k, v in row.iloc[0].items()}
-    pop, area = out.get("population"), out.get("area_km2")
-    out["density"] = pop / area if pop is not None and area else None
+def aggregate_groups(frame: pd.DataFrame, keys: pd.Series | np.ndarray) -> pd.DataFrame:
+    """One row per group: counts summed, rates recomputed from the sums, medians weighted (approximation)."""
+    cols = [c for c in SUM_COLUMNS if c in frame]
+    numbers = frame[cols].apply(pd.to_numeric, errors="coerce").astype(float)
+    out = numbers.groupby(keys, sort=False).sum(min_count=1)
+    add_rates(out)
+    if "population" in out and "area_km2" in out:
+        out["density"] = out["population"] / out["area_km2"].where(out["area_km2"] > 0)
     for spec in INDICATORS:
-        if spec.kind != "weighted" or spec.key not in frame:
+        if spec.kind != "weighted" or spec.key not in frame or spec.weight not in frame:
             continue
-        values = pd.to_numeric(frame[spec.key], errors="coerce")
-        if len(frame) == 1:
-            out[spec.key] = _float(values.iloc[0])
-            continue
-        weights = pd.to_numeric(frame[spec.weight], errors="coerce") if spec.weight in frame else None
-        if weights is None:
-            out[spec.key] = None
-            continue
+        values = pd.to_numeric(frame[spec.key], errors="coerce").astype(float)
+        weights = pd.to_numeric(frame[spec.weight], errors="coerce").astype(float)
         ok = values.notna() & weights.notna() & (weights > 0)
-        den = weights[ok].sum()
-        out[spec.key] = float((values[ok] * weights[ok]).sum() / den) if den > 0 else None
+        num = (values * weights).where(ok).groupby(keys, sort=False).sum(min_count=1)
+        den = weights.where(ok).groupby(keys, sort=False).sum(min_count=1)
+        out[spec.key] = num / den.where(den > 0)
+    return out
+
+
+def aggregate(frame: pd.DataFrame) -> dict[str, float | None]:
+    """Values of a group of communes (see aggregate_groups); a single commune keeps its own values."""
+    row = aggregate_groups(frame, np.zeros(len(frame), dtype=int)).iloc[0]
+    out: dict[str, float | None] = {k: _float(v) for k, v in row.items()}
+    if len(frame) == 1:
+        for spec in INDICATORS:
+            if spec.kind == "weighted" and spec.key in frame:
+                out[spec.key] = _float(frame[spec.key].iloc[0])
     return out
 
 
@@ -397,9 +400,11 @@ def reference_values(base) -> dict[str, Any]:
     if cached is not None and cached[0] is base.communes:
         return cached[1]
     communes = base.communes
-    values = {"france": aggregate(communes), "departements": {}}
-    for dep, group in communes.groupby("departement", sort=False):
-        values["departements"][str(dep)] = aggregate(group)
+    by_dep = aggregate_groups(communes, communes["departement"].astype(str).to_numpy())
+    values = {
+        "france": aggregate(communes),
+        "departements": {str(dep): {k: _float(v) for k, v in row.items()} for dep, row in by_dep.iterrows()},
+    }
     if len(_REFERENCE_CACHE) > 4:
         _REFERENCE_CACHE.clear()
     _REFERENCE_CACHE[key] = (communes, values)
@@ -470,31 +475,7 @@ def rural_verdict(base, territory: Territory) -> Verdict:
     source = f"{entry.get('publisher', 'Insee')}, {entry.get('vintage', '')}"
     levels = pd.to_numeric(members["density_level"], errors="coerce")
     if territory.level == "commune":
-        level = _float(levels.iloc[0])
-        derived = bool(_clean(members["density_derived"].iloc[0])) if "density_derived" in members else False
-        note = str(_clean(members["density_note"].iloc[0]) or "") if "density_note" in members else ""
-        if level is None:
-            return Verdict(
-                status="inconnu",
-                headline="Rural ou urbain : inconnu",
-                detail=note or "Cette commune n'a pas de niveau dans la grille chargée.",
-                source=source,
-            )
-        level_int = int(level)
-        rural = level_int >= 5
-        detail = (
-            f"Niveau {level_int} de la grille communale de densité : {DENSITY_LABELS.get(level_int, '')}."
-        )
-        if derived:
-            detail += f" Niveau déduit des communes d'origine ({note or 'fusion ou changement de code'})."
-        return Verdict(
-            status="rural" if rural else "urbain",
-            headline=("Commune rurale" if rural else "Commune urbaine")
-            + f" — {DENSITY_LABELS.get(level_int, '')} (niveau {level_int})",
-            detail=detail,
-            source=source,
-            derived=derived,
-        )
+        return _commune_verdict(base, territory.code, source)
     known = levels.notna()
     if not known.any():
         return Verdict(
@@ -518,6 +499,31 @@ def rural_verdict(base, territory: Territory) -> Verdict:
             else f"Les communes rurales (niveaux 5 à 7) rassemblent {fmt_number(pop_share, 0, '%')} de la population de l'EPCI."
         ),
         source=source,
+    )
+
+
+def _commune_verdict(base, code: str, source: str) -> Verdict:
+    """The rural-check verdict (data.verdict) of one commune, as the briefing shows it."""
+    from data.verdict import commune_verdict  # noqa: PLC0415
+
+    v = commune_verdict(base, code)
+    if v.verdict == "inconnu" or v.density_level is None:
+        return Verdict(
+            status="inconnu",
+            headline="Rural ou urbain : inconnu",
+            detail=v.reason,
+            source=v.grid_source or source,
+            derived=v.derived,
+        )
+    rural = v.verdict == "rural"
+    return Verdict(
+        status=v.verdict,
+        headline=("Commune rurale" if rural else "Commune urbaine")
+        + f" — {v.density_label} (niveau {v.density_level})",
+        detail=v.reason,
+        definition=v.definition,
+        source=v.grid_source or source,
+        derived=v.derived,
     )
 
 
@@ -879,7 +885,7 @@ def _resources(base, territory: Territory, radius_km: float) -> tuple[list[Resou
     dist = haversine_km(centre[0], centre[1], pts["lat"].to_numpy(float), pts["lon"].to_numpy(float))
     inside = pts["code"].astype("string").isin(set(territory.members["code"])).fillna(False).to_numpy()
     keep = (dist <= radius_km) | inside
-    near = pts[keep].assign(_d=dist[keep]).sort_values("_d")
+    near = pts[keep].assign(dist_km=dist[keep]).sort_values("dist_km")
     names = base.communes.set_index("code")["name"]
     out: list[Resource] = []
     for layer, group in near.groupby("layer", sort=False):
@@ -890,8 +896,8 @@ def _resources(base, territory: Territory, radius_km: float) -> tuple[list[Resou
                     kind=RESOURCE_LAYERS.get(str(layer), str(layer)),
                     label=str(_clean(row.label) or "(sans nom)"),
                     commune=f"{names.get(code, '')} ({code})" if code else "",
-                    distance_km=float(row._d),
-                    distance_text=fmt_number(float(row._d), 1, "km"),
+                    distance_km=float(row.dist_km),
+                    distance_text=fmt_number(float(row.dist_km), 1, "km"),
                     address=str(_clean(getattr(row, "address", "")) or ""),
                 )
             )
@@ -914,35 +920,30 @@ def _resources(base, territory: Territory, radius_km: float) -> tuple[list[Resou
 
 def kiif_incubator(departement: str) -> Incubator:
     """The Kiif incubator covering a département (data.kiif, from data/reference/kiif.yaml)."""
+    from data import kiif  # noqa: PLC0415
+
     try:
-        from data import kiif  # noqa: PLC0415 - lands with the maps issue
-    except ImportError:
-        return Incubator(available=False, message="Couverture Kiif non disponible dans cette version.")
-    try:
-        found = kiif.covering_incubator(departement)
-    except Exception as exc:  # a malformed reference file must not break the briefing
+        coverage = kiif.load_kiif()
+        found = kiif.covering_incubator(departement, coverage)
+    except SentiersError as exc:  # a malformed reference file must not break the briefing
         log.warning("kiif lookup failed: %s", exc)
-        return Incubator(
-            available=False, message="Couverture Kiif illisible (fichier de référence à vérifier)."
-        )
-    if not found:
+        return Incubator(available=False, message=f"Couverture Kiif illisible : {exc}")
+    if found is None:
         return Incubator(
             available=False,
             message=(
-                f"Le département {departement} n'est pas couvert par le programme Les Sentiers ; un département non "
-                "listé peut toutefois être discuté avec l'équipe du programme."
+                f"Le département {departement} n'est pas couvert par le programme {coverage.programme} "
+                f"(édition {coverage.edition}). {coverage.faq_note}"
             ),
         )
-    get = found.get if isinstance(found, dict) else lambda k, d=None: getattr(found, k, d)
-    verified = bool(get("verified", False))
-    name = str(get("name", "") or "")
     return Incubator(
         available=True,
-        name=name or "membre du Kiif de la région, à compléter",
-        city=str(get("city", "") or ""),
-        verified=verified,
-        status="membre confirmé par une source publique" if verified else "membre à confirmer",
-        url=str(get("source", "") or get("url", "") or ""),
+        name=found.name,
+        city=found.city or "",
+        verified=found.verified,
+        status="membre confirmé par une source publique" if found.verified else "membre à confirmer",
+        url=found.source_url or "",
+        message=f"Contact du programme : {coverage.contact.name} ({coverage.contact.organisation}).",
     )
 
 

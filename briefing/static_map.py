@@ -86,7 +86,8 @@ def render_map_png(base, territory: Territory, dpi: int = 110) -> tuple[str, str
     display = base.communes_display
     geoms = display.geometry.to_numpy()
     display_codes = display["code"].to_numpy()
-    mine = np.isin(display_codes, list(codes))
+    code_series = display["code"].astype(str)
+    mine = code_series.isin(codes).to_numpy()
     own = [g for g in geoms[mine] if g is not None]
     if not own:
         own = [g for g in members.geometry if g is not None]
@@ -102,9 +103,11 @@ def render_map_png(base, territory: Territory, dpi: int = 110) -> tuple[str, str
     lon = communes["lon"].to_numpy(float)
     near = (lon >= box[0] - 0.3) & (lon <= box[2] + 0.3) & (lat >= box[1] - 0.3) & (lat <= box[3] + 0.3)
     near_codes = set(communes.loc[near, "code"]) | codes
-    sel = np.isin(display_codes, list(near_codes))
+    sel = code_series.isin(near_codes).to_numpy()
     level_by_code = (
-        pd.to_numeric(communes["density_level"], errors="coerce").set_axis(communes["code"]).to_dict()
+        pd.to_numeric(communes.loc[communes["code"].isin(near_codes), "density_level"], errors="coerce")
+        .set_axis(communes.loc[communes["code"].isin(near_codes), "code"])
+        .to_dict()
         if "density_level" in communes
         else {}
     )
