@@ -20,8 +20,10 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def shortlist_table(ranking: Ranking, top: int | None = None) -> pd.DataFrame:
-    """The ranked shortlist as a table a person reads: one row per candidate, French headers."""
+def shortlist_table(ranking: Ranking, top: int | None = None, neutralised: bool = True) -> pd.DataFrame:
+    """The ranked shortlist as a table a person reads: one row per candidate, French headers.
+
+    ``neutralised`` (for files): text cells that look like formulas are prefixed with an apostrophe."""
     rows = ranking.top(top)
     level = "Commune" if ranking.level == "commune" else "EPCI"
     table = pd.DataFrame(
@@ -47,7 +49,7 @@ def shortlist_table(ranking: Ranking, top: int | None = None) -> pd.DataFrame:
         ", ".join(CATALOGUE[i].label for i in missing_of(rec, ranking.criteria))
         for rec in rows.to_dict("records")
     ]
-    return table.map(neutralise)
+    return table.map(neutralise) if neutralised else table
 
 
 def sources_table(ranking: Ranking) -> pd.DataFrame:

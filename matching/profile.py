@@ -282,3 +282,34 @@ def save_profile(profile: StructureProfile, path: str | Path) -> Path:
         raise SentiersError(f"Format de profil non reconnu « {suffix} » : .yaml, .yml ou .json attendu.")
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# -- share links ------------------------------------------------------------------------------------
+
+
+def profile_to_token(profile: StructureProfile) -> str:
+    """A compact URL-safe token of the whole profile (zlib-compressed JSON, base64url without padding)."""
+    import base64
+    import zlib
+
+    raw = json.dumps(profile_dict(profile), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii").rstrip("=")
+
+
+def profile_from_token(token: str) -> StructureProfile:
+    """The profile of a share token; SentiersError in French when it is damaged or invalid."""
+    import base64
+    import binascii
+    import zlib
+
+    text = str(token).strip()
+    if not text or len(text) > 20_000:
+        raise SentiersError("Lien de partage illisible : le paramètre « p » est vide ou trop long.")
+    try:
+        raw = zlib.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), bufsize=65536)
+        data = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, zlib.error, ValueError, UnicodeDecodeError):
+        raise SentiersError(
+            "Lien de partage illisible : le paramètre « p » est abîmé (copiez le lien en entier)."
+        ) from None
+    return validate_profile(data)

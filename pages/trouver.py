@@ -1,5 +1,547 @@
-"""Page under construction (owned by its issue)."""
+"""Trouver un territoire : classer les communes ou les EPCI candidats selon le profil d'une structure.
 
+Start from a défi preset, a profile file or a shared link; edit the criteria and weights; read the
+funnel, the ranked shortlist (score, robustness, key figures, sources), the score map and the breakdown
+of one candidate, with a link to its briefing. The whole scenario lives in the URL (``?p=<token>``,
+see :func:`matching.profile.profile_to_token`); ``?preset=<slug>`` opens a défi preset.
+
+Stable widget keys (browser tests use them): ``tr_defi`` (profil type), ``tr_upload`` (fichier de
+profil), ``tr_apply_preset``, ``tr_name``, ``tr_publics``, ``tr_mode``, ``tr_level``, ``tr_kiif``,
+``tr_rural``, ``tr_deps``, ``tr_pop_min``, ``tr_pop_max``, ``tr_ref``, ``tr_dist``, ``tr_zonings``,
+``tr_missing``, ``tr_indicators``, ``tr_w_<indicator>``, ``tr_d_<indicator>``, ``tr_t_<indicator>``,
+``tr_top``, ``tr_map_dep``, ``tr_map``, ``tr_candidate``, ``tr_dl_yaml``, ``tr_dl_json``, ``tr_dl_csv``,
+``tr_dl_xlsx``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
-st.info("Cette page arrive bientôt.")
+from data.errors import SentiersError
+from matching.catalogue import CATALOGUE, DIRECTION_LABELS
+from matching.export import shortlist_table, to_csv_bytes, to_xlsx_bytes
+from matching.presets import effective_criteria, preset, preset_criteria, preset_profile
+from matching.profile import (
+    DEFIS,
+    LEVELS,
+    MISSING_POLICIES,
+    MODES,
+    PUBLICS,
+    ZONINGS,
+    StructureProfile,
+    parse_profile,
+    profile_from_token,
+    profile_to_token,
+    to_json,
+    to_yaml,
+    validate_profile,
+)
+from matching.score import Ranking, missing_of, rank_profile
+from pages.state import base_stamp, get_base
+
+DEFAULT_DEFI = "service-de-proximite"
+DIRECTIONS = ["higher", "lower", "target"]
+INDICATOR_IDS = list(CATALOGUE)
+ss = st.session_state
+e = html.escape
+
+
+def _fr(value: Any, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    text = f"{float(value):,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+# -- state: seeding the widgets from a profile ------------------------------------------------------------
+
+
+def _seed(profile: StructureProfile, has_rurality: bool = True) -> None:
+    """Write a profile into the widgets' session state (before they are drawn)."""
+    crits = effective_criteria(profile)
+    c = profile.constraints
+    ss["tr_name"] = profile.name
+    ss["tr_defi"] = profile.defi
+    ss["tr_publics"] = list(profile.publics)
+    ss["tr_mode"] = profile.mode
+    ss["tr_level"] = profile.level
+    ss["tr_kiif"] = c.kiif_only
+    ss["tr_rural"] = c.rural_only and has_rurality
+    ss["tr_deps"] = list(c.departements)
+    ss["tr_regions"] = list(c.regions)
+    ss["tr_pop_min"] = int(c.population_min or 0)
+    ss["tr_pop_max"] = int(c.population_max or 0)
+    ss["tr_ref"] = c.reference_commune or ""
+    ss["tr_dist"] = float(c.max_distance_km or 0.0)
+    ss["tr_zonings"] = list(c.zonings_required)
+    ss["tr_missing"] = profile.missing_policy
+    ss["tr_description"] = profile.description
+    _seed_criteria(crits)
+
+
+def _seed_criteria(crits) -> None:
+    ss["tr_indicators"] = [c.indicator for c in crits]
+    ss["tr_reasons"] = {c.indicator: c.reason for c in crits}
+    for crit in crits:
+        ss[f"tr_w_{crit.indicator}"] = float(crit.weight)
+        ss[f"tr_d_{crit.indicator}"] = crit.direction
+        ss[f"tr_t_{crit.indicator}"] = float(crit.target or 0.0)
+
+
+def _on_defi() -> None:
+    """A new défi: its preset's criteria, for the publics and mode already chosen."""
+    slug = ss["tr_defi"]
+    _seed_criteria(preset_criteria(slug, ss.get("tr_publics", []), ss.get("tr_mode", "antenne")))
+    ss["tr_description"] = preset(slug).summary
+    if not ss.get("tr_name") or str(ss.get("tr_name", "")).startswith("Profil type"):
+        ss["tr_name"] = f"Profil type — {preset(slug).title}"
+
+
+def _on_apply_preset() -> None:
+    _on_defi()
+
+
+def _on_upload() -> None:
+    upload = ss.get("tr_upload")
+    if upload is None:
+        return
+    name = upload.name.lower()
+    try:
+        text = upload.getvalue().decode("utf-8")
+        profile = parse_profile(text, "json" if name.endswith(".json") else "yaml")
+    except UnicodeDecodeError:
+        ss["tr_error"] = "Profil illisible : le fichier n'est pas un texte UTF-8."
+        return
+    except SentiersError as exc:
+        ss["tr_error"] = str(exc)
+        return
+    ss.pop("tr_error", None)
+    _seed(profile, ss.get("tr_has_rurality", True))
+    ss["tr_notice"] = f"Profil « {profile.name} » chargé depuis {upload.name}."
+
+
+def _init(has_rurality: bool) -> None:
+    """First run of a session: the scenario of the URL, a preset named in the URL, or the default preset."""
+    if ss.get("tr_init"):
+        return
+    ss["tr_init"] = True
+    ss["tr_has_rurality"] = has_rurality
+    token = st.query_params.get("p")
+    slug = st.query_params.get("preset")
+    profile = None
+    if token:
+        try:
+            profile = profile_from_token(token)
+            ss["tr_notice"] = f"Scénario partagé « {profile.name} » rouvert depuis le lien."
+        except SentiersError as exc:
+            ss["tr_error"] = str(exc)
+    if profile is None and slug:
+        try:
+            profile = preset_profile(slug)
+        except SentiersError as exc:
+            ss["tr_error"] = str(exc)
+    _seed(profile or preset_profile(DEFAULT_DEFI), has_rurality)
+
+
+def _profile_from_widgets() -> StructureProfile:
+    reasons = ss.get("tr_reasons", {})
+    criteria = []
+    for ind in ss.get("tr_indicators", []):
+        direction = ss.get(f"tr_d_{ind}", CATALOGUE[ind].direction)
+        criteria.append(
+            {
+                "indicator": ind,
+                "weight": float(ss.get(f"tr_w_{ind}", 1.0)),
+                "direction": direction,
+                "target": float(ss.get(f"tr_t_{ind}", 0.0)) if direction == "target" else None,
+                "reason": reasons.get(ind, ""),
+            }
+        )
+    ref = str(ss.get("tr_ref", "")).strip()
+    dist = float(ss.get("tr_dist", 0.0) or 0.0)
+    data = {
+        "name": str(ss.get("tr_name", "")).strip() or "Ma structure",
+        "defi": ss["tr_defi"],
+        "publics": ss.get("tr_publics", []),
+        "mode": ss.get("tr_mode", "antenne"),
+        "level": ss.get("tr_level", "commune"),
+        "constraints": {
+            "kiif_only": bool(ss.get("tr_kiif", True)),
+            "rural_only": bool(ss.get("tr_rural", True)),
+            "departements": ss.get("tr_deps", []),
+            "regions": ss.get("tr_regions", []),
+            "population_min": int(ss.get("tr_pop_min", 0)) or None,
+            "population_max": int(ss.get("tr_pop_max", 0)) or None,
+            "reference_commune": ref or None,
+            "max_distance_km": dist if (dist > 0 and ref) else None,
+            "zonings_required": ss.get("tr_zonings", []),
+        },
+        "criteria": criteria,
+        "missing_policy": ss.get("tr_missing", "neutral"),
+        "description": ss.get("tr_description", ""),
+    }
+    return validate_profile(data)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _rank(token: str, stamp: str, top: int) -> Ranking:
+    return rank_profile(get_base(), profile_from_token(token), top_n=top)
+
+
+# -- widgets ------------------------------------------------------------------------------------------------
+
+
+def _start_section() -> None:
+    left, right = st.columns(2)
+    with left:
+        st.selectbox(
+            "Profil type (défi de la ruralité)",
+            list(DEFIS),
+            format_func=lambda s: DEFIS[s],
+            key="tr_defi",
+            on_change=_on_defi,
+            help="Choisir un défi recharge ses critères et leurs poids.",
+        )
+        st.caption(e(preset(ss["tr_defi"]).summary))
+        st.button(
+            "Réappliquer le profil type (publics et mode compris)",
+            key="tr_apply_preset",
+            on_click=_on_apply_preset,
+        )
+    with right:
+        st.file_uploader(
+            "Ou ouvrir un fichier de profil (YAML ou JSON)",
+            type=["yaml", "yml", "json"],
+            key="tr_upload",
+            on_change=_on_upload,
+        )
+
+
+def _project_section(base) -> None:
+    with st.expander("Votre projet", expanded=True):
+        st.text_input("Nom de la structure", key="tr_name", max_chars=200)
+        st.multiselect("Publics visés", list(PUBLICS), format_func=lambda p: PUBLICS[p], key="tr_publics")
+        cols = st.columns(2)
+        cols[0].radio("Mode d'essaimage", list(MODES), format_func=lambda m: MODES[m], key="tr_mode")
+        cols[1].radio(
+            "Échelle des candidats", list(LEVELS), format_func=lambda lv: LEVELS[lv], key="tr_level"
+        )
+        st.caption(
+            "Publics et mode ajustent les critères du profil type : cliquez sur « Réappliquer le profil type » "
+            "après les avoir changés."
+        )
+
+
+def _constraints_section(base, has_rurality: bool) -> None:
+    with st.expander("Contraintes (les candidats qui ne les respectent pas sont écartés)", expanded=False):
+        cols = st.columns(2)
+        cols[0].checkbox("Départements couverts par le Kiif seulement", key="tr_kiif")
+        cols[1].checkbox(
+            "Communes rurales seulement (grille de densité)",
+            key="tr_rural",
+            disabled=not has_rurality,
+            help=None
+            if has_rurality
+            else "Grille de densité absente : lancez « uv run sentiers data update ».",
+        )
+        deps = sorted(base.communes["departement"].dropna().unique().tolist())
+        st.multiselect("Départements (vide = tous)", deps, key="tr_deps")
+        cols = st.columns(2)
+        cols[0].number_input("Population minimale (0 = sans limite)", min_value=0, step=100, key="tr_pop_min")
+        cols[1].number_input("Population maximale (0 = sans limite)", min_value=0, step=100, key="tr_pop_max")
+        cols = st.columns(2)
+        cols[0].text_input("Commune de référence (code Insee ou nom)", key="tr_ref")
+        cols[1].number_input(
+            "Distance maximale à la commune de référence (km, 0 = sans limite)",
+            min_value=0.0,
+            step=5.0,
+            key="tr_dist",
+        )
+        st.multiselect("Zonages requis", list(ZONINGS), format_func=lambda z: ZONINGS[z], key="tr_zonings")
+        st.radio(
+            "Valeurs manquantes",
+            list(MISSING_POLICIES),
+            format_func=lambda m: MISSING_POLICIES[m],
+            key="tr_missing",
+            horizontal=True,
+        )
+
+
+def _criteria_section(unavailable: dict[str, str]) -> None:
+    with st.expander("Critères et poids", expanded=True):
+        st.multiselect(
+            "Critères retenus",
+            INDICATOR_IDS,
+            format_func=lambda i: CATALOGUE[i].label,
+            key="tr_indicators",
+        )
+        reasons = ss.get("tr_reasons", {})
+        for ind in ss.get("tr_indicators", []):
+            entry = CATALOGUE[ind]
+            ss.setdefault(f"tr_w_{ind}", 1.0)
+            ss.setdefault(f"tr_d_{ind}", entry.direction)
+            ss.setdefault(f"tr_t_{ind}", 0.0)
+            cols = st.columns([3, 1, 2, 1])
+            cols[0].markdown(f"**{e(entry.label)}** ({e(entry.unit)})")
+            why = reasons.get(ind) or entry.meaning
+            cols[0].caption(e(why) + (f" — {e(entry.note)}" if entry.note else ""))
+            if ind in unavailable:
+                cols[0].caption("⚠️ " + e(unavailable[ind]))
+            cols[1].number_input(f"Poids — {entry.label}", min_value=0.0, step=0.5, key=f"tr_w_{ind}")
+            cols[2].selectbox(
+                f"Sens — {entry.label}",
+                DIRECTIONS,
+                format_func=lambda d: DIRECTION_LABELS[d],
+                key=f"tr_d_{ind}",
+            )
+            if ss.get(f"tr_d_{ind}") == "target":
+                cols[3].number_input(f"Cible — {entry.label}", key=f"tr_t_{ind}")
+
+
+# -- results ----------------------------------------------------------------------------------------------
+
+
+def _funnel(ranking: Ranking) -> None:
+    st.subheader("Entonnoir des contraintes")
+    table = pd.DataFrame(ranking.funnel).rename(
+        columns={"constraint": "Contrainte", "removed": "Écartés", "remaining": "Restants"}
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    if ranking.frame.empty:
+        emptied = next((s for s in ranking.funnel if s["remaining"] == 0 and s["removed"] > 0), None)
+        why = f" La contrainte « {emptied['constraint']} » a écarté les derniers." if emptied else ""
+        st.warning(
+            "Aucun candidat ne satisfait toutes les contraintes."
+            + why
+            + " Assouplissez-la pour voir un classement."
+        )
+
+
+def _shortlist(ranking: Ranking, base, top: int) -> pd.DataFrame:
+    st.subheader(
+        f"Classement : les {min(top, len(ranking.frame))} meilleurs sur {len(ranking.frame)} candidats"
+    )
+    table = shortlist_table(ranking, top, neutralised=False)
+    st.dataframe(table, hide_index=True, width="stretch", height=min(38 * (len(table) + 1), 560))
+    total = float(ranking.weights.sum())
+    notes = [
+        f"{CATALOGUE[c.indicator].label} (poids {c.weight / total:.0%}) : {ranking.sources.get(c.indicator, '')}"
+        for c in ranking.criteria
+    ]
+    st.caption(
+        "Score 0-100 : moyenne pondérée des rangs centiles des critères parmi les candidats. Robustesse : part de "
+        f"{ranking.draws} tirages de poids perturbés (Dirichlet, graine {ranking.seed}) où le candidat reste dans "
+        f"le top {ranking.top_n}. Valeurs manquantes : {MISSING_POLICIES[ranking.missing_policy]}."
+    )
+    st.caption("Sources et millésimes — " + " · ".join(e(n) for n in notes))
+    return table
+
+
+def _map(ranking: Ranking, base, top: int) -> str | None:
+    """The score map of one département; returns the code clicked (commune or EPCI) when it changed."""
+    st.subheader("Carte des scores")
+    best = ranking.top(top)
+    deps = list(dict.fromkeys(best["departement"].astype(str)))
+    if not deps:
+        return None
+    if ss.get("tr_map_dep") not in deps:
+        ss["tr_map_dep"] = deps[0]
+    dep = st.selectbox("Département affiché", deps, key="tr_map_dep")
+    communes = base.communes
+    scores = ranking.frame.set_index("code")["score"]
+    if ranking.level == "epci":
+        in_dep = communes[communes["departement"] == dep]
+        commune_scores = in_dep.set_index("code")["epci"].map(scores)
+    else:
+        commune_scores = scores
+    selected = ss.get("tr_candidate") if ranking.level == "commune" else None
+    try:
+        from streamlit_folium import st_folium
+
+        from geo.maps import communes_map
+
+        with st.spinner("Carte en préparation…"):
+            fmap = communes_map(
+                base, departement=dep, layers=("rural",), scores=commune_scores, selected=selected
+            )
+        out = st_folium(fmap, height=480, returned_objects=["last_active_drawing"], key="tr_map")
+    except (ImportError, SentiersError, ValueError) as exc:
+        st.info(f"Carte indisponible : {e(str(exc))}")
+        return None
+    st.caption(
+        "Communes colorées par leur score"
+        + (" (celui de leur EPCI)" if ranking.level == "epci" else "")
+        + " ; en blanc, les communes écartées par les contraintes. Cliquez une commune pour voir son détail."
+    )
+    drawing = (out or {}).get("last_active_drawing") or {}
+    code = ((drawing.get("properties") or {}).get("c")) if isinstance(drawing, dict) else None
+    if not code or code == ss.get("tr_last_click"):
+        return None
+    ss["tr_last_click"] = code
+    if ranking.level == "epci":
+        match = communes.loc[communes["code"] == code, "epci"]
+        code = str(match.iloc[0]) if len(match) else None
+    return code
+
+
+def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
+    st.subheader("Détail d'un candidat")
+    best = ranking.top(top)
+    options = list(best["code"].astype(str))
+    if clicked and clicked in set(ranking.frame["code"]) and clicked not in options:
+        options.append(clicked)
+    if clicked in options:
+        ss["tr_candidate"] = clicked
+    if ss.get("tr_candidate") not in options:
+        ss["tr_candidate"] = options[0]
+    rows = ranking.frame.set_index("code")
+    code = st.selectbox(
+        "Candidat",
+        options,
+        format_func=lambda c: (
+            f"{int(rows.loc[c, 'rank'])}. {rows.loc[c, 'name']} ({rows.loc[c, 'departement']}) · {c}"
+        ),
+        key="tr_candidate",
+    )
+    row = rows.loc[code]
+    cols = st.columns(3)
+    cols[0].metric("Score", _fr(row["score"]))
+    cols[1].metric("Rang", f"{int(row['rank'])} / {len(rows)}")
+    rob = row["robustness"]
+    cols[2].metric(f"Robustesse (top {ranking.top_n})", "—" if pd.isna(rob) else f"{rob:.0%}")
+    total = float(ranking.weights.sum())
+    missing = set(missing_of(row, ranking.criteria))
+    detail = pd.DataFrame(
+        [
+            {
+                "Critère": CATALOGUE[c.indicator].label,
+                "Points": round(float(row[f"pts:{c.indicator}"]), 2),
+                "Points possibles": round(100 * c.weight / total, 2),
+                "Valeur": row[f"val:{c.indicator}"],
+                "Unité": CATALOGUE[c.indicator].unit,
+                "Sens": DIRECTION_LABELS[c.direction or "higher"],
+                "Manquante": "oui (valeur de remplacement)" if c.indicator in missing else "",
+                "Source": ranking.sources.get(c.indicator, ""),
+            }
+            for c in ranking.criteria
+        ]
+    )
+    st.bar_chart(
+        detail.set_index("Critère")[["Points"]], horizontal=True, x_label="Points (sur 100)", y_label=""
+    )
+    st.dataframe(detail, hide_index=True, width="stretch")
+    token = profile_to_token(ranking.profile)
+    label = f"Ouvrir la fiche territoire : {row['name']}"
+    params = {"code": code, "level": ranking.level, "p": token}
+    try:
+        st.page_link("pages/fiche.py", label=label, icon="📄", query_params=params)
+    except Exception:  # noqa: BLE001 - outside st.navigation (tests), a plain link does the same
+        st.markdown(f"[{e(label)}](fiche?code={e(code)}&level={ranking.level}&p={token})")
+
+
+def _save_share(profile: StructureProfile, ranking: Ranking | None, top: int) -> None:
+    st.subheader("Enregistrer, partager, exporter")
+    token = profile_to_token(profile)
+    if st.query_params.get("p") != token:
+        st.query_params["p"] = token
+    if "preset" in st.query_params:
+        del st.query_params["preset"]
+    base_url = str(getattr(st.context, "url", "") or "").split("?")[0] or "trouver"
+    st.markdown("**Lien de partage du scénario** (profil complet) :")
+    st.code(f"{base_url}?p={token}", language=None, wrap_lines=True)
+    st.caption("Ce lien rouvre exactement ce scénario : profil, contraintes, critères et poids.")
+    cols = st.columns(4)
+    slug = "".join(ch if ch.isalnum() else "-" for ch in profile.name.lower()).strip("-")[:40] or "profil"
+    cols[0].download_button(
+        "Profil (YAML)",
+        to_yaml(profile).encode("utf-8"),
+        f"{slug}.yaml",
+        "application/x-yaml",
+        key="tr_dl_yaml",
+    )
+    cols[1].download_button(
+        "Profil (JSON)",
+        to_json(profile).encode("utf-8"),
+        f"{slug}.json",
+        "application/json",
+        key="tr_dl_json",
+    )
+    if ranking is not None and not ranking.frame.empty:
+        cols[2].download_button(
+            "Classement (CSV)",
+            to_csv_bytes(ranking, top),
+            f"classement-{slug}.csv",
+            "text/csv",
+            key="tr_dl_csv",
+        )
+        cols[3].download_button(
+            "Classement (XLSX)",
+            to_xlsx_bytes(ranking, top),
+            f"classement-{slug}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="tr_dl_xlsx",
+        )
+
+
+# -- page ---------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    st.title("Trouver un territoire")
+    st.markdown(
+        "Trouvez le meilleur endroit où diffuser votre solution : partez d'un profil type (un des six défis de "
+        "la ruralité), ajustez les contraintes et les poids des critères, et lisez un classement expliqué."
+    )
+    base = get_base()
+    has_rurality = "rural" in base.communes.columns
+    _init(has_rurality)
+    if not has_rurality:
+        st.warning(
+            "La grille communale de densité n'est pas chargée : la contrainte « communes rurales » est désactivée "
+            "et plusieurs critères manquent. Lancez « uv run sentiers data update » pour charger les sources officielles."
+        )
+    if ss.get("tr_error"):
+        st.error(ss.pop("tr_error"))
+    if ss.get("tr_notice"):
+        st.success(ss.pop("tr_notice"))
+
+    from matching.candidates import candidate_table
+
+    unavailable = candidate_table(base, ss.get("tr_level", "commune")).unavailable
+    _start_section()
+    _project_section(base)
+    _constraints_section(base, has_rurality)
+    _criteria_section(unavailable)
+    top = int(
+        st.number_input(
+            "Nombre de territoires retenus (top N)", min_value=1, max_value=200, value=20, key="tr_top"
+        )
+    )
+
+    try:
+        profile = _profile_from_widgets()
+    except SentiersError as exc:
+        st.error(str(exc))
+        return
+    ranking = None
+    try:
+        with st.spinner("Calcul du classement…"):
+            ranking = _rank(profile_to_token(profile), base_stamp(), top)
+    except SentiersError as exc:
+        st.error(str(exc))
+    if ranking is not None:
+        for item in ranking.unavailable:
+            st.warning(item["reason"])
+        _funnel(ranking)
+        if not ranking.frame.empty:
+            _shortlist(ranking, base, top)
+            clicked = _map(ranking, base, top)
+            _detail(ranking, clicked, top)
+    _save_share(profile, ranking, top)
+
+
+main()

@@ -136,3 +136,18 @@ def test_yaml_and_json_files_with_the_same_content_agree(tmp_path):
     (tmp_path / "a.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     (tmp_path / "a.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     assert load_profile(tmp_path / "a.yaml") == load_profile(tmp_path / "a.json")
+
+
+def test_share_token_round_trip_and_damage():
+    from matching.profile import profile_from_token, profile_to_token
+
+    profile = validate_profile(
+        minimal(name="<script>alert(1)</script> é", publics=["familles"], level="epci")
+    )
+    token = profile_to_token(profile)
+    assert all(ch.isalnum() or ch in "-_" for ch in token)
+    assert profile_from_token(token) == profile
+    with pytest.raises(SentiersError, match="Lien de partage"):
+        profile_from_token(token[:-6] + "!!!!")
+    with pytest.raises(SentiersError, match="Lien de partage"):
+        profile_from_token("")
