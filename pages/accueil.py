@@ -13,6 +13,28 @@ st.markdown(
     "et préparer la fiche territoire d'une première rencontre — dans l'esprit du programme **Les Sentiers** du Kiif."
 )
 
+cols = st.columns(4)
+LINKS = [
+    (
+        "pages/est_ce_rural.py",
+        "Est-ce rural ?",
+        ":material/search:",
+        "Le verdict officiel pour une commune ou tout un fichier.",
+    ),
+    ("pages/carte.py", "Carte", ":material/map:", "Couverture du Kiif, ruralité, zonages, services."),
+    (
+        "pages/trouver.py",
+        "Trouver un territoire",
+        ":material/travel_explore:",
+        "Classer les territoires selon vos besoins.",
+    ),
+    ("pages/fiche.py", "Fiche territoire", ":material/description:", "Le document d'une première rencontre."),
+]
+for col, (page, label, icon, text) in zip(cols, LINKS, strict=True):
+    with col.container(border=True):
+        st.page_link(page, label=label, icon=icon)
+        st.caption(text)
+
 base = get_base()
 manifest = base.manifest
 
@@ -23,6 +45,8 @@ c2.metric(
     f"{manifest.get('population_total', 0):,}".replace(",", " "),
 )
 c3.metric("Couches chargées", len(base.layers()))
+identity = base.layer("etalab_communes") or base.layers()[0]
+st.caption(f"Source : {identity['publisher']} — {identity['vintage']}.")
 
 if base.embedded_only:
     st.warning(
@@ -47,7 +71,16 @@ rows = [
     }
     for layer in base.layers()
 ]
-st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+st.dataframe(
+    pd.DataFrame(rows),
+    hide_index=True,
+    use_container_width=True,
+    column_config={
+        "Couche": st.column_config.TextColumn(width="large"),
+        "Millésime": st.column_config.TextColumn(width="medium"),
+        "Lignes": st.column_config.NumberColumn(format="%d"),
+    },
+)
 
 failures = manifest.get("failures") or []
 if failures:
