@@ -72,6 +72,19 @@ DROM_VIEWS: dict[str, tuple[str, list[list[float]]]] = {
 METRO_BOUNDS = [[41.3, -5.2], [51.1, 9.6]]
 
 LAYER_CHOICES = ("coverage", "rural", "frr", "programmes", "services")
+# what the map page draws at once: one commune colouring (a theme) plus the points
+PAGE_THEMES: dict[str, str] = {
+    "rural": "Ruralité (grille de densité)",
+    "frr": "Zonage France Ruralités Revitalisation",
+    "programmes": "Programmes ANCT (PVD, VA, ACV)",
+}
+
+
+def page_layers(theme: str) -> list[str]:
+    """Layers of the map page for a theme: one polygon layer (payload sent once) and the points."""
+    return [theme, "services", "coverage"]
+
+
 UPDATE_HINT = "uv run sentiers data update"
 
 
