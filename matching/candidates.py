@@ -38,6 +38,15 @@ COUNT_COLUMNS = tuple(
 )
 
 
+def needed_columns() -> list[str]:
+    """Every communes column the candidate tables and constraints may read (for projected reads)."""
+    cols = list(IDENTITY) + ["epci", "rural", "density_level", "cateaav2020", "centralite_level"]
+    cols += list(COUNT_COLUMNS + FILOSOFI_WMEAN + POINT_COLUMNS + FLAG_COLUMNS)
+    cols += [c for entry in CATALOGUE.values() for c in entry.columns]
+    cols += ["population_year", "postal_codes"]  # commune lookup by name (reference commune)
+    return list(dict.fromkeys(cols))
+
+
 @dataclass
 class CandidateTable:
     """Candidates of one level with their indicator values (column = indicator id)."""

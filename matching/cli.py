@@ -24,6 +24,59 @@ def _profile(args: Any):
     return load_profile(args.profile) if args.profile else preset_profile(args.preset)
 
 
+class ScoringBase:
+    """The parts of the built base that scoring reads: communes without geometry (projected columns),
+    EPCI names, code passages and the manifest. Reading it skips the geometries (most of the file)."""
+
+    def __init__(self, folder: Path) -> None:
+        import pandas as pd
+        import pyarrow.parquet as pq
+
+        from matching.candidates import needed_columns
+
+        self.path = folder
+        self.manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        schema = pq.ParquetFile(folder / "communes.parquet").schema_arrow.names
+        columns = [c for c in needed_columns() if c in schema]
+        self.communes = pq.read_table(folder / "communes.parquet", columns=columns).to_pandas()
+        self.epci = pd.read_parquet(folder / "epci.parquet")
+        self.passages = pd.read_parquet(folder / "passages.parquet")
+
+    def layers(self) -> list[dict]:
+        return list(self.manifest.get("layers", []))
+
+    def layer(self, layer_id: str) -> dict | None:
+        for entry in self.layers():
+            if layer_id in (entry.get("layer"), entry.get("id")):
+                return entry
+        return None
+
+    def has_layer(self, layer_id: str) -> bool:
+        return self.layer(layer_id) is not None
+
+    def source_note(self, layer_id: str) -> str:
+        entry = self.layer(layer_id)
+        return "source non chargée" if entry is None else f"{entry['publisher']}, {entry['vintage']}"
+
+    @property
+    def built_at(self) -> str:
+        return str(self.manifest.get("built_at", ""))
+
+
+def _scoring_base():
+    """The built base read for scoring only; builds the embedded default first on a fresh machine."""
+    from data import paths
+
+    folder = paths.base_dir()
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("format_version") == 1 and (folder / "communes.parquet").is_file():
+            return ScoringBase(folder)
+    except (OSError, ValueError) as exc:
+        log.info("full load (%s)", exc)
+    return _load_base()
+
+
 def _load_base():
     from data.store import load_base
 
@@ -79,7 +132,7 @@ def run(args: Any) -> int:
         raise SentiersError(
             f"-o : format « {output.suffix or output.name} » non reconnu ; .csv ou .xlsx attendu."
         )
-    base = _load_base()
+    base = _scoring_base()
     ranking = rank_profile(base, profile, level=args.level, top_n=top)
     if output is not None:
         data = to_xlsx_bytes(ranking, top) if output.suffix.lower() == ".xlsx" else to_csv_bytes(ranking, top)
