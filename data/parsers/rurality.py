@@ -101,7 +101,8 @@ def read_coded_sheet(
 
 
 def _codes(frame: pd.DataFrame, source: Source, column: str = "CODGEO") -> pd.DataFrame:
-    frame = frame.assign(code=clean_codes(frame[column]))
+    # codes stored as numbers by a re-saved workbook (1001.0) become "01001"
+    frame = frame.assign(code=clean_codes(_as_code_string(frame[column])))
     frame = frame[frame["code"].notna() & (frame["code"] != "")]
     return drop_arm(check_codes(frame, source))
 

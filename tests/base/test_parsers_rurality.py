@@ -56,6 +56,7 @@ GRID_ROWS = [
     ["69123", "Lyon", 1, "Grands centres urbains", 522250],
     ["69381", "Lyon 1er Arrondissement", 1, "Grands centres urbains", 30000],
     ["97411", "Saint-Denis", 1, "Grands centres urbains", 154765],
+    [1002, "L'Abergement-de-Varey", 6, "Rural à habitat dispersé", 250],  # code stored as a number
 ]
 
 
@@ -71,14 +72,14 @@ def grid_2024(tmp_path: Path) -> Path:
 def test_grid_2024_small_file(grid_2024: Path) -> None:
     frame = rurality.parse_grid_2024(grid_2024, GRID_2024)
     levels = dict(zip(frame["code"], frame["density_level"], strict=True))
-    assert levels == {"01001": 6, "08165": 7, "2A004": 2, "69123": 1, "97411": 1}  # ARM 69381 dropped
+    assert levels == {"01001": 6, "08165": 7, "2A004": 2, "69123": 1, "97411": 1, "01002": 6}  # ARM dropped
     assert str(frame["density_level"].dtype) == "Int8"
 
 
 def test_grid_2024_from_the_official_zip(grid_2024: Path, tmp_path: Path) -> None:
     archive = zip_of(grid_2024, "grille_densite_7_niveaux_2024.xlsx", tmp_path / "grid.zip")
     frame = rurality.parse_grid_2024(archive, GRID_2024)
-    assert frame["code"].tolist() == ["01001", "08165", "2A004", "69123", "97411"]
+    assert frame["code"].tolist() == ["01001", "08165", "2A004", "69123", "97411", "01002"]
 
 
 def test_grid_level_out_of_range_is_rejected(tmp_path: Path) -> None:
