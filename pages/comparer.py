@@ -1,5 +1,277 @@
-"""Page under construction (owned by its issue)."""
+"""Comparer : 2 à 5 territoires côte à côte, meilleure et moins bonne valeur marquées, exports HTML/PDF/XLSX.
 
+Lien partageable : ``comparer?codes=26113,05061,48095`` (un SIREN à 9 chiffres désigne un EPCI),
+``&preset=SLUG`` pour les scores d'un profil type, ``&p=TOKEN`` pour le profil de la page « Trouver ».
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import pandas as pd
 import streamlit as st
 
-st.info("Cette page arrive bientôt.")
+from briefing.compare import (
+    MAX_TERRITORIES,
+    MIN_TERRITORIES,
+    build_comparison,
+    level_of,
+    render_compare_html,
+    render_compare_pdf,
+    render_compare_xlsx,
+)
+from briefing.data import find_territories, resolve_territory
+from data.errors import SentiersError
+from pages.state import base_stamp, get_base
+
+CODES_KEY = "compare_codes"
+LEVELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)"}
+NO_PROFILE, SESSION_PROFILE = "", "__session__"
+MARKS = {"best": " ▲", "worst": " ▼", "": ""}
+
+
+def _defis() -> dict[str, str]:
+    try:
+        from matching.presets import preset
+        from matching.profile import DEFIS
+    except ImportError:
+        return {}
+    out = {}
+    for slug in DEFIS:
+        try:
+            out[slug] = preset(slug).title
+        except SentiersError:
+            continue
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=12)
+def _comparison(stamp: str, codes: tuple[str, ...], preset: str, profile_json: str):
+    base = get_base()
+    profile = None
+    if profile_json:
+        from matching.profile import validate_profile
+
+        profile = validate_profile(json.loads(profile_json))
+    elif preset:
+        from briefing.scoring import load_profile_arg
+
+        profile = load_profile_arg(preset=preset)
+    comparison = build_comparison(base, list(codes), "commune", profile=profile)
+    return (
+        comparison,
+        render_compare_html(comparison),
+        render_compare_pdf(comparison),
+        render_compare_xlsx(comparison),
+    )
+
+
+def _label(base, code: str) -> str:
+    try:
+        territory = resolve_territory(base, code, level_of(code, "commune"))
+    except SentiersError:
+        return code
+    return f"{territory.name} ({territory.code})"
+
+
+def page_link(page: str, url_path: str, label: str, icon: str, query: dict[str, str]) -> None:
+    """st.page_link, or a plain Markdown link outside st.navigation (AppTest of the page alone)."""
+    try:
+        st.page_link(page, label=label, icon=icon, query_params=query)
+    except Exception:  # noqa: BLE001 - StreamlitPageNotFoundError when the page runs alone
+        text = label.replace("[", "(").replace("]", ")").replace("<", "‹").replace(">", "›")
+        st.markdown(f"[{text}]({url_path}?{urlencode(query)})")
+
+
+st.title("Comparer des territoires")
+st.caption(
+    f"De {MIN_TERRITORIES} à {MAX_TERRITORIES} communes ou intercommunalités côte à côte : mêmes indicateurs, "
+    "meilleure (▲) et moins bonne (▼) valeur marquées, scores sous le profil choisi."
+)
+base = get_base()
+params = st.query_params
+
+if CODES_KEY not in st.session_state:
+    raw = str(params.get("codes", "") or "")
+    st.session_state[CODES_KEY] = list(dict.fromkeys(c.strip().upper() for c in raw.split(",") if c.strip()))[
+        :MAX_TERRITORIES
+    ]
+codes: list[str] = st.session_state[CODES_KEY]
+
+with st.container(border=True):
+    col_level, col_query = st.columns([1, 2])
+    with col_level:
+        level = st.radio("Niveau", options=list(LEVELS), format_func=LEVELS.get, key="compare_level")
+    with col_query:
+        query = st.text_input(
+            "Chercher un territoire à ajouter", key="compare_query", placeholder="ex. Die, 05061, CC du Diois"
+        )
+        found = find_territories(base, query, level) if query.strip() else []
+        if query.strip() and not found:
+            st.warning(f"Aucun territoire ne correspond à « {query.strip()[:60]} ».")
+        if found:
+            labels = dict(found)
+            pick = st.selectbox(
+                "Résultats",
+                options=[c for c, _ in found],
+                format_func=lambda c: labels.get(c, c),
+                key="compare_pick",
+            )
+            full = len(codes) >= MAX_TERRITORIES
+            if st.button("Ajouter à la comparaison", key="compare_add", disabled=full):
+                if pick not in codes:
+                    codes.append(pick)
+                st.rerun()
+            if full:
+                st.caption(f"{MAX_TERRITORIES} territoires au plus.")
+
+invalid = []
+for code in list(codes):
+    try:
+        resolve_territory(base, code, level_of(code, "commune"))
+    except SentiersError as exc:
+        invalid.append(str(exc))
+        codes.remove(code)
+for message in invalid:
+    st.error(message)
+
+if codes:
+    st.markdown("**Territoires comparés**")
+    for i, code in enumerate(list(codes)):
+        col_name, col_remove = st.columns([5, 1])
+        col_name.write(f"{i + 1}. {_label(base, code)}")
+        if col_remove.button("Retirer", key=f"compare_remove_{code}"):
+            codes.remove(code)
+            st.rerun()
+
+joined = ",".join(codes)
+if params.get("codes", "") != joined:
+    if joined:
+        params["codes"] = joined
+    elif "codes" in params:
+        del params["codes"]
+
+defis = _defis()
+session_profile = None
+if params.get("p"):
+    try:
+        from matching.profile import profile_from_token
+
+        session_profile = profile_from_token(str(params.get("p")))
+    except SentiersError as exc:
+        st.warning(f"Le profil du lien n'a pas pu être relu : {exc}")
+profile_options = [NO_PROFILE]
+if session_profile is not None:
+    profile_options.append(SESSION_PROFILE)
+    st.session_state.setdefault("compare_profile", SESSION_PROFILE)
+profile_options += list(defis)
+if "compare_profile" not in st.session_state and params.get("preset", "") in defis:
+    st.session_state["compare_profile"] = params.get("preset")
+chosen = st.selectbox(
+    "Profil pour les scores (facultatif)",
+    options=profile_options,
+    format_func=lambda v: (
+        "Aucun profil"
+        if v == NO_PROFILE
+        else f"Profil de la page Trouver : {getattr(session_profile, 'name', '')}"
+        if v == SESSION_PROFILE
+        else f"Profil type — {defis.get(v, v)}"
+    ),
+    key="compare_profile",
+)
+
+if len(codes) < MIN_TERRITORIES:
+    st.info(
+        f"Ajoutez au moins {MIN_TERRITORIES} territoires pour les comparer ({len(codes)} pour l'instant)."
+    )
+    st.stop()
+
+profile_json = session_profile.model_dump_json() if chosen == SESSION_PROFILE else ""
+preset = chosen if chosen not in (NO_PROFILE, SESSION_PROFILE) else ""
+try:
+    with st.status("Préparation de la comparaison…", expanded=False) as status:
+        comparison, html, pdf, xlsx = _comparison(base_stamp(), tuple(codes), preset, profile_json)
+        status.update(label="Comparaison prête", state="complete")
+except SentiersError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.caption(comparison.direction_note)
+headers = [f"{col.name} ({col.code})" for col in comparison.columns]
+table = pd.DataFrame(
+    [
+        [row.group, row.label, *[cell.text + MARKS[cell.mark] for cell in row.cells]]
+        for row in comparison.rows
+    ],
+    columns=["Groupe", "Critère", *headers],
+)
+marks = pd.DataFrame(
+    [["", "", *[cell.mark for cell in row.cells]] for row in comparison.rows], columns=table.columns
+)
+colours = {
+    "best": "background-color: #e3f1e5; font-weight: bold",
+    "worst": "background-color: #fbe6dc",
+    "": "",
+}
+st.dataframe(
+    table.style.apply(lambda _: marks.map(colours.get), axis=None),
+    hide_index=True,
+    width="stretch",
+    height=min(40 + 35 * len(table), 900),
+)
+
+numeric = [
+    row
+    for row in comparison.rows
+    if row.group == "Indicateurs" and any(c.value is not None for c in row.cells)
+]
+if numeric:
+    st.subheader("Graphiques")
+    keys = {row.key: row for row in numeric}
+    picked = st.selectbox(
+        "Indicateur", options=list(keys), format_func=lambda k: keys[k].label, key="compare_chart_indicator"
+    )
+    row = keys[picked]
+    chart = pd.DataFrame({"Territoire": headers, "Valeur": [c.value for c in row.cells]}).set_index(
+        "Territoire"
+    )
+    st.bar_chart(chart, horizontal=True)
+    st.caption(f"Source : {row.source}" if row.source else "")
+
+st.subheader("Exporter")
+col_html, col_pdf, col_xlsx = st.columns(3)
+stem = "comparaison-" + "-".join(codes)
+col_html.download_button(
+    "Télécharger la comparaison (HTML)",
+    data=html.encode("utf-8"),
+    file_name=f"{stem}.html",
+    mime="text/html",
+    key="compare_download_html",
+)
+col_pdf.download_button(
+    "Télécharger la comparaison (PDF)",
+    data=pdf,
+    file_name=f"{stem}.pdf",
+    mime="application/pdf",
+    key="compare_download_pdf",
+)
+col_xlsx.download_button(
+    "Télécharger la comparaison (XLSX)",
+    data=xlsx,
+    file_name=f"{stem}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="compare_download_xlsx",
+)
+for col in comparison.columns:
+    page_link(
+        "pages/fiche.py",
+        "fiche",
+        f"Fiche de {col.name}",
+        ":material/description:",
+        {
+            "code": col.code,
+            "level": col.level,
+            **({"p": str(params.get("p"))} if params.get("p") else {}),
+        },
+    )

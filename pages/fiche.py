@@ -1,5 +1,184 @@
-"""Page under construction (owned by its issue)."""
+"""Fiche territoire : la fiche d'une commune ou d'un EPCI, à lire, imprimer ou télécharger (HTML, PDF).
+
+Lien partageable : ``fiche?code=26113&level=commune`` (ou ``level=epci`` avec un SIREN), ``&preset=SLUG``
+pour ajouter le score d'un profil type, ``&p=TOKEN`` pour le profil partagé par la page « Trouver un
+territoire » (matching.profile.profile_to_token).
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
 
 import streamlit as st
 
-st.info("Cette page arrive bientôt.")
+from briefing.data import build_briefing, find_territories, resolve_territory
+from briefing.render import render_html, render_pdf
+from data.errors import SentiersError
+from pages.state import base_stamp, get_base
+
+LEVELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)"}
+NO_PROFILE, SESSION_PROFILE = "", "__session__"
+
+
+def _defis() -> dict[str, str]:
+    try:
+        from matching.presets import preset
+        from matching.profile import DEFIS
+    except ImportError:
+        return {}
+    out = {}
+    for slug in DEFIS:
+        try:
+            out[slug] = preset(slug).title
+        except SentiersError:
+            continue
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=24)
+def _documents(stamp: str, code: str, level: str, preset: str, profile_json: str, radius: float):
+    """(name, HTML, PDF) of a briefing — cached per base, territory and profile."""
+    base = get_base()
+    profile = None
+    if profile_json:
+        from matching.profile import validate_profile
+
+        profile = validate_profile(json.loads(profile_json))
+    elif preset:
+        from briefing.scoring import load_profile_arg
+
+        profile = load_profile_arg(preset=preset)
+    briefing = build_briefing(base, code, level, profile=profile, radius_km=radius)
+    return briefing.header.name, render_html(briefing), render_pdf(briefing)
+
+
+def page_link(page: str, url_path: str, label: str, icon: str, query: dict[str, str]) -> None:
+    """st.page_link, or a plain Markdown link outside st.navigation (AppTest of the page alone)."""
+    try:
+        st.page_link(page, label=label, icon=icon, query_params=query)
+    except Exception:  # noqa: BLE001 - StreamlitPageNotFoundError when the page runs alone
+        text = label.replace("[", "(").replace("]", ")").replace("<", "‹").replace(">", "›")
+        st.markdown(f"[{text}]({url_path}?{urlencode(query)})")
+
+
+st.title("Fiche territoire")
+st.caption(
+    "La fiche d'une commune ou d'une intercommunalité pour préparer une première visite : verdict rural, carte, "
+    "indicateurs comparés au département et à la France, services, zonages, ressources locales et questions à poser."
+)
+base = get_base()
+params = st.query_params
+
+if "fiche_level" not in st.session_state:
+    st.session_state["fiche_level"] = params.get("level") if params.get("level") in LEVELS else "commune"
+level = st.radio("Niveau", options=list(LEVELS), format_func=LEVELS.get, horizontal=True, key="fiche_level")
+
+url_code = str(params.get("code", "") or "").strip()[:20]
+query = st.text_input(
+    "Commune ou intercommunalité : nom ou code", key="fiche_query", placeholder="ex. Die, 26113, CC du Diois"
+)
+options: list[tuple[str, str]] = []
+if query.strip():
+    options = find_territories(base, query, level)
+    if not options:
+        st.warning(
+            f"Aucun territoire ne correspond à « {query.strip()[:60]} » au niveau {LEVELS[level].lower()}."
+        )
+if url_code and url_code not in [code for code, _ in options]:
+    try:
+        territory = resolve_territory(base, url_code, level)
+        options.insert(0, (territory.code, f"{territory.name} — {territory.code}"))
+    except SentiersError as exc:
+        st.error(str(exc))
+labels = dict(options)
+code = None
+if options:
+    code = st.selectbox(
+        "Territoire",
+        options=[c for c, _ in options],
+        format_func=lambda c: labels.get(c, c),
+        key=f"fiche_pick_{level}",
+    )
+
+defis = _defis()
+profile_options = [NO_PROFILE]
+session_profile = None
+if params.get("p"):
+    try:
+        from matching.profile import profile_from_token
+
+        session_profile = profile_from_token(str(params.get("p")))
+    except SentiersError as exc:
+        st.warning(f"Le profil du lien n'a pas pu être relu : {exc}")
+if session_profile is not None:
+    profile_options.append(SESSION_PROFILE)
+    st.session_state.setdefault("fiche_profile", SESSION_PROFILE)
+profile_options += list(defis)
+url_preset = params.get("preset", "")
+if "fiche_profile" not in st.session_state and url_preset in defis:
+    st.session_state["fiche_profile"] = url_preset
+col_profile, col_radius = st.columns([2, 1])
+with col_profile:
+    chosen = st.selectbox(
+        "Profil (facultatif : ajoute le score et son détail)",
+        options=profile_options,
+        format_func=lambda v: (
+            "Aucun profil"
+            if v == NO_PROFILE
+            else f"Profil de la page Trouver : {getattr(session_profile, 'name', '')}"
+            if v == SESSION_PROFILE
+            else f"Profil type — {defis.get(v, v)}"
+        ),
+        key="fiche_profile",
+    )
+with col_radius:
+    radius = st.slider("Rayon des ressources locales (km)", 5, 60, 20, step=5, key="fiche_radius")
+
+if not code:
+    st.info("Cherchez une commune ou une intercommunalité par son nom ou son code pour afficher sa fiche.")
+    st.stop()
+
+if params.get("code") != code or params.get("level") != level:
+    params["code"] = code
+    params["level"] = level
+
+profile_json = session_profile.model_dump_json() if chosen == SESSION_PROFILE else ""
+preset = chosen if chosen not in (NO_PROFILE, SESSION_PROFILE) else ""
+try:
+    with st.status("Préparation de la fiche…", expanded=False) as status:
+        name, html, pdf = _documents(base_stamp(), code, level, preset, profile_json, float(radius))
+        status.update(label=f"Fiche prête : {name}", state="complete")
+except SentiersError as exc:
+    st.error(str(exc))
+    st.stop()
+
+col_html, col_pdf, col_compare = st.columns(3)
+with col_html:
+    st.download_button(
+        "Télécharger la fiche (HTML)",
+        data=html.encode("utf-8"),
+        file_name=f"fiche-{code}.html",
+        mime="text/html",
+        key="fiche_download_html",
+        icon=":material/download:",
+    )
+with col_pdf:
+    st.download_button(
+        "Télécharger la fiche (PDF)",
+        data=pdf,
+        file_name=f"fiche-{code}.pdf",
+        mime="application/pdf",
+        key="fiche_download_pdf",
+        icon=":material/picture_as_pdf:",
+    )
+with col_compare:
+    page_link(
+        "pages/comparer.py",
+        "comparer",
+        "Comparer avec d'autres territoires",
+        ":material/compare_arrows:",
+        {"codes": code, **({"p": str(params.get("p"))} if params.get("p") else {})},
+    )
+# The document is built by briefing.render with every data and user text escaped (Jinja2 autoescape).
+st.iframe(html, height=1400)

@@ -1,0 +1,95 @@
+"""AppTest of the pages « Fiche territoire » and « Comparer » on real bases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+FICHE = str(ROOT / "pages" / "fiche.py")
+COMPARER = str(ROOT / "pages" / "comparer.py")
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches():
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+
+
+def run(page: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(page, default_timeout=180)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def download_labels(at: AppTest) -> list[str]:
+    return [el.proto.label for el in at.get("download_button")]
+
+
+def test_fiche_opens_from_a_link_and_offers_html_and_pdf(embedded_home, use_home):
+    use_home(embedded_home)
+    at = run(FICHE, {"code": "26113", "level": "commune"})
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Fiche territoire"
+    assert at.selectbox(key="fiche_pick_commune").value == "26113"
+    assert download_labels(at) == ["Télécharger la fiche (HTML)", "Télécharger la fiche (PDF)"]
+    assert not at.error
+
+
+def test_fiche_search_by_name_and_epci_level(embedded_home, use_home):
+    use_home(embedded_home)
+    at = run(FICHE)
+    assert not at.exception, at.exception
+    assert any("Cherchez une commune" in i.value for i in at.info)
+    at.radio(key="fiche_level").set_value("epci").run()
+    at.text_input(key="fiche_query").set_value("Diois").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="fiche_pick_epci").value == "242600534"
+    assert at.query_params["code"] in ("242600534", ["242600534"])
+    assert len(download_labels(at)) == 2
+
+
+def test_fiche_unknown_code_is_a_french_message(embedded_home, use_home):
+    use_home(embedded_home)
+    at = run(FICHE, {"code": "99999"})
+    assert not at.exception, at.exception
+    assert any("Code commune inconnu" in e.value for e in at.error)
+    at.text_input(key="fiche_query").set_value("<script>alert(1)</script>").run()
+    assert not at.exception, at.exception
+    assert any("Aucun territoire" in w.value for w in at.warning)
+
+
+def test_comparer_from_a_link_shows_the_table_and_exports(embedded_home, use_home):
+    use_home(embedded_home)
+    at = run(COMPARER, {"codes": "26113,05061,242600534"})
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    columns = list(table.columns[2:])
+    assert columns[:2] == ["Die (26113)", "Gap (05061)"]
+    assert "Diois" in columns[2] and columns[2].endswith("(242600534)")
+    assert "Densité de population (hab./km²)" in set(table["Critère"])
+    assert download_labels(at) == [
+        "Télécharger la comparaison (HTML)",
+        "Télécharger la comparaison (PDF)",
+        "Télécharger la comparaison (XLSX)",
+    ]
+
+
+def test_comparer_asks_for_two_territories_and_adds_by_search(embedded_home, use_home):
+    use_home(embedded_home)
+    at = run(COMPARER, {"codes": "26113"})
+    assert not at.exception, at.exception
+    assert any("au moins 2" in i.value for i in at.info)
+    at.text_input(key="compare_query").set_value("Embrun").run()
+    at.button(key="compare_add").click().run()
+    assert not at.exception, at.exception
+    assert at.query_params["codes"] in ("26113,05046", ["26113,05046"])
+    assert at.dataframe, "the comparison table is shown once two territories are chosen"
+    at.button(key="compare_remove_05046").click().run()
+    assert any("au moins 2" in i.value for i in at.info)
