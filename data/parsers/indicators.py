@@ -166,7 +166,10 @@ def parse_pop_age(path: Path, source: Source) -> pd.DataFrame:
     handle = csv_member(path, source, r"^base-cc-evol-struct-pop.*\.csv$")
     raw = handle.read()
     header = raw.split(b"\n", 1)[0].decode("utf-8-sig", "replace").strip().split(";")
-    years = sorted({m.group(1) for h in header if (m := re.fullmatch(r"P(\d{2})_POP", h.strip()))})
+    years = sorted(
+        {m.group(1) for h in header if (m := re.fullmatch(r"P(\d{2})_POP", h.strip()))},
+        key=lambda y: int(y) + (1900 if int(y) > 50 else 2000),
+    )
     if not years:
         found = ", ".join(header[:8])
         raise SourceError(source.id, f"colonne P<aa>_POP absente (trouvées : {found})")
