@@ -18,7 +18,7 @@ def test_writes_a_standalone_departement_map(emb_home, tmp_path, capsys):
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert "leaflet" in html and "L.geoJSON(" in html
-    assert '"c":"26113"' in html  # Crest
+    assert '"c":"26113"' in html  # Die
     assert "Ronalpia (Lyon)" in html
     assert "Grille communale de densité" in html
     assert "Carte écrite" in capsys.readouterr().out
