@@ -28,6 +28,12 @@ COLOURS = {"rural": "#2e7d32", "urbain": "#1565c0", "inconnu": "#b26a00"}
 WORDS = {"rural": "RURALE", "urbain": "URBAINE", "inconnu": "VERDICT INCONNU"}
 
 e = html.escape
+_MD_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$"})
+
+
+def md(text: str) -> str:
+    """Text shown through Markdown (messages, labels) with its Markdown and HTML characters inert."""
+    return str(text).translate(_MD_SPECIALS)
 
 
 def _pop(value: int | None) -> str:
@@ -162,18 +168,18 @@ def _show_verdict(base: Any, v: CommuneVerdict, with_map: bool) -> None:
 
 def _show_answer(base: Any, result: RuralAnswer) -> None:
     if result.status == "invalid":
-        st.error(result.message)
+        st.error(md(result.message))
         return
     if result.note:
-        st.info(result.note)
+        st.info(md(result.note))
     if result.status == "not_found":
-        st.warning(result.message or "Aucune commune trouvée.")
+        st.warning(md(result.message or "Aucune commune trouvée."))
         if result.suggestions:
             st.markdown("**Vouliez-vous dire :**")
             _suggestion_buttons(result.suggestions)
         return
     if result.status == "ambiguous":
-        st.warning(result.message)
+        st.warning(md(result.message))
         verdicts = {m.verdict for m in result.matches}
         if len(verdicts) == 1:
             st.caption(f"Toutes ces communes ont le même verdict : {WORDS[next(iter(verdicts))].lower()}.")
@@ -201,7 +207,7 @@ def _suggestion_buttons(items: list[Any]) -> None:
     for i, item in enumerate(items):
         pop = f", {_pop(item.population)} hab." if item.population is not None else ""
         cols[i % 3].button(
-            f"{item.name} ({item.departement}){pop}",
+            md(f"{item.name} ({item.departement}){pop}"),
             key=f"rural_suggest_{item.code}",
             on_click=_set_query,
             args=(item.code,),

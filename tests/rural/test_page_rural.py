@@ -1,0 +1,99 @@
+"""The "Est-ce rural ?" page with streamlit.testing: link, search, suggestions, escaping, missing grid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "est_ce_rural.py")
+TIMEOUT = 120
+
+
+def _app(**params: str) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _html(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_link_reopens_the_verdict(mirror_home, use_home):
+    use_home(mirror_home)
+    at = _app(q="Die")
+    assert not at.exception
+    assert at.text_input(key="rural_query").value == "Die"
+    page = _html(at)
+    assert "<b>Die</b> (26)" in page
+    assert "RURALE" in page or "URBAINE" in page
+    assert "grille 2024" in page
+    assert "France Ruralités Revitalisation" in page  # zoning badges
+
+
+def test_search_ambiguous_then_pick(mirror_home, use_home):
+    use_home(mirror_home)
+    at = _app()
+    assert not at.exception
+    at.text_input(key="rural_query").set_value("Saint-Martin").run()
+    assert any("communes portent ce nom" in w.value for w in at.warning)
+    assert at.query_params["q"] == "Saint-Martin"
+    at.button(key="rural_suggest_65392").click().run()
+    assert at.text_input(key="rural_query").value == "65392"
+    assert at.query_params["q"] == "65392"
+    assert "<b>Saint-Martin</b> (65)" in _html(at)
+
+
+def test_type_ahead_list(mirror_home, use_home):
+    use_home(mirror_home)
+    at = _app()
+    pick = at.selectbox(key="rural_pick")
+    option = next(o for o in pick.options if o.endswith("· 26113"))
+    pick.set_value(option).run()
+    assert not at.exception
+    assert at.text_input(key="rural_query").value == "26113"
+    assert "<b>Die</b>" in _html(at)
+
+
+@pytest.mark.parametrize("query", ["<script>alert(1)</script>", "x" * 180, "99999", "75000", "Dei"])
+def test_bad_queries_get_a_french_message(mirror_home, use_home, query):
+    use_home(mirror_home)
+    at = _app(q=query)
+    assert not at.exception
+    shown = [e.value for e in at.error] + [w.value for w in at.warning]
+    assert shown, query
+    assert "<script>" not in _html(at)
+
+
+def test_embedded_base_says_the_grid_is_missing(embedded_home, use_home):
+    use_home(embedded_home)
+    at = _app(q="Die")
+    assert not at.exception
+    assert any("sentiers data update" in w.value for w in at.warning)
+    assert "VERDICT INCONNU" in _html(at)
+
+
+@pytest.fixture(scope="module")
+def hostile_home(embedded_home, tmp_path_factory) -> Path:
+    """A base where a commune name carries HTML, to prove the page escapes it."""
+    from data.store import read_base, write_base
+
+    base = read_base(embedded_home / "base")
+    row = base.communes.index[base.communes["code"] == "26113"][0]
+    base.communes.loc[row, "name"] = '<img src=x onerror="alert(1)">Die'
+    base.manifest["built_at"] = "hostile-" + str(base.manifest.get("built_at"))  # a new cache stamp
+    home = tmp_path_factory.mktemp("home-hostile")
+    write_base(base, home / "base")
+    return home
+
+
+def test_names_are_escaped(hostile_home, use_home):
+    use_home(hostile_home)
+    at = _app(q="26113")
+    assert not at.exception
+    page = _html(at)
+    assert "&lt;img src=x onerror=" in page
+    assert "<img" not in page
