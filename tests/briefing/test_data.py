@@ -1,0 +1,163 @@
+"""Assembling a briefing on a small base: aggregation, missing values in place, services, resources, questions."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from briefing.data import (
+    aggregate,
+    build_briefing,
+    find_territories,
+    fmt_number,
+    reference_values,
+    resolve_territory,
+)
+from data.errors import SentiersError
+from tests.briefing.small_base import LAYERS, SCRIPT, make_base
+
+
+def by_key(rows, key):
+    return next(r for r in rows if r.key == key)
+
+
+def test_epci_rates_come_from_summed_counts_not_averaged_rates(small_base):
+    b = build_briefing(small_base, "200000001", "epci", with_map=False)
+    members = small_base.communes[small_base.communes["epci"] == "200000001"]
+    expected = members["unemployed_15_64"].sum() / members["active_15_64"].sum() * 100
+    mean_of_rates = (members["unemployed_15_64"] / members["active_15_64"] * 100).mean()
+    assert not math.isclose(expected, mean_of_rates, rel_tol=1e-3)
+    row = by_key(b.indicators, "unemployment_rate")
+    assert row.value == pytest.approx(expected)
+    assert b.header.population.startswith(fmt_number(4500, 0))
+    assert [m.code for m in b.header.members] == ["26002", "26001", "26003"]
+
+
+def test_departement_and_france_values_are_recomputed_from_sums(small_base):
+    refs = reference_values(small_base)
+    communes = small_base.communes
+    dep = communes[communes["departement"] == "26"]
+    assert refs["departements"]["26"]["unemployment_rate"] == pytest.approx(
+        dep["unemployed_15_64"].sum() / dep["active_15_64"].sum() * 100
+    )
+    assert refs["france"]["population"] == communes["population"].sum()
+    # medians: mean weighted by fiscal households over the communes where both are published
+    ok = communes["median_income"].notna() & communes["fiscal_households"].notna()
+    weighted = (communes["median_income"][ok] * communes["fiscal_households"][ok]).sum() / communes[
+        "fiscal_households"
+    ][ok].sum()
+    assert refs["france"]["median_income"] == pytest.approx(weighted)
+    single = aggregate(communes[communes["code"] == "26001"])
+    assert single["median_income"] == 21000.0
+
+
+def test_missing_values_are_said_in_place(small_base):
+    b = build_briefing(small_base, "26002", with_map=False)
+    income = by_key(b.indicators, "median_income")
+    assert income.value is None and income.missing
+    assert "secret statistique" in income.note
+    age = by_key(b.indicators, "share_65_plus")  # layer absent from the small base
+    assert age.missing and "n'est pas chargée" in age.note and "sentiers data update" in age.note
+    assert "indicateur(s) sur" in b.indicators_note
+    centralite = next(z for z in b.zonings if z.label.startswith("Centralité"))
+    assert centralite.missing and "n'est pas chargée" in centralite.value
+
+
+def test_embedded_like_base_without_layers_still_builds():
+    base = make_base(layers=[LAYERS[0]])
+    base.communes = base.communes.drop(columns=["density_level"])
+    b = build_briefing(base, "26001", with_map=True)
+    assert b.verdict.status == "inconnu" and "sentiers data update" in b.verdict.detail
+    assert b.map_png and "Grille de densité non chargée" in b.map_note
+    assert all(s.present is None for s in b.services) and "non chargée" in b.services_note
+    assert b.resources == [] and "pas chargées" in b.resources_note
+
+
+def test_services_present_absent_and_questions(small_base):
+    b = build_briefing(small_base, "26002", with_map=False)
+    epicerie = by_key(b.services, "epicerie")
+    assert epicerie.present is False and epicerie.text == "absent"
+    assert by_key(b.services, "boulangerie").present is True
+    assert by_key(b.services, "pharmacie").present is None  # its layer is not in the small base
+    understand = b.questions[0]
+    assert understand.step == "Comprendre le territoire"
+    assert (
+        "Aucune épicerie dans la commune : qui assure l'approvisionnement aujourd'hui ?"
+        in understand.questions
+    )
+    assert [g.step for g in b.questions] == [
+        "Comprendre le territoire",
+        "Entrer en contact avec les acteurs du territoire",
+        "Identifier les coopérations à initier",
+    ]
+    # a commune with an épicerie does not get that question
+    alpha = build_briefing(small_base, "26001", with_map=False)
+    assert not any("épicerie" in q for q in alpha.questions[0].questions)
+
+
+def test_epci_services_count_communes(small_base):
+    b = build_briefing(small_base, "200000001", "epci", with_map=False)
+    assert by_key(b.services, "epicerie").text == "1 dans 1 commune(s) sur 3"
+
+
+def test_zonings_with_dates_and_meaning(small_base):
+    b = build_briefing(small_base, "26002", with_map=False)
+    zonings = {z.label: z for z in b.zonings}
+    pvd = zonings["Petites villes de demain"]
+    assert pvd.value == "lauréate (convention signée le 15/03/2021)"
+    assert pvd.source == "ANCT, liste du 7 août 2024" and pvd.meaning
+    assert zonings["France Ruralités Revitalisation (FRR)"].value == "FRR+"
+    assert "classement au 10 juillet 2025" in zonings["France Ruralités Revitalisation (FRR)"].source
+
+
+def test_resources_within_radius_sorted_by_distance(small_base):
+    b = build_briefing(small_base, "26002", radius_km=30, with_map=False)
+    labels = [r.label for r in b.resources]
+    assert "France services lointaine" not in labels
+    fs = [r for r in b.resources if r.kind == "France services"]
+    assert [r.label for r in fs] == ["France services de Bêta", "France services de Gamma"]
+    assert fs[0].distance_km < fs[1].distance_km
+    assert any(r.kind == "Fabrique de territoire" for r in b.resources)
+    near = build_briefing(small_base, "26002", radius_km=1, with_map=False)
+    assert [r.label for r in near.resources] == ["France services de Bêta"]  # inside the commune
+
+
+def test_kiif_incubator_and_rural_verdict(small_base):
+    b = build_briefing(small_base, "26002", with_map=False)
+    assert b.verdict.status == "rural" and "niveau 6" in b.verdict.headline
+    assert "grille 2024" in b.verdict.source
+    assert b.incubator.available  # Drôme (26) is covered by the programme
+    epci = build_briefing(small_base, "200000002", "epci", with_map=False)
+    assert epci.verdict.status == "mixte" and epci.verdict.headline == "1 commune(s) rurale(s) sur 2"
+
+
+def test_codes_unknown_old_and_wrong_level(small_base):
+    with pytest.raises(SentiersError, match="Code commune inconnu"):
+        resolve_territory(small_base, "99999")
+    with pytest.raises(SentiersError, match="Aucun code"):
+        resolve_territory(small_base, "  ")
+    with pytest.raises(SentiersError, match="c'est un code de commune"):
+        resolve_territory(small_base, "26001", "epci")
+    old = resolve_territory(small_base, "26099")
+    assert old.code == "26001" and "26099" in old.note
+    assert find_territories(small_base, "beta")[0][0] == "26002"
+    assert find_territories(small_base, "tests", "epci")[0][0] == "200000001"
+    assert find_territories(small_base, "zzz") == []
+
+
+def test_map_is_a_png_for_commune_and_epci(small_base):
+    import base64
+
+    for code, level in (("26003", "commune"), ("200000002", "epci")):
+        b = build_briefing(small_base, code, level)
+        assert base64.b64decode(b.map_png)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_french_number_format():
+    assert fmt_number(1234567.891, 1, "€") == "1\u202f234\u202f567,9 €"
+    assert fmt_number(12.345, 1, "%") == "12,3\u202f%"
+    assert fmt_number(None) == "—" and fmt_number(float("nan")) == "—" and fmt_number(pd.NA) == "—"
+    assert fmt_number(-0.01, 1, "%") == "0,0\u202f%"
+    assert SCRIPT  # the small base carries a hostile name, used by the rendering tests
