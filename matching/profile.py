@@ -292,8 +292,48 @@ def profile_to_token(profile: StructureProfile) -> str:
     import base64
     import zlib
 
-    raw = json.dumps(profile_dict(profile), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    raw = json.dumps(_compact(profile), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii").rstrip("=")
+
+
+def _preset_texts(defi: str) -> tuple[dict[str, str], str]:
+    from matching.presets import preset, preset_criteria
+
+    chosen = preset(defi)
+    known = {c.indicator: c.reason for c in preset_criteria(defi, list(chosen.publics), "antenne")}
+    known |= {c.indicator: c.reason for c in preset_criteria(defi, [], "dissemination")}
+    for crit in chosen.criteria:
+        known.setdefault(crit.indicator, crit.reason)
+    return known, chosen.summary
+
+
+def _compact(profile: StructureProfile) -> dict[str, Any]:
+    """The profile without defaults, and without texts the défi's preset restores (reasons, summary)."""
+    data = profile.model_dump(mode="json", exclude_defaults=True)
+    data["name"], data["defi"] = profile.name, profile.defi
+    known, summary = _preset_texts(profile.defi)
+    for crit in data.get("criteria") or []:
+        if crit.get("reason") and crit["reason"] == known.get(crit["indicator"]):
+            crit.pop("reason")
+        elif not crit.get("reason") and known.get(crit["indicator"]):
+            crit["reason"] = ""  # keep an explicitly empty reason empty
+    if data.get("description") == summary:
+        data.pop("description")
+        data["_summary"] = 1
+    return data
+
+
+def _expand(data: dict[str, Any]) -> dict[str, Any]:
+    """Restore what :func:`_compact` left out (reasons and summary of the défi's preset)."""
+    if data.get("defi") not in DEFIS:
+        return data
+    known, summary = _preset_texts(data["defi"])
+    for crit in data.get("criteria") or []:
+        if isinstance(crit, dict) and "reason" not in crit:
+            crit["reason"] = known.get(crit.get("indicator"), "")
+    if data.pop("_summary", None):
+        data["description"] = summary
+    return data
 
 
 def profile_from_token(token: str) -> StructureProfile:
@@ -312,4 +352,4 @@ def profile_from_token(token: str) -> StructureProfile:
         raise SentiersError(
             "Lien de partage illisible : le paramètre « p » est abîmé (copiez le lien en entier)."
         ) from None
-    return validate_profile(data)
+    return validate_profile(_expand(data) if isinstance(data, dict) else data)
