@@ -88,6 +88,10 @@ def _profile_directions(profile: Any) -> dict[str, str]:
     criteria = getattr(profile, "criteria", None)
     if criteria is None and isinstance(profile, dict):
         criteria = profile.get("criteria")
+    if criteria is None and hasattr(profile, "defi"):
+        from matching.presets import effective_criteria  # noqa: PLC0415
+
+        criteria = effective_criteria(profile)
     out: dict[str, str] = {}
     for criterion in criteria or []:
         get = criterion.get if isinstance(criterion, dict) else lambda k, c=criterion: getattr(c, k, None)

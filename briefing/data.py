@@ -549,7 +549,8 @@ def _rurality_facts(base, territory: Territory) -> list[Fact]:
         label = CATEAAV_LABELS.get(cat, cat or "non renseignée")
         value = label + (f" — aire de {name}" if name and cat != "30" else "")
         if taav in TAAV_LABELS and cat != "30":
-            value += f" ({TAAV_LABELS[taav].lower()})"
+            label_taav = TAAV_LABELS[taav]
+            value += f" ({label_taav[0].lower()}{label_taav[1:]})"
         if epci:
             value = "Pour la plupart des habitants : " + value
         facts.append(
@@ -628,10 +629,12 @@ def _indicators(base, territory: Territory, refs: dict[str, Any]) -> list[Indica
         value, dv, fv = own.get(spec.key), dep.get(spec.key), fr.get(spec.key)
         note = ""
         if value is None:
-            if spec.layer == "insee_filosofi":
+            if dv is None and dep_code in DROM:
+                note = "Non disponible : la source ne couvre pas ce département d'outre-mer."
+            elif dv is None:
+                note = "Non disponible : la source ne couvre pas ce département."
+            elif spec.layer == "insee_filosofi":
                 note = "Non publié pour ce territoire (secret statistique de Filosofi : trop peu de ménages)."
-            elif dep_code in DROM:
-                note = "Non disponible : la source ne couvre pas ce territoire d'outre-mer."
             else:
                 note = "Non disponible pour ce territoire dans la source chargée."
         elif spec.kind == "weighted" and territory.level == "epci":
@@ -846,6 +849,22 @@ def _french_date(iso: str) -> str:
         return iso
 
 
+def _shorten(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def of_name(name: str) -> str:
+    """French "de" before a name: « de Die », « d'Orée d'Anjou », « du Mans », « des Mureaux »."""
+    if name.startswith("Le "):
+        return "du " + name[3:]
+    if name.startswith("Les "):
+        return "des " + name[4:]
+    if name[:1].upper() in "AEIOUYÉÈÊÀÂÎÔH" and not name.startswith("L'") and not name.startswith("La "):
+        return "d'" + name
+    return "de " + name
+
+
 def centre_of(territory: Territory) -> tuple[float, float] | None:
     members = territory.members
     lat = pd.to_numeric(members["lat"], errors="coerce")
@@ -894,7 +913,7 @@ def _resources(base, territory: Territory, radius_km: float) -> tuple[list[Resou
             out.append(
                 Resource(
                     kind=RESOURCE_LAYERS.get(str(layer), str(layer)),
-                    label=str(_clean(row.label) or "(sans nom)"),
+                    label=_shorten(str(_clean(row.label) or "(sans nom)")),
                     commune=f"{names.get(code, '')} ({code})" if code else "",
                     distance_km=float(row.dist_km),
                     distance_text=fmt_number(float(row.dist_km), 1, "km"),
@@ -1066,7 +1085,7 @@ def _questions(
     contact: list[str] = []
     if territory.level == "commune":
         contact.append(
-            f"Rencontrer la mairie de {header.name} : quels projets portés par l'équipe municipale ?"
+            f"Rencontrer la mairie {of_name(header.name)} : quels projets portés par l'équipe municipale ?"
         )
         if header.epci_code:
             contact.append(
@@ -1074,7 +1093,7 @@ def _questions(
             )
     else:
         contact.append(
-            f"Rencontrer les services de {header.name} : quelles compétences, quels projets de territoire ?"
+            f"Rencontrer les services {of_name(header.name)} : quelles compétences, quels projets de territoire ?"
         )
     zon = {f.label: f for f in zonings}
     pvd = zon.get("Petites villes de demain")
@@ -1222,9 +1241,20 @@ def build_briefing(
     if derived is not None and len(derived) and territory.level == "commune":
         mine = derived[derived["code"].astype(str) == territory.code]
         if len(mine):
-            layers = ", ".join(sorted(set(mine["layer"].astype(str))))
+            titles = []
+            for layer in sorted(set(mine["layer"].astype(str))):
+                entry = layer_entry(base, layer)
+                title = str(entry.get("title", layer)) if entry else layer
+                title = title.split(" — ")[0].split(" (")[0]
+                if title not in titles:
+                    titles.append(title)
+            predecessors = " ".join(sorted(set(" ".join(mine["predecessors"].astype(str)).split())))
             warnings.append(
-                f"Valeurs reportées depuis des communes d'origine (fusion ou changement de code) pour : {layers}."
+                "Valeurs reportées depuis les communes d'origine (fusion ou changement de code"
+                + (f" : {predecessors}" if predecessors else "")
+                + ") pour : "
+                + " ; ".join(titles)
+                + "."
             )
     map_png, map_note = None, ""
     if with_map:

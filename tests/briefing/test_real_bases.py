@@ -1,0 +1,86 @@
+"""Briefings on the real bases: the embedded default (no indicators) and the mirror of official files.
+
+DROM communes, Paris/Lyon/Marseille and 2025 merged communes must build, render and say what is missing.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from briefing.compare import build_comparison, render_compare_xlsx
+from briefing.data import build_briefing, reference_values
+from briefing.render import SECTION_TITLES, render_html, render_pdf
+
+SPECIAL = ["97411", "97610", "75056", "69123", "13055", "49126", "12218", "14581", "69114"]
+HTML_BUDGET = 1_500_000
+
+
+@pytest.mark.parametrize("code", SPECIAL)
+def test_special_communes_on_the_embedded_base(embedded_base, code):
+    b = build_briefing(embedded_base, code)
+    assert b.header.code == code
+    assert b.verdict.status == "inconnu" and "sentiers data update" in b.verdict.detail
+    assert all(row.missing for row in b.indicators if row.key not in ("population", "density"))
+    html = render_html(b)
+    assert len(html.encode("utf-8")) < HTML_BUDGET
+    assert "est pas chargée" in html
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(b))).pages)
+    assert SECTION_TITLES["indicateurs"] in text
+
+
+def test_merged_commune_says_its_outline_is_rebuilt(embedded_base):
+    b = build_briefing(embedded_base, "49126")
+    assert any("communes déléguées" in w for w in b.warnings)
+
+
+def test_embedded_epci_of_paris(embedded_base):
+    b = build_briefing(embedded_base, "200054781", "epci")
+    assert len(b.header.members) > 100
+    assert len(render_html(b).encode("utf-8")) < HTML_BUDGET
+
+
+@pytest.mark.mirror
+@pytest.mark.parametrize("code", SPECIAL)
+def test_special_communes_on_the_mirror_base(mirror_base, code):
+    b = build_briefing(mirror_base, code)
+    html = render_html(b)
+    assert len(html.encode("utf-8")) < HTML_BUDGET
+    assert b.verdict.source.startswith("Insee")
+    for row in b.indicators:
+        assert row.value is not None or row.note, row.key  # a missing value always says why
+    assert render_pdf(b)[:5] == b"%PDF-"
+
+
+@pytest.mark.mirror
+def test_mirror_values_agree_with_the_base(mirror_base):
+    communes = mirror_base.communes
+    b = build_briefing(mirror_base, "26113", with_map=False)
+    die = communes[communes["code"] == "26113"].iloc[0]
+    assert b.verdict.status == ("rural" if int(die["density_level"]) >= 5 else "urbain")
+    assert f"niveau {int(die['density_level'])}" in b.verdict.headline
+    row = next(r for r in b.indicators if r.key == "unemployment_rate")
+    assert row.value == pytest.approx(die["unemployed_15_64"] / die["active_15_64"] * 100)
+    dep = communes[communes["departement"] == "26"]
+    num = pd.to_numeric(dep["unemployed_15_64"], errors="coerce").sum()
+    den = pd.to_numeric(dep["active_15_64"], errors="coerce").sum()
+    assert row.departement == pytest.approx(num / den * 100)
+    assert reference_values(mirror_base)["france"]["population"] == pytest.approx(
+        pd.to_numeric(communes["population"], errors="coerce").sum()
+    )
+    assert row.source.startswith("Insee") and "2018" in row.source
+    # the AAV and typology rows carry their sources
+    assert all(f.source for f in b.rurality if not f.missing)
+
+
+@pytest.mark.mirror
+def test_mirror_epci_and_comparison(mirror_base):
+    b = build_briefing(mirror_base, "242600534", "epci")
+    assert b.verdict.status in ("rural", "mixte")
+    assert any(r.kind == "France services" for r in b.resources)
+    c = build_comparison(mirror_base, ["26113", "05061", "242600534"], with_maps=False)
+    assert any(cell.mark for r in c.rows for cell in r.cells)
+    assert render_compare_xlsx(c)[:2] == b"PK"
