@@ -233,7 +233,10 @@ _ENTRIES: list[Indicator] = [
         direction="higher",
         group="Âges",
         meaning="Indicateur indirect d'une population âgée, tant que la structure par âge n'est pas chargée.",
-        note="Indicateur indirect (proxy) : il mesure des revenus, pas des âges. Non publié sous les seuils de confidentialité.",
+        note=(
+            "Indicateur indirect (proxy) : il mesure des revenus, pas des âges. Publié seulement au-dessus des seuils "
+            "de confidentialité (environ une commune sur sept, les plus peuplées) : ailleurs, valeur manquante signalée."
+        ),
         epci="moyenne pondérée par les ménages fiscaux (approximation)",
     ),
     Indicator(
@@ -452,3 +455,23 @@ def available_columns(columns, entry: Indicator) -> bool:
     if entry.kind in ("presence", "per1000"):
         return any(present)
     return all(present)
+
+
+def catalogue_table(base=None, unavailable: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """One row per indicator for display: label, unit, default direction, meaning, source, availability."""
+    rows = []
+    for entry in CATALOGUE.values():
+        rows.append(
+            {
+                "Indicateur": entry.id,
+                "Critère": entry.label,
+                "Unité": entry.unit,
+                "Sens par défaut": DIRECTION_LABELS[entry.direction],
+                "Ce que cela dit pour une implantation": entry.meaning,
+                "Remarque": entry.note,
+                "Au niveau EPCI": entry.epci,
+                "Source et millésime": source_note(base, entry.id) if base is not None else "",
+                "Disponible": "non" if unavailable and entry.id in unavailable else "oui",
+            }
+        )
+    return rows

@@ -516,6 +516,10 @@ def main() -> None:
     _project_section(base)
     _constraints_section(base, has_rurality)
     _criteria_section(unavailable)
+    with st.expander("Catalogue des critères (sources, millésimes, sens par défaut)", expanded=False):
+        from matching.catalogue import catalogue_table
+
+        st.dataframe(pd.DataFrame(catalogue_table(base, unavailable)), hide_index=True, width="stretch")
     top = int(
         st.number_input(
             "Nombre de territoires retenus (top N)", min_value=1, max_value=200, value=20, key="tr_top"
