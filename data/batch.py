@@ -416,30 +416,80 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+        'Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        'Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
+}
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+
+
+def _xlsx_cell(value: Any) -> str:
+    if value is None or value is pd.NA:
+        return "<c/>"
+    if isinstance(value, bool):
+        return f'<c t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value != value or value in (float("inf"), float("-inf")):
+            return "<c/>"
+        return f"<c><v>{value}</v></c>"
+    if hasattr(value, "item"):  # numpy scalar
+        return _xlsx_cell(value.item())
+    text = _ILLEGAL_XLSX.sub("", str(value))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "verification") -> bytes:
-    """XLSX whose text cells are stored as text (a value starting with '=' never becomes a formula)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    """XLSX with every text cell stored as an inline string: nothing typed in a cell is ever a formula.
 
-    book = Workbook(write_only=True)
-    ws = book.create_sheet(sheet)
+    Written directly (one sheet, no styles) because openpyxl takes seconds for 35,000 rows; any
+    spreadsheet, openpyxl and calamine read it back.
+    """
+    import zipfile
 
-    def cell(value: Any) -> WriteOnlyCell:
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            return WriteOnlyCell(ws, value=None)
-        if isinstance(value, str):
-            value = _ILLEGAL_XLSX.sub("", value)
-            c = WriteOnlyCell(ws, value=None)
-            c.value = value
-            c.data_type = "s"  # text, even when it starts with '='
-            return c
-        return WriteOnlyCell(ws, value=value.item() if hasattr(value, "item") else value)
-
-    ws.append([cell(str(c)) for c in frame.columns])
-    for row in frame.itertuples(index=False, name=None):
-        ws.append([cell(v) for v in row])
+    rows = ["<row>" + "".join(_xlsx_cell(str(c)) for c in frame.columns) + "</row>"]
+    columns = [frame[c].astype(object).tolist() for c in frame.columns]
+    rows += ["<row>" + "".join(map(_xlsx_cell, row)) + "</row>" for row in zip(*columns, strict=True)]
+    body = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + "".join(rows)
+        + "</sheetData></worksheet>"
+    )
     buffer = io.BytesIO()
-    book.save(buffer)
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for name, content in _XLSX_PARTS.items():
+            zf.writestr(name, content)
+        zf.writestr("xl/workbook.xml", _WORKBOOK.format(name=sheet))
+        zf.writestr("xl/worksheets/sheet1.xml", body)
     return buffer.getvalue()
 
 

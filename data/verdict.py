@@ -159,8 +159,24 @@ def _bool(value: Any) -> bool | None:
     return bool(value)
 
 
+def _memo(base: Any, key: Any, make: Any) -> Any:
+    """A value computed once per base (layer entries, source lists) and kept on the base object."""
+    memo = getattr(base, "_verdict_memo", None)
+    if memo is None:
+        memo = {}
+        with contextlib.suppress(AttributeError):
+            object.__setattr__(base, "_verdict_memo", memo)
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+def _layer(base: Any, layer_id: str) -> dict[str, Any] | None:
+    return _memo(base, ("layer", layer_id), lambda: base.layer(layer_id))
+
+
 def _source_ref(base: Any, layer_id: str) -> SourceRef | None:
-    entry = base.layer(layer_id)
+    entry = _layer(base, layer_id)
     if entry is None:
         return None
     return SourceRef(
@@ -173,13 +189,13 @@ def _source_ref(base: Any, layer_id: str) -> SourceRef | None:
 
 
 def _note(base: Any, layer_id: str) -> str:
-    entry = base.layer(layer_id)
+    entry = _layer(base, layer_id)
     return "" if entry is None else f"{entry.get('publisher', '')}, {entry.get('vintage', '')}"
 
 
 def grid_info(base: Any) -> dict[str, Any]:
     """Vintage, year and geography year of the density grid in the base ({} when not loaded)."""
-    entry = base.layer(GRID_LAYER)
+    entry = _layer(base, GRID_LAYER)
     if entry is None or "density_level" not in base.communes:
         return {}
     return {
@@ -211,11 +227,11 @@ def _predecessors(base: Any, code: str, note: str) -> list[Predecessor]:
     ]
 
 
-def _zonings(base: Any, row: pd.Series) -> dict[str, Zoning]:
+def _zonings(base: Any, row: dict[str, Any]) -> dict[str, Zoning]:
     out: dict[str, Zoning] = {}
     for zid, (layer_id, label) in ZONINGS.items():
-        entry = base.layer(layer_id)
-        if entry is None or zid not in row.index:
+        entry = _layer(base, layer_id)
+        if entry is None or zid not in row:
             out[zid] = Zoning(id=zid, label=label, loaded=False, value="non chargé")
             continue
         source = f"{entry.get('publisher', '')}, {entry.get('vintage', '')}"
@@ -246,8 +262,8 @@ def _zonings(base: Any, row: pd.Series) -> dict[str, Zoning]:
     return out
 
 
-def _aav(base: Any, row: pd.Series) -> Aav | None:
-    if "aav2020" not in row.index and "cateaav2020" not in row.index:
+def _aav(base: Any, row: dict[str, Any]) -> Aav | None:
+    if "aav2020" not in row and "cateaav2020" not in row:
         return None
     category = _str(row.get("cateaav2020")).split(".")[0]
     label = _str(row.get("cateaav2020_label")) or CATEAAV_LABELS.get(category, "")
@@ -261,7 +277,7 @@ def _aav(base: Any, row: pd.Series) -> Aav | None:
     )
 
 
-def _rural_fields(base: Any, row: pd.Series, grid: dict[str, Any]) -> dict[str, Any]:
+def _rural_fields(base: Any, row: dict[str, Any], grid: dict[str, Any]) -> dict[str, Any]:
     if not grid:
         return {
             "verdict": "inconnu",
@@ -270,7 +286,7 @@ def _rural_fields(base: Any, row: pd.Series, grid: dict[str, Any]) -> dict[str, 
         }
     level = _int(row.get("density_level"))
     note = _str(row.get("density_note"))
-    derived = bool(_bool(row.get("density_derived"))) if "density_derived" in row.index else False
+    derived = bool(_bool(row.get("density_derived"))) if "density_derived" in row else False
     if level is None or level not in DENSITY_LABELS:
         why = note or f"commune absente de la {grid['vintage'] or 'grille'} et sans prédécesseur connu"
         return {
@@ -299,6 +315,12 @@ def _rural_fields(base: Any, row: pd.Series, grid: dict[str, Any]) -> dict[str, 
 
 
 def _sources(base: Any, has_aav: bool, population_year: int | None) -> list[SourceRef]:
+    return _memo(
+        base, ("sources", has_aav, population_year), lambda: _make_sources(base, has_aav, population_year)
+    )
+
+
+def _make_sources(base: Any, has_aav: bool, population_year: int | None) -> list[SourceRef]:
     identity = [e for e in base.layers() if e.get("layer") == "identity"]
     chosen = next((e for e in reversed(identity) if _int(e.get("year")) == population_year), None)
     ids = [str(chosen.get("id")) if chosen else "identity", GRID_LAYER]
@@ -334,7 +356,7 @@ _ROW_COLUMNS = (
 )
 
 
-def _row(base: Any, code: str) -> pd.Series:
+def _row(base: Any, code: str) -> dict[str, Any]:
     """The verdict columns of one commune, read from column lists cached on the base (fast)."""
     columns = getattr(base, "_verdict_columns", None)
     if columns is None:
@@ -347,11 +369,15 @@ def _row(base: Any, code: str) -> pd.Series:
         with contextlib.suppress(AttributeError):
             object.__setattr__(base, "_verdict_columns", columns)
     pos = index_for(base).codes[code]
-    return pd.Series({c: values[pos] for c, values in columns.items()}, dtype=object)
+    return {c: values[pos] for c, values in columns.items()}
 
 
 def _population_source(base: Any, year: int | None) -> str:
     """Publisher and vintage of the identity layer that gave the population (its year matches)."""
+    return _memo(base, ("population_source", year), lambda: _make_population_source(base, year))
+
+
+def _make_population_source(base: Any, year: int | None) -> str:
     entries = [e for e in base.layers() if e.get("layer") == "identity"]
     for entry in reversed(entries):
         if year is not None and _int(entry.get("year")) == year:
@@ -362,7 +388,7 @@ def _population_source(base: Any, year: int | None) -> str:
 def commune_verdict(base: Any, code: str) -> CommuneVerdict:
     """The verdict of one current commune (``code`` must be in the base)."""
     row = _row(base, code)
-    grid = grid_info(base)
+    grid = _memo(base, "grid", lambda: grid_info(base))
     fields = _rural_fields(base, row, grid)
     aav = _aav(base, row)
     derived = fields.get("derived", False)
@@ -373,7 +399,7 @@ def commune_verdict(base: Any, code: str) -> CommuneVerdict:
             for p in predecessors
         )
         fields["reason"] += f" Prédécesseurs : {shown}."
-    ruralite = _str(row.get("ruralite_type")) if "ruralite_type" in row.index else None
+    ruralite = _str(row.get("ruralite_type")) if "ruralite_type" in row else None
     return CommuneVerdict(
         code=code,
         name=_str(row.get("name")),

@@ -316,27 +316,27 @@ with tab_file:
                 except SentiersError as exc:
                     st.error(str(exc))
                 else:
-                    with st.spinner("Préparation des fichiers à télécharger…"):
-                        files = (export(result, "csv"), export(result, "xlsx"))
-                    st.session_state["rural_batch_result"] = (upload.name, result, summary, files)
+                    st.session_state["rural_batch_result"] = (upload.name, result, summary)
             stored = st.session_state.get("rural_batch_result")
             if stored and stored[0] == upload.name:
-                name, result, summary, (csv_bytes, xlsx_bytes) = stored
+                name, result, summary = stored
                 st.success(summary.sentence())
                 st.dataframe(result.head(500), hide_index=True, width="stretch")
                 stem = name.rsplit(".", 1)[0] or "fichier"
                 d1, d2 = st.columns(2)
                 d1.download_button(
                     "Télécharger le résultat (CSV)",
-                    csv_bytes,
+                    lambda: export(result, "csv"),
                     file_name=f"{stem}_rural.csv",
                     mime="text/csv",
                     key="rural_dl_csv",
+                    on_click="ignore",
                 )
                 d2.download_button(
                     "Télécharger le résultat (XLSX)",
-                    xlsx_bytes,
+                    lambda: export(result, "xlsx"),
                     file_name=f"{stem}_rural.xlsx",
                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     key="rural_dl_xlsx",
+                    on_click="ignore",
                 )
