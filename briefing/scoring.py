@@ -82,11 +82,15 @@ def score_territory(base, territory: Territory, profile, section: ScoreSection) 
         value = rec.get(f"val:{criterion.indicator}")
         missing = bool(rec.get(f"na:{criterion.indicator}", False))
         unit = entry.unit if entry else ""
-        value_text = (
-            "manquante" if missing else fmt_number(_f(value), 2 if abs(_f(value) or 0) < 10 else 0, "")
-        )
-        if unit and not missing and len(unit) < 12:
-            value_text += f" {unit}"
+        number = _f(value)
+        if missing or number is None:
+            value_text = "manquante"
+        elif entry is not None and entry.kind == "presence":
+            value_text = "présent" if number >= 1 else "absent"
+        elif entry is not None and entry.kind == "flag":
+            value_text = "oui" if number >= 1 else "non"
+        else:
+            value_text = fmt_number(number, 2 if abs(number) < 10 else 0, unit if len(unit) < 12 else "")
         section.contributions.append(
             Contribution(
                 label=entry.label if entry else criterion.indicator,

@@ -161,3 +161,23 @@ def test_french_number_format():
     assert fmt_number(None) == "—" and fmt_number(float("nan")) == "—" and fmt_number(pd.NA) == "—"
     assert fmt_number(-0.01, 1, "%") == "0,0\u202f%"
     assert SCRIPT  # the small base carries a hostile name, used by the rendering tests
+
+
+def test_french_elision_before_names():
+    from briefing.data import of_name
+
+    assert of_name("Die") == "de Die"
+    assert of_name("Orée d'Anjou") == "d'Orée d'Anjou"
+    assert of_name("Le Mans") == "du Mans"
+    assert of_name("Les Mureaux") == "des Mureaux"
+    assert of_name("L'Abergement-Clémenciat") == "de L'Abergement-Clémenciat"
+    assert of_name("La Rochelle") == "de La Rochelle"
+
+
+def test_a_source_that_does_not_cover_the_departement_says_so(small_base):
+    communes = small_base.communes
+    communes.loc[communes["departement"] == "05", ["unemployed_15_64", "active_15_64"]] = float("nan")
+    b = build_briefing(small_base, "05001", with_map=False)
+    row = by_key(b.indicators, "unemployment_rate")
+    assert row.value is None and row.departement is None
+    assert row.note == "Non disponible : la source ne couvre pas ce département."

@@ -84,3 +84,24 @@ def test_mirror_epci_and_comparison(mirror_base):
     c = build_comparison(mirror_base, ["26113", "05061", "242600534"], with_maps=False)
     assert any(cell.mark for r in c.rows for cell in r.cells)
     assert render_compare_xlsx(c)[:2] == b"PK"
+
+
+@pytest.mark.mirror
+def test_mirror_mayotte_says_the_sources_do_not_cover_it(mirror_base):
+    b = build_briefing(mirror_base, "97610", with_map=False)
+    income = next(r for r in b.indicators if r.key == "median_income")
+    assert income.value is None and "ne couvre pas ce département d'outre-mer" in income.note
+
+
+@pytest.mark.mirror
+def test_mirror_briefing_with_a_preset_has_score_breakdown_and_robustness(mirror_base):
+    from briefing.scoring import load_profile_arg
+
+    profile = load_profile_arg(preset="service-de-proximite")
+    b = build_briefing(mirror_base, "26113", profile=profile, with_map=False)
+    s = b.score
+    assert s.available and 0 <= s.score <= 100 and 1 <= s.rank <= s.candidates
+    assert sum(c.points for c in s.contributions) == pytest.approx(s.score, abs=0.01)
+    assert "variations aléatoires des poids" in s.robustness
+    outside = build_briefing(mirror_base, "05061", profile=profile, with_map=False)  # not covered by the Kiif
+    assert not outside.score.available and "contraintes du profil" in outside.score.message
