@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -85,6 +87,7 @@ class Coverage:
     note: str = ""
 
 
+@cache
 def kiif_coverage() -> Coverage:
     """The programme's coverage from data/kiif (data/reference/kiif.yaml)."""
     from data import kiif
@@ -275,24 +278,26 @@ def build_table(
     return derive(raw, level, present, coverage)
 
 
-_CACHE: dict[tuple[int, str], tuple[Any, CandidateTable]] = {}
+_CACHE: dict[tuple[int, str, int], tuple[weakref.ref, CandidateTable]] = {}
 _LOCK = threading.Lock()
 
 
 def candidate_table(base: Any, level: str = "commune", coverage: Coverage | None = None) -> CandidateTable:
-    """Cached candidate table of a loaded base (kept while the same Base object is in use)."""
-    key = (id(base), level)
-    with _LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and hit[0] is base:
-            return hit[1]
+    """Cached candidate table of a loaded base, per level and coverage (dropped with the base object)."""
     if coverage is None:
         coverage = _safe_coverage()
+    key = (id(base), level, id(coverage))
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0]() is base:
+            return hit[1]
     table = build_table(base.communes, level, getattr(base, "epci", None), coverage)
     with _LOCK:
+        for stale in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
+            del _CACHE[stale]
         if len(_CACHE) >= 8:
             _CACHE.clear()
-        _CACHE[key] = (base, table)
+        _CACHE[key] = (weakref.ref(base), table)
     return table
 
 
