@@ -97,3 +97,52 @@ def test_names_are_escaped(hostile_home, use_home):
     page = _html(at)
     assert "&lt;img src=x onerror=" in page
     assert "<img" not in page
+
+
+def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="rural_upload").set_value((name, data, "text/csv"))
+    return at.run()
+
+
+def test_batch_upload_check_and_download(mirror_home, use_home):
+    use_home(mirror_home)
+    at = _app()
+    rows = ["Commune;Département", "Die;26", "Saint-Martin;", "Zzzz;", ";", "Saint-Martin;65", "=1+1;"]
+    at = _upload(at, "liste.csv", ("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    assert not at.exception
+    assert at.selectbox(key="rural_batch_kind").value == "name"
+    assert at.selectbox(key="rural_batch_column").value == "Commune"
+    assert at.selectbox(key="rural_batch_dep").value == "Département"
+    at.button(key="rural_batch_run").click().run()
+    assert not at.exception
+    summary = " ".join(s.value for s in at.success)
+    assert "6 lignes" in summary and "2 trouvées" in summary and "1 ambiguës" in summary
+    assert "3 invalides" not in summary
+    assert at.get_by_key("rural_dl_csv") is not None and at.get_by_key("rural_dl_xlsx") is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("image.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20, "binaire"),
+        ("gros.csv", b"code\n" + b"26113\n" * (20 * 1024 * 1024 // 6), "trop volumineux"),
+        ("faux.xlsx", b"PK\x03\x04" + b"\x01" * 3000, "Classeur illisible"),
+    ],
+)
+def test_bad_uploads_get_a_french_message(mirror_home, use_home, name, data, expected):
+    use_home(mirror_home)
+    at = _upload(_app(), name, data)
+    assert not at.exception
+    assert any(expected in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_upload_without_recognisable_column_lets_the_user_choose(mirror_home, use_home):
+    use_home(mirror_home)
+    at = _upload(_app(), "x.csv", b"a;b\n1.5;?\n26113;!\n")
+    assert not at.exception
+    assert any("Aucune colonne reconnue" in w.value for w in at.warning)
+    at.selectbox(key="rural_batch_kind").set_value("code").run()
+    at.selectbox(key="rural_batch_column").set_value("a").run()
+    at.button(key="rural_batch_run").click().run()
+    assert not at.exception
+    assert any("2 lignes : 1 trouvées" in s.value for s in at.success)
