@@ -154,7 +154,7 @@ def build_comparison(
             s = b.score
             if s is not None and s.available and s.score is not None:
                 rank = f" (rang {s.rank})" if s.rank else ""
-                cells.append(Cell(text=f"{s.score:.1f} / 100{rank}", value=s.score))
+                cells.append(Cell(text=f"{fmt_number(s.score, 1)} / 100{rank}", value=s.score))
             else:
                 cells.append(Cell(text=(s.message if s else "") or "non calculé"))
         name = briefings[0].score.profile_name if briefings[0].score else "profil"

@@ -16,7 +16,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from briefing.data import Briefing, ScoreSection
+from briefing.data import Briefing, ScoreSection, fmt_number
 
 TEMPLATES = Path(__file__).parent / "templates"
 SECTION_TITLES = {
@@ -35,13 +35,15 @@ SECTION_TITLES = {
 @cache
 def environment() -> Environment:
     """Jinja2 environment over briefing/templates, autoescape on for every template."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["fr"] = fmt_number
+    return env
 
 
 def render_html(briefing: Briefing) -> str:
@@ -89,11 +91,12 @@ class BriefPDF(FPDF):
     # helpers
     def h1(self, text: str) -> None:
         self.set_font("DejaVu", "B", 18)
-        self.multi_cell(0, 8, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 8, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         self.set_font("DejaVu", "", 9.5)
 
-    def h2(self, text: str) -> None:
-        if self.get_y() > self.h - 45:
+    def h2(self, text: str, keep: float = 45) -> None:
+        """Section title; a new page first when less than ``keep`` mm remain (no orphan titles)."""
+        if self.get_y() > self.h - keep:
             self.add_page()
         self.ln(3)
         self.set_font("DejaVu", "B", 12.5)
@@ -109,7 +112,7 @@ class BriefPDF(FPDF):
     def h3(self, text: str) -> None:
         self.ln(1)
         self.set_font("DejaVu", "B", 10)
-        self.multi_cell(0, 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         self.set_font("DejaVu", "", 9.5)
 
     def para(self, text: str, size: float = 9.5, style: str = "", colour=INK) -> None:
@@ -117,7 +120,7 @@ class BriefPDF(FPDF):
             return
         self.set_font("DejaVu", style, size)
         self.set_text_color(*colour)
-        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         self.set_text_color(*INK)
         self.set_font("DejaVu", "", 9.5)
 
@@ -129,7 +132,7 @@ class BriefPDF(FPDF):
 
     def bullet(self, text: str) -> None:
         self.set_x(self.l_margin + 3)
-        self.multi_cell(0, 4.8, f"• {text}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 4.8, f"• {text}", new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
 
     def facts(self, rows: list[tuple[str, str]]) -> None:
         with self.table(
@@ -151,6 +154,7 @@ class BriefPDF(FPDF):
     def grid(
         self, headings: list[str], rows: list[list[str]], widths: tuple[float, ...], size: float = 8.5
     ) -> None:
+        self.set_fill_color(255, 255, 255)
         self.set_font("DejaVu", "", size)
         with self.table(
             col_widths=widths,
@@ -183,13 +187,13 @@ def _score_pdf(pdf: BriefPDF, score: ScoreSection) -> None:
             if score.rank
             else ""
         )
-        pdf.para(f"Score : {score.score:.1f} / 100{rank}")
+        pdf.para(f"Score : {fmt_number(score.score, 1)} / 100{rank}")
         if score.robustness:
             pdf.para(f"Robustesse : {score.robustness}")
         if score.contributions:
             pdf.grid(
                 ["Critère", "Valeur", "Points"],
-                [[c.label, c.value, f"{c.points:.1f}"] for c in score.contributions],
+                [[c.label, c.value, fmt_number(c.points, 1)] for c in score.contributions],
                 (100, 55, 27),
             )
     if score.message:
@@ -236,7 +240,7 @@ def render_pdf(briefing: Briefing) -> bytes:
         pdf.image(image, x=pdf.l_margin, w=width)
     pdf.source(b.map_note)
 
-    pdf.h2(SECTION_TITLES["indicateurs"])
+    pdf.h2(SECTION_TITLES["indicateurs"], keep=90)
     if b.indicators_note:
         pdf.source(b.indicators_note)
     rows = []
@@ -317,14 +321,20 @@ def _indicator_chart(pdf: BriefPDF, b: Briefing) -> None:
         0, 5, "Comparaison (barres : territoire, département, France)", new_x=XPos.LMARGIN, new_y=YPos.NEXT
     )
     colours = (GREEN, (127, 156, 134), (183, 196, 186))
-    x0, label_w, bar_w = pdf.l_margin, 70, 100
+    x0, label_w, bar_w = pdf.l_margin, 80, 95
     for row in rows:
         y = pdf.get_y()
         pdf.set_font("DejaVu", "", 7.5)
         pdf.set_xy(x0, y)
-        pdf.cell(label_w, 3, row.label[:48])
+        pdf.cell(label_w, 3, row.label if len(row.label) <= 52 else row.label[:51] + "…")
         for i, width in enumerate(row.bars):
             pdf.set_fill_color(*colours[i])
             pdf.rect(x0 + label_w, y + i * 2.6, max(width, 0.5) / 100 * bar_w, 2.2, style="F")
+        pdf.set_xy(x0 + label_w + bar_w + 2, y)
+        pdf.set_font("DejaVu", "", 6.5)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(30, 3, row.value_text)
+        pdf.set_text_color(*INK)
         pdf.set_xy(x0, y + 8.5)
+    pdf.set_fill_color(255, 255, 255)
     pdf.set_font("DejaVu", "", 9.5)
