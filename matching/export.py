@@ -46,7 +46,10 @@ def shortlist_table(ranking: Ranking, top: int | None = None, neutralised: bool 
         entry = CATALOGUE[crit.indicator]
         table[f"Valeur — {entry.label} ({entry.unit})"] = rows[f"val:{crit.indicator}"].to_numpy()
     table["Valeurs manquantes"] = [
-        ", ".join(CATALOGUE[i].label for i in missing_of(rec, ranking.criteria))
+        ", ".join(
+            CATALOGUE[i].label + (" (valeur de l'EPCI)" if rec.get(f"imp:{i}") else "")
+            for i in missing_of(rec, ranking.criteria)
+        )
         for rec in rows.to_dict("records")
     ]
     return table.map(neutralise) if neutralised else table

@@ -54,6 +54,7 @@ MISSING_POLICIES: dict[str, str] = {
     "neutral": "valeur manquante = rang médian (0,5), signalée",
     "worst": "valeur manquante = plus mauvais rang (0), signalée",
     "exclude": "candidat écarté s'il lui manque une valeur",
+    "epci": "valeur manquante = valeur de l'intercommunalité (imputée, signalée), sinon rang médian",
 }
 
 Defi = Literal[
@@ -144,7 +145,7 @@ class StructureProfile(BaseModel):
     level: Literal["commune", "epci"] = "commune"
     constraints: Constraints = Constraints()
     criteria: list[Criterion] | None = None
-    missing_policy: Literal["neutral", "worst", "exclude"] = "neutral"
+    missing_policy: Literal["neutral", "worst", "exclude", "epci"] = "neutral"
     description: str = ""
 
     @field_validator("criteria")

@@ -9,7 +9,8 @@ Method (see DESIGN.md, "Scoring, precisely"):
 - score = 100 × Σ wᵢ·sᵢ / Σ wᵢ; the contribution of criterion i is 100 × wᵢ·sᵢ / Σ wᵢ, so contributions add
   up to the score;
 - missing values (``missing_policy``): ``neutral`` gives s = 0.5, ``worst`` gives s = 0, ``exclude``
-  removes the candidate; ranks are computed among the candidates that have a value. Every missing value is
+  removes the candidate, ``epci`` (commune level) takes the value of the commune's EPCI (computed from its
+  communes' counts, flagged ``imp:<id>``) and falls back to 0.5 where the EPCI has none either; ranks are computed among the candidates that have a value. Every missing value is
   flagged (``na:<id>`` columns, ``missing`` in the JSON); none is silently zero;
 - a criterion whose indicator is not in the base (layer not loaded) is left out and reported in
   ``unavailable``; the others keep their relative weights;
@@ -90,6 +91,7 @@ def score_frame(
     criteria: list[Criterion],
     missing_policy: str = "neutral",
     unavailable_reasons: dict[str, str] | None = None,
+    fallback: pd.DataFrame | None = None,
 ) -> Scored:
     """Score the candidates of ``frame`` (one column per indicator id) under ``criteria``."""
     if not criteria:
@@ -131,12 +133,20 @@ def score_frame(
         else np.zeros((0, len(used)))
     )
     isna = np.isnan(values)
+    imputed = np.zeros_like(isna)
+    if missing_policy == "epci" and fallback is not None and len(frame):
+        for j, crit in enumerate(used):
+            if crit.indicator in fallback:
+                alt = fallback[crit.indicator].to_numpy(dtype=float, na_value=np.nan)
+                use = isna[:, j] & ~np.isnan(alt)
+                values[use, j] = alt[use]
+                imputed[:, j] = use
     excluded = 0
     if missing_policy == "exclude" and len(frame):
         keep = ~isna.any(axis=1)
         excluded = int((~keep).sum())
         frame = frame.loc[keep].reset_index(drop=True)
-        values, isna = values[keep], isna[keep]
+        values, isna, imputed = values[keep], isna[keep], imputed[keep]
     s = np.column_stack([transform(values[:, j], c) for j, c in enumerate(used)]) if len(frame) else values
     fill = 0.0 if missing_policy == "worst" else 0.5
     s = np.where(np.isnan(s), fill, s)
@@ -153,6 +163,8 @@ def score_frame(
         out[f"val:{ind}"] = values[:, j]
     for j, ind in enumerate(ids):
         out[f"na:{ind}"] = isna[:, j]
+    for j, ind in enumerate(ids):
+        out[f"imp:{ind}"] = imputed[:, j]
     out["n_missing"] = isna.sum(axis=1).astype(int)
     order = np.lexsort((out["code"].to_numpy(dtype=str), -score)) if len(frame) else np.arange(0)
     out = out.iloc[order].reset_index(drop=True)
@@ -225,7 +237,15 @@ def rank_profile(
             "(constraints.reference_commune)."
         )
     frame, funnel = apply_constraints(table, profile.constraints, coverage=coverage, reference=reference)
-    scored = score_frame(frame, criteria, profile.missing_policy, reasons)
+    fallback = None
+    if profile.missing_policy == "epci" and level == "commune" and "epci" in frame:
+        epci = candidate_table(base, "epci", coverage=coverage).frame.set_index("code")
+        keys = frame["epci"].astype(str)
+        fallback = pd.DataFrame(
+            {c.indicator: keys.map(epci[c.indicator]) for c in criteria if c.indicator in epci},
+            index=frame.index,
+        )
+    scored = score_frame(frame, criteria, profile.missing_policy, reasons, fallback)
     if scored.excluded_missing:
         funnel.append(
             {
@@ -289,6 +309,9 @@ def ranking_json(ranking: Ranking, top: int | None = None) -> dict[str, Any]:
                     for c in ranking.criteria
                 },
                 "missing": missing_of(rec, ranking.criteria),
+                "imputed": [
+                    c.indicator for c in ranking.criteria if bool(rec.get(f"imp:{c.indicator}", False))
+                ],
             }
         )
     return {

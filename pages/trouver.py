@@ -424,7 +424,15 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
                 "Valeur": row[f"val:{c.indicator}"],
                 "Unité": CATALOGUE[c.indicator].unit,
                 "Sens": DIRECTION_LABELS[c.direction or "higher"],
-                "Manquante": "oui (valeur de remplacement)" if c.indicator in missing else "",
+                "Manquante": (
+                    (
+                        "oui — valeur de l'EPCI"
+                        if bool(row.get(f"imp:{c.indicator}", False))
+                        else "oui — rang médian"
+                    )
+                    if c.indicator in missing
+                    else ""
+                ),
                 "Source": ranking.sources.get(c.indicator, ""),
             }
             for c in ranking.criteria

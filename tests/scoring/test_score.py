@@ -175,3 +175,32 @@ def test_same_profile_same_base_same_seed_same_ranking():
     pd.testing.assert_frame_equal(first.frame, second.frame)
     other_seed = rank_profile(base, profile, coverage=COVERAGE, seed=12, top_n=5)
     assert list(other_seed.frame["code"]) == list(first.frame["code"])  # seed only moves robustness
+
+
+def test_missing_policy_epci_imputes_from_the_intercommunality_and_flags():
+    frame = communes_frame(30, seed=9)
+    gap = frame.index[frame["epci"] == frame.loc[0, "epci"]][:2]
+    members = frame[frame["epci"] == frame.loc[0, "epci"]]
+    frame.loc[gap, "pensions_share"] = np.nan
+    rest = members.drop(index=gap)
+    expected = (rest["pensions_share"] * rest["fiscal_households"]).sum() / rest["fiscal_households"].sum()
+    base = make_base(frame)
+    profile = validate_profile(
+        {
+            "name": "x",
+            "defi": "service-de-proximite",
+            "constraints": {"kiif_only": False, "rural_only": False},
+            "criteria": [{"indicator": "pensions_share", "weight": 1}],
+            "missing_policy": "epci",
+        }
+    )
+    ranking = rank_profile(base, profile, coverage=COVERAGE, draws=10)
+    rows = ranking.frame.set_index("code").loc[frame.loc[gap, "code"]]
+    assert rows["na:pensions_share"].all() and rows["imp:pensions_share"].all()
+    assert np.allclose(rows["val:pensions_share"], expected)
+    others = ranking.frame[~ranking.frame["code"].isin(frame.loc[gap, "code"])]
+    assert not others["imp:pensions_share"].any()
+    neutral = rank_profile(
+        base, profile.model_copy(update={"missing_policy": "neutral"}), coverage=COVERAGE, draws=10
+    )
+    assert np.allclose(neutral.frame.set_index("code").loc[rows.index, "score"], 50.0)
