@@ -82,7 +82,7 @@ PAGE_THEMES: dict[str, str] = {
 
 def page_layers(theme: str) -> list[str]:
     """Layers of the map page for a theme: one polygon layer (payload sent once) and the points."""
-    return [theme, "services", "coverage"]
+    return [theme, "services"]
 
 
 UPDATE_HINT = "uv run sentiers data update"
@@ -191,7 +191,7 @@ class Legend(folium.MacroElement):
             var legend = L.control({position: "{{ this.position }}"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "sentiers-legend");
-                div.style.cssText = "background:rgba(255,255,255,0.92);padding:6px 9px;font:12px/1.35 sans-serif;" +
+                div.style.cssText = "background:rgba(255,255,255,0.92);padding:5px 8px;font:11px/1.3 sans-serif;" +
                     "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px;";
                 div.innerHTML = {{ this.html_js }};
                 L.DomEvent.disableClickPropagation(div);
@@ -214,7 +214,9 @@ class Legend(folium.MacroElement):
         super().__init__()
         self._name = "Legend"
         self.position = position
-        rows = [f"<div style='font-weight:bold;margin-bottom:3px'>{esc(title)}</div>"]
+        rows = [
+            f"<details open><summary style='font-weight:bold;margin-bottom:3px;cursor:pointer'>{esc(title)}</summary>"
+        ]
         radius = "50%" if point else "2px"
         for colour, label in entries:
             if colour is None:  # a group heading
@@ -227,6 +229,7 @@ class Legend(folium.MacroElement):
             )
         if note:
             rows.append(f"<div style='margin-top:4px;color:#555;font-size:11px'>{esc(note)}</div>")
+        rows.append("</details>")
         self.html = "".join(rows)
         self.html_js = json.dumps(self.html, ensure_ascii=False).replace("</", "<\\/")
 
@@ -245,12 +248,15 @@ class DromSelector(folium.MacroElement):
                 var div = L.DomUtil.create("div", "sentiers-drom");
                 div.style.cssText = "background:white;padding:4px 6px;font:12px sans-serif;border-radius:4px;" +
                     "box-shadow:0 1px 4px rgba(0,0,0,0.3)";
-                div.innerHTML = "<b>Afficher :</b> ";
-                views.forEach(function (v) {
-                    var b = L.DomUtil.create("button", "", div);
-                    b.type = "button"; b.textContent = v[0]; b.title = v[0]; b.style.margin = "1px";
-                    L.DomEvent.on(b, "click", function (e) { L.DomEvent.stop(e); map.fitBounds(v[1]); });
+                var label = L.DomUtil.create("label", "", div);
+                label.textContent = "Afficher : ";
+                var select = L.DomUtil.create("select", "", label);
+                select.setAttribute("aria-label", "Afficher la métropole ou un département d'outre-mer");
+                views.forEach(function (v, i) {
+                    var o = L.DomUtil.create("option", "", select);
+                    o.value = String(i); o.textContent = v[0];
                 });
+                L.DomEvent.on(select, "change", function () { map.fitBounds(views[+select.value][1]); });
                 L.DomEvent.disableClickPropagation(div);
                 return div;
             };
@@ -589,6 +595,7 @@ def communes_map(
     scores: pd.Series | None = None,
     selected: str | None = None,
     frame: gpd.GeoDataFrame | None = None,
+    collapsed_control: bool = False,
 ) -> folium.Map:
     """Communes of a département (or a région) with the requested layers, a layer control and legends.
 
@@ -657,7 +664,7 @@ def communes_map(
     for i, legend in enumerate(legends[:3]):
         legend.position = "bottomright" if i == 0 else ("bottomleft" if i == 1 else "topleft")
         legend.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=collapsed_control).add_to(m)
     return m
 
 

