@@ -187,7 +187,7 @@ def _profile_from_widgets() -> StructureProfile:
     return validate_profile(data)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _rank(token: str, stamp: str, top: int) -> Ranking:
     return rank_profile(get_base(), profile_from_token(token), top_n=top)
 
