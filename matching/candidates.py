@@ -285,7 +285,7 @@ _LOCK = threading.Lock()
 def candidate_table(base: Any, level: str = "commune", coverage: Coverage | None = None) -> CandidateTable:
     """Cached candidate table of a loaded base, per level and coverage (dropped with the base object)."""
     if coverage is None:
-        coverage = _safe_coverage()
+        coverage = safe_coverage()
     key = (id(base), level, id(coverage))
     with _LOCK:
         hit = _CACHE.get(key)
@@ -301,7 +301,7 @@ def candidate_table(base: Any, level: str = "commune", coverage: Coverage | None
     return table
 
 
-def _safe_coverage() -> Coverage | None:
+def safe_coverage() -> Coverage | None:
     try:
         return kiif_coverage()
     except Exception as exc:  # the coverage file is optional for scoring without kiif_only

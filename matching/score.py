@@ -219,12 +219,12 @@ def rank_profile(
     coverage: Coverage | None = None,
 ) -> Ranking:
     """Constraints, scores, contributions and robustness of a profile on a base."""
-    from matching.candidates import _safe_coverage
+    from matching.candidates import safe_coverage
     from matching.catalogue import source_note
 
     level = level or profile.level
     if coverage is None:
-        coverage = _safe_coverage()
+        coverage = safe_coverage()
     table = candidate_table(base, level, coverage=coverage)
     criteria = effective_criteria(profile)
     reference = None

@@ -132,6 +132,8 @@ def test_raising_a_higher_indicator_never_lowers_the_score(row, indicator, bump,
     raised = frame.copy()
     raised.loc[row, indicator] = raised.loc[row, indicator] + bump
     after = score_frame(raised, criteria)
+    pts = after.frame[[f"pts:{c.indicator}" for c in after.criteria]].sum(axis=1)
+    assert np.allclose(pts, after.frame["score"], atol=0.01)
     s_before = before.frame.set_index("code").loc[code, "score"]
     s_after = after.frame.set_index("code").loc[code, "score"]
     assert s_after >= s_before - 1e-9
