@@ -15,16 +15,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from pydantic import BaseModel, Field
 
 from briefing.catalogue import INDICATORS_BY_KEY
-from briefing.data import (
-    Briefing,
-    Level,
-    Progress,
-    SourceRow,
-    _now_text,
-    base_note,
-    build_briefing,
-    fmt_number,
-)
+from briefing.data import Progress, base_note, build_briefing, now_text
+from briefing.model import Briefing, Level, SourceRow, fmt_number
 from briefing.render import GREEN, MUTED, BriefPDF, environment
 from data.errors import SentiersError
 
@@ -297,7 +289,7 @@ def build_comparison(
         + " (plus haut est mieux : évolution de la population, emplois, établissements, revenu ; plus bas est mieux : "
         "vacance, chômage, pauvreté). Les indicateurs sans sens (population, âge, résidences secondaires) ne sont pas marqués.",
         sources=sources,
-        generated_at=_now_text(),
+        generated_at=now_text(),
         base_note=base_note(base),
     )
 

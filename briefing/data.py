@@ -16,186 +16,39 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field
 
-from briefing import catalogue
 from briefing.catalogue import INDICATORS, RESOURCE_LAYERS, SERVICES, SUM_COLUMNS, ZONING_MEANINGS
+from briefing.model import (
+    Briefing,
+    Fact,
+    Header,
+    Incubator,
+    IndicatorRow,
+    Level,
+    Member,
+    Resource,
+    ScoreSection,
+    ServiceRow,
+    SourceRow,
+    Verdict,
+    fmt_number,
+)
+from briefing.questions import of_name, visit_questions  # noqa: F401 - part of the public API
 from data.errors import SentiersError
 from data.indicators import add_rates
-from data.schema import CATEAAV_LABELS, DROM, RURAL_DEFINITION, TAAV_LABELS
+from data.schema import CATEAAV_LABELS, DROM, TAAV_LABELS
 from data.sources import SOURCES
 
 log = logging.getLogger(__name__)
 
-Level = Literal["commune", "epci"]
 Progress = Callable[[float, str], None]
 UPDATE_HINT = "pour l'obtenir : uv run sentiers data update"
 DEFAULT_RADIUS_KM = 20.0
 MAX_RESOURCES_PER_KIND = 8
-NBSP = "\u202f"
-
-
-# --- the model ---------------------------------------------------------------------------------
-
-
-class Member(BaseModel):
-    code: str
-    name: str
-    population: int | None = None
-
-
-class Header(BaseModel):
-    level: Level
-    code: str
-    name: str
-    kind: str  # "Commune", "Communauté de communes", ...
-    departements: list[str]  # "Ain (01)"
-    region: str
-    epci: str = ""  # "CC de la Dombes (200069193)" for a commune
-    epci_code: str = ""
-    members: list[Member] = Field(default_factory=list)
-    population: str
-    population_note: str
-    area: str
-    code_note: str = ""  # an old code given and translated
-
-
-class Verdict(BaseModel):
-    status: Literal["rural", "urbain", "mixte", "inconnu"]
-    headline: str
-    detail: str
-    definition: str = RURAL_DEFINITION
-    source: str
-    derived: bool = False
-
-
-class Fact(BaseModel):
-    """A labelled fact with its source (AAV, typologie des ruralités, zonings)."""
-
-    label: str
-    value: str
-    source: str
-    meaning: str = ""
-    missing: bool = False
-
-
-class IndicatorRow(BaseModel):
-    key: str
-    label: str
-    unit: str
-    value: float | None
-    departement: float | None
-    france: float | None
-    value_text: str
-    departement_text: str
-    france_text: str
-    source: str
-    note: str = ""
-    missing: bool = False
-    direction: str = "neutral"
-    # bar lengths in percent of the largest of the three (for the small charts)
-    bars: list[float] = Field(default_factory=list)
-
-
-class ServiceRow(BaseModel):
-    key: str
-    label: str
-    present: bool | None
-    count: int | None
-    text: str
-    source: str
-
-
-class Resource(BaseModel):
-    kind: str
-    label: str
-    commune: str
-    distance_km: float
-    distance_text: str
-    address: str = ""
-
-
-class Incubator(BaseModel):
-    available: bool
-    name: str = ""
-    city: str = ""
-    verified: bool = False
-    status: str = ""
-    url: str = ""
-    message: str = ""
-
-
-class Contribution(BaseModel):
-    label: str
-    points: float
-    value: str = ""
-
-
-class ScoreSection(BaseModel):
-    profile_name: str
-    defi: str = ""
-    available: bool = False
-    message: str = ""
-    score: float | None = None
-    rank: int | None = None
-    candidates: int | None = None
-    robustness: str = ""
-    contributions: list[Contribution] = Field(default_factory=list)
-
-
-class QuestionGroup(BaseModel):
-    step: str
-    questions: list[str]
-
-
-class SourceRow(BaseModel):
-    title: str
-    publisher: str
-    vintage: str
-    licence: str = ""
-    url: str = ""
-
-
-class Briefing(BaseModel):
-    header: Header
-    verdict: Verdict
-    rurality: list[Fact]
-    indicators: list[IndicatorRow]
-    indicators_note: str = ""
-    services: list[ServiceRow]
-    services_note: str = ""
-    zonings: list[Fact]
-    resources: list[Resource]
-    resources_note: str
-    radius_km: float
-    incubator: Incubator
-    score: ScoreSection | None = None
-    questions: list[QuestionGroup]
-    sources: list[SourceRow]
-    map_png: str | None = None  # base64 PNG
-    map_note: str = ""
-    warnings: list[str] = Field(default_factory=list)
-    generated_at: str
-    base_note: str
-
-
-# --- formatting --------------------------------------------------------------------------------
-
-
-def fmt_number(value: float | int | None, decimals: int = 0, unit: str = "") -> str:
-    """French number: thin space thousands, comma decimals; "—" when missing."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)) or pd.isna(value):
-        return "—"
-    text = f"{float(value):,.{decimals}f}".replace(",", NBSP).replace(".", ",")
-    if text.startswith("-") and set(text[1:]) <= set("0,"):
-        text = text[1:]
-    if unit in ("%", "‰", "%/an"):
-        return f"{text}{NBSP}{unit}"
-    return f"{text} {unit}".strip()
 
 
 def _clean(value: Any) -> Any:
@@ -527,6 +380,11 @@ def _commune_verdict(base, code: str, source: str) -> Verdict:
     )
 
 
+def _departement_label(base, code: str) -> str:
+    names = base.departements.set_index("code")["name"] if len(base.departements) else pd.Series(dtype=str)
+    return f"{names.get(code, code)} ({code})" if code else ""
+
+
 def _dominant(members: pd.DataFrame, column: str) -> str:
     values = members[column].astype("string").fillna("")
     values = values[values != ""]
@@ -854,17 +712,6 @@ def _shorten(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def of_name(name: str) -> str:
-    """French "de" before a name: « de Die », « d'Orée d'Anjou », « du Mans », « des Mureaux »."""
-    if name.startswith("Le "):
-        return "du " + name[3:]
-    if name.startswith("Les "):
-        return "des " + name[4:]
-    if name[:1].upper() in "AEIOUYÉÈÊÀÂÎÔH" and not name.startswith("L'") and not name.startswith("La "):
-        return "d'" + name
-    return "de " + name
-
-
 def centre_of(territory: Territory) -> tuple[float, float] | None:
     members = territory.members
     lat = pd.to_numeric(members["lat"], errors="coerce")
@@ -988,176 +835,6 @@ def score_section(base, territory: Territory, profile: Any) -> ScoreSection:
     return section
 
 
-# --- questions ---------------------------------------------------------------------------------
-
-
-def _questions(
-    territory: Territory,
-    header: Header,
-    verdict: Verdict,
-    indicators: list[IndicatorRow],
-    services: list[ServiceRow],
-    zonings: list[Fact],
-    resources: list[Resource],
-    incubator: Incubator,
-    score: ScoreSection | None,
-) -> list[QuestionGroup]:
-    where = "dans la commune" if territory.level == "commune" else "dans l'intercommunalité"
-    by_key = {row.key: row for row in indicators}
-    understand: list[str] = []
-    if verdict.status == "inconnu":
-        understand.append(
-            "La grille de densité n'est pas chargée : le territoire compte-t-il comme rural pour le programme ?"
-        )
-    elif verdict.status == "mixte":
-        understand.append(
-            "Le territoire mêle communes rurales et urbaines : où se situent les besoins auxquels vous répondez ?"
-        )
-
-    def compare(key: str, higher: str, lower: str, margin: float) -> None:
-        row = by_key.get(key)
-        if row is None or row.value is None or row.departement is None:
-            return
-        if row.value > row.departement + margin:
-            understand.append(higher.format(v=row.value_text, d=row.departement_text))
-        elif row.value < row.departement - margin:
-            understand.append(lower.format(v=row.value_text, d=row.departement_text))
-
-    change = by_key.get("pop_change_pct")
-    if change is not None and change.value is not None:
-        if change.value < -0.2:
-            understand.append(
-                f"La population baisse ({change.value_text}) : qui part, qui reste, et quels besoins cela crée-t-il ?"
-            )
-        elif change.value > 0.5:
-            understand.append(
-                f"La population augmente ({change.value_text}) : les services suivent-ils l'arrivée des nouveaux habitants ?"
-            )
-    compare(
-        "share_65_plus",
-        "Les 65 ans ou plus pèsent {v} (département : {d}) : quels services pour bien vieillir existent déjà ?",
-        "La population est plus jeune que dans le département ({v} de 65 ans ou plus, contre {d}) : quelles attentes des familles ?",
-        3,
-    )
-    compare(
-        "poverty_rate",
-        "Le taux de pauvreté ({v}) dépasse celui du département ({d}) : quels acteurs accompagnent les ménages modestes ?",
-        "Le taux de pauvreté ({v}) est inférieur à celui du département ({d}) : la précarité est-elle cachée (isolement, mobilité) ?",
-        2,
-    )
-    compare(
-        "unemployment_rate",
-        "Le chômage ({v}) dépasse celui du département ({d}) : quelles structures d'insertion sont présentes ?",
-        "Le chômage ({v}) est plus bas que dans le département ({d}) : les employeurs peinent-ils à recruter ?",
-        2,
-    )
-    compare(
-        "secondary_homes_share",
-        "Les résidences secondaires pèsent {v} des logements (département : {d}) : comment l'activité varie-t-elle selon les saisons ?",
-        "",
-        10,
-    )
-    compare(
-        "vacancy_share",
-        "La vacance des logements ({v}) dépasse celle du département ({d}) : des locaux vides pourraient-ils accueillir votre activité ?",
-        "",
-        2,
-    )
-    understand = [q for q in understand if q]
-    for svc in services:
-        if svc.present is False:
-            spec = next(s for s in SERVICES if s.key == svc.key)
-            question = spec.question.format(where=where)
-            understand.append(question[0].upper() + question[1:])
-    missing_ind = [row.label.lower() for row in indicators if row.missing and "pas chargée" in row.note]
-    if missing_ind:
-        understand.append(
-            "Indicateurs absents de la base ("
-            + ", ".join(missing_ind[:4])
-            + ("…" if len(missing_ind) > 4 else "")
-            + ") : à demander aux acteurs locaux ou à charger avec « uv run sentiers data update »."
-        )
-    if not understand:
-        understand.append(
-            "Quels besoins des habitants restent sans réponse aujourd'hui, selon les élus et les associations ?"
-        )
-
-    contact: list[str] = []
-    if territory.level == "commune":
-        contact.append(
-            f"Rencontrer la mairie {of_name(header.name)} : quels projets portés par l'équipe municipale ?"
-        )
-        if header.epci_code:
-            contact.append(
-                f"Prendre contact avec l'intercommunalité ({header.epci}) : quelles compétences exerce-t-elle sur votre sujet ?"
-            )
-    else:
-        contact.append(
-            f"Rencontrer les services {of_name(header.name)} : quelles compétences, quels projets de territoire ?"
-        )
-    zon = {f.label: f for f in zonings}
-    pvd = zon.get("Petites villes de demain")
-    if pvd and not pvd.missing and pvd.value not in ("non", "0 commune(s) lauréate(s)"):
-        contact.append(
-            "Le territoire est lauréat de Petites villes de demain : solliciter le ou la cheffe de projet de revitalisation."
-        )
-    va = zon.get("Villages d'avenir")
-    if va and not va.missing and va.value not in ("non",) and not va.value.startswith("0 "):
-        contact.append("Village d'avenir : rencontrer le chef de projet Villages d'avenir de la préfecture.")
-    fs = [r for r in resources if r.kind == "France services"]
-    if fs:
-        contact.append(
-            f"Rencontrer la France services « {fs[0].label} » ({fs[0].distance_text}) : quelles demandes des habitants restent sans réponse ?"
-        )
-    if incubator.available:
-        status = "" if incubator.verified else " (membre à confirmer)"
-        contact.append(
-            f"Préparer la visite avec l'incubateur du Kiif : {incubator.name}{status} — qui faut-il rencontrer en priorité ?"
-        )
-    else:
-        contact.append(
-            "Aucun incubateur du Kiif identifié pour ce département : qui peut ouvrir les portes du territoire ?"
-        )
-
-    coop: list[str] = []
-    fab = [r for r in resources if r.kind == "Fabrique de territoire"]
-    if fab:
-        coop.append(
-            f"La Fabrique de territoire « {fab[0].label} » ({fab[0].distance_text}) : partager un lieu, une animation, un public ?"
-        )
-    manu = [r for r in resources if r.kind == "Manufacture de proximité"]
-    if manu:
-        coop.append(
-            f"La Manufacture de proximité « {manu[0].label} » ({manu[0].distance_text}) : des coopérations de production ou d'emploi ?"
-        )
-    frr = zon.get("France Ruralités Revitalisation (FRR)")
-    if frr and not frr.missing and "FRR" in frr.value:
-        coop.append(
-            "Le classement FRR ouvre des exonérations : votre structure peut-elle en bénéficier en s'implantant ici ?"
-        )
-    absent = [s.label.lower() for s in services if s.present is False]
-    if absent:
-        coop.append(
-            "Des services manquent ("
-            + ", ".join(absent[:3])
-            + ") : avec quels acteurs (commune, associations, "
-            "entreprises) construire une réponse commune ?"
-        )
-    if score is not None and score.available and score.contributions:
-        weakest = min(score.contributions, key=lambda c: c.points)
-        coop.append(
-            f"Le critère le moins favorable du profil « {score.profile_name} » est « {weakest.label} » : quel partenaire peut compenser ce point ?"
-        )
-    coop.append(
-        "Quelles structures de l'ESS agissent déjà ici, et comment votre solution complète-t-elle leur action ?"
-    )
-    return [
-        QuestionGroup(step=catalogue.STEPS[0], questions=understand),
-        QuestionGroup(step=catalogue.STEPS[1], questions=contact),
-        QuestionGroup(step=catalogue.STEPS[2], questions=coop),
-    ]
-
-
 def _sources(base, used_layers: list[str]) -> list[SourceRow]:
     rows, seen = [], set()
     for layer in used_layers:
@@ -1177,7 +854,7 @@ def _sources(base, used_layers: list[str]) -> list[SourceRow]:
     return rows
 
 
-def _now_text() -> str:
+def now_text() -> str:
     try:
         from zoneinfo import ZoneInfo
 
@@ -1231,8 +908,8 @@ def build_briefing(
     if profile is not None:
         report(0.5, "Score du profil")
         score = score_section(base, territory, profile)
-    questions = _questions(
-        territory, header, verdict, indicators, services, zonings, resources, incubator, score
+    questions = visit_questions(
+        territory.level, header, verdict, indicators, services, zonings, resources, incubator, score
     )
     warnings = []
     if "rebuilt" in set(territory.members.get("geometry_kind", pd.Series(dtype=str)).astype(str)):
@@ -1277,6 +954,7 @@ def build_briefing(
         verdict=verdict,
         rurality=rurality,
         indicators=indicators,
+        reference_departement=_departement_label(base, dep_code),
         indicators_note=(
             f"{missing_count} indicateur(s) sur {len(indicators)} non disponible(s) : la raison est donnée sur la ligne."
             if missing_count
@@ -1299,6 +977,6 @@ def build_briefing(
         map_png=map_png,
         map_note=map_note,
         warnings=warnings,
-        generated_at=_now_text(),
+        generated_at=now_text(),
         base_note=base_note(base),
     )

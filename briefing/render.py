@@ -16,7 +16,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from briefing.data import Briefing, ScoreSection, fmt_number
+from briefing.model import Briefing, ScoreSection, fmt_number
 
 TEMPLATES = Path(__file__).parent / "templates"
 SECTION_TITLES = {
@@ -247,7 +247,11 @@ def render_pdf(briefing: Briefing) -> bytes:
     for row in b.indicators:
         label = row.label + (f"\n{row.source}" if row.source else "") + (f"\n{row.note}" if row.note else "")
         rows.append([label, row.value_text, row.departement_text, row.france_text])
-    pdf.grid(["Indicateur", h.name[:40], "Département", "France"], rows, (92, 30, 30, 30))
+    pdf.grid(
+        ["Indicateur", h.name[:40], f"Département\n{b.reference_departement}", "France"],
+        rows,
+        (92, 30, 30, 30),
+    )
     _indicator_chart(pdf, b)
 
     pdf.h2(SECTION_TITLES["services"])

@@ -12,7 +12,8 @@ import math
 from collections import OrderedDict
 from typing import Any
 
-from briefing.data import Contribution, ScoreSection, Territory, fmt_number
+from briefing.data import Territory
+from briefing.model import Contribution, ScoreSection, fmt_number
 from data.errors import SentiersError
 
 log = logging.getLogger(__name__)
