@@ -21,6 +21,7 @@ from briefing.render import GREEN, MUTED, BriefPDF, environment
 from data.errors import SentiersError
 
 MIN_TERRITORIES, MAX_TERRITORIES = 2, 5
+COMPARE_MAP_DPI = 80  # five maps side by side: smaller images keep the document light
 Mark = Literal["best", "worst", ""]
 
 
@@ -123,7 +124,14 @@ def build_comparison(
     for i, code in enumerate(codes):
         report(i / (len(codes) + 1), f"Territoire {code}")
         briefings.append(
-            build_briefing(base, code, level_of(code, level), profile=profile, with_map=with_maps)
+            build_briefing(
+                base,
+                code,
+                level_of(code, level),
+                profile=profile,
+                with_map=with_maps,
+                map_dpi=COMPARE_MAP_DPI,
+            )
         )
     report(len(codes) / (len(codes) + 1), "Comparaison")
     directions = _profile_directions(profile) if profile is not None else {}

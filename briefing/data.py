@@ -885,6 +885,7 @@ def build_briefing(
     radius_km: float = DEFAULT_RADIUS_KM,
     with_map: bool = True,
     progress: Progress | None = None,
+    map_dpi: int = 110,
 ) -> Briefing:
     """The briefing of a commune (INSEE code, old codes accepted) or an EPCI (SIREN)."""
     report = progress or (lambda fraction, message: None)
@@ -939,7 +940,7 @@ def build_briefing(
         from briefing.static_map import render_map_png  # noqa: PLC0415 - matplotlib only when needed
 
         try:
-            png, map_note = render_map_png(base, territory)
+            png, map_note = render_map_png(base, territory, dpi=map_dpi)
             map_png = png
         except Exception as exc:  # a map failure must not lose the briefing
             log.warning("map failed: %s", exc, exc_info=True)
