@@ -31,6 +31,9 @@ def size(m) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("-o", "--output", type=Path, help="write the markdown report here")
+    parser.add_argument(
+        "--apptest", action="store_true", help="also time département switches in the page (AppTest)"
+    )
     args = parser.parse_args()
     t0 = time.perf_counter()
     base = read_base()
@@ -97,6 +100,25 @@ def main() -> None:
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     print(text)
+
+
+def apptest_switch(deps: list[str]) -> list[tuple[str, float]]:
+    """Switching département in pages/carte.py under Streamlit's AppTest (warm caches, no browser)."""
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parents[1]
+    os.chdir(root)
+    at = AppTest.from_file(str(root / "pages" / "carte.py"), default_timeout=120)
+    at.run()
+    for dep in deps:  # warm the caches once
+        next(s for s in at.selectbox if s.label == "Département").set_value(dep).run()
+    out = []
+    for dep in deps:
+        t = time.perf_counter()
+        next(s for s in at.selectbox if s.label == "Département").set_value(dep).run()
+        out.append((dep, time.perf_counter() - t))
+        assert not at.exception, at.exception
+    return out
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -339,9 +340,24 @@ def _bounds(frame: gpd.GeoDataFrame) -> list[list[float]]:
     return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
 
 
+# Leaflet only: none of these maps uses jQuery, Bootstrap or Awesome Markers, which folium loads by default.
+# Fewer requests to CDNs, and a browser test has two URLs to serve locally instead of nine.
+LEAFLET_JS = ("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")
+LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")
+
+
+class LeanMap(folium.Map):
+    """A folium Map that loads Leaflet and nothing else."""
+
+    default_js = [LEAFLET_JS]
+    default_css = [LEAFLET_CSS]
+
+
 def base_map(bounds: list[list[float]] | None = None) -> folium.Map:
-    m = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=True)
-    folium.TileLayer("OpenStreetMap", name="Fond de carte OpenStreetMap", control=False).add_to(m)
+    m = LeanMap(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=True)
+    tiles = os.environ.get("SENTIERS_MAP_TILES", "OpenStreetMap")
+    if tiles.lower() != "none":  # "none": no background tiles (offline use, browser tests)
+        folium.TileLayer(tiles, name="Fond de carte", control=False).add_to(m)
     if bounds is not None:
         m.fit_bounds(bounds)
     return m

@@ -91,3 +91,22 @@ def test_themes_render(mirror_home, monkeypatch, theme):
     at = _page(mirror_home, monkeypatch, dep="26")
     at.radio(key="carte_theme").set_value(theme).run()
     assert not at.exception
+
+
+def test_map_script_as_streamlit_folium_sends_it_defines_what_it_uses(embedded_base):
+    """st_folium renames elements; every layer variable the script uses must be declared in it."""
+    import re
+
+    from streamlit_folium import _get_map_string
+
+    from geo import maps
+
+    for m in (
+        maps.france_map(embedded_base),
+        maps.communes_map(embedded_base, departement="26", layers=["rural", "services"], selected="26113"),
+    ):
+        m.get_root().render()
+        script = _get_map_string(m)
+        used = set(re.findall(r"\b(compact_geo_json_\w+)\b", script))
+        declared = set(re.findall(r"var (compact_geo_json_\w+)", script))
+        assert used and used <= declared, used - declared

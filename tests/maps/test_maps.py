@@ -156,3 +156,12 @@ def test_generated_javascript_parses(small_base, tmp_path):
         path.write_text(script, encoding="utf-8")
         done = subprocess.run(["node", "--check", str(path)], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
+
+
+def test_maps_load_leaflet_only_and_tiles_can_be_switched_off(small_base, monkeypatch):
+    html = maps.map_html(maps.communes_map(small_base, departement="26"))
+    urls = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
+    assert urls and all("leaflet" in u for u in urls)
+    assert "tile.openstreetmap.org" in html
+    monkeypatch.setenv("SENTIERS_MAP_TILES", "none")
+    assert "tile.openstreetmap.org" not in maps.map_html(maps.france_map(small_base))
