@@ -9,7 +9,6 @@ import base64
 import io
 from typing import Any, Literal
 
-from fpdf.enums import XPos, YPos
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from pydantic import BaseModel, Field
@@ -17,7 +16,7 @@ from pydantic import BaseModel, Field
 from briefing.catalogue import INDICATORS_BY_KEY
 from briefing.data import Progress, base_note, build_briefing, now_text
 from briefing.model import Briefing, Level, SourceRow, fmt_number
-from briefing.render import GREEN, MUTED, BriefPDF, environment
+from briefing.render import environment
 from data.errors import SentiersError
 
 MIN_TERRITORIES, MAX_TERRITORIES = 2, 5
@@ -310,6 +309,10 @@ def render_compare_html(comparison: Comparison) -> str:
 
 
 def render_compare_pdf(comparison: Comparison) -> bytes:
+    from fpdf.enums import XPos, YPos  # noqa: PLC0415 - fpdf2 only when a PDF is asked for
+
+    from briefing.pdf import GREEN, MUTED, BriefPDF  # noqa: PLC0415
+
     c = comparison
     pdf = BriefPDF("Comparaison de territoires")
     pdf.alias_nb_pages()
