@@ -77,27 +77,29 @@ class BatchSummary(BaseModel):
 # --- reading ------------------------------------------------------------------------------------------
 
 
+# encodings a French spreadsheet export can have, in order of preference
+_ENCODINGS = ["utf_8", "cp1252", "utf_16", "latin_1"]
+
+
 def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252, detected with charset-normalizer.
+
+    The detector is limited to the encodings French files come in: left free, it reads a short
+    Windows-1252 file ("nom;dép") as Arabic or Chinese.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
+    best = from_bytes(data[:200_000], cp_isolation=_ENCODINGS).best()
     encoding = best.encoding if best is not None else "cp1252"
-    if encoding.replace("_", "").lower() in (
-        "cp1252",
-        "latin1",
-        "iso88591",
-        "iso885915",
-        "windows1252",
-        "cp1250",
-    ):
+    if encoding in ("utf_8", "utf_16"):  # the full file failed UTF-8: a sample fooled the detector
         encoding = "cp1252"
     log.info("encoding detected: %s", encoding)
     try:
@@ -115,20 +117,25 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def _sniff_separator(text: str) -> str:
+    """The separator (; tab ,) whose csv-parsed field counts are the most consistent over the first lines.
+
+    Counting is done by the csv module, so commas inside a quoted cell do not count; with no
+    separator at all (a single column) ';' is returned.
+    """
     lines = [line for line in text.splitlines()[:50] if line.strip()]
     if not lines:
         return ";"
-    try:
-        return csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=";,\t").delimiter
-    except csv.Error:
-        pass
-    best, best_score = ";", -1.0
+    sample = "\n".join(lines)
+    best, best_score = ";", (-1.0, 0)
     for sep in (";", "\t", ","):
-        counts = [line.count(sep) for line in lines]
-        if counts[0] == 0:
+        try:
+            counts = [len(row) for row in csv.reader(io.StringIO(sample), delimiter=sep) if row]
+        except csv.Error:
+            continue
+        if not counts or counts[0] < 2:
             continue
         consistent = sum(1 for c in counts if c == counts[0]) / len(counts)
-        score = consistent * 10 + min(counts[0], 5)
+        score = (consistent, counts[0])
         if score > best_score:
             best, best_score = sep, score
     return best

@@ -164,3 +164,20 @@ def test_exports_never_carry_live_formulas(small_base):
     assert [c.value for c in values] == frame["nom"].tolist()  # kept as typed...
     assert all(c.data_type == "s" for c in values)  # ...but as text, never a formula
     assert [c.value for c in sheet[1]][:3] == ["nom", STATUS_COLUMN, MESSAGE_COLUMN]
+
+
+def test_quoted_commas_do_not_change_the_separator():
+    data = b'commune;lien\n"=HYPERLINK(""http://x"",""clic"")";Die\nDie;Crest\n'
+    frame = read_upload(data, "liens.csv")
+    assert list(frame.columns) == ["commune", "lien"]
+    assert frame["lien"].tolist() == ["Die", "Crest"]
+
+
+@pytest.mark.parametrize(
+    "text", ["nom;dép\r\nDie;26\r\n", "Libellé\r\nÉvry\r\n", "Commune;Département\r\nÈze;06\r\n"]
+)
+def test_short_windows_1252_files(text):
+    frame = read_upload(text.encode("cp1252"), "court.csv")
+    lines = text.split("\r\n")
+    assert list(frame.columns) == lines[0].split(";")
+    assert frame.iloc[0].tolist() == lines[1].split(";")
