@@ -93,3 +93,18 @@ def test_comparer_asks_for_two_territories_and_adds_by_search(embedded_home, use
     assert at.dataframe, "the comparison table is shown once two territories are chosen"
     at.button(key="compare_remove_05046").click().run()
     assert any("au moins 2" in i.value for i in at.info)
+
+
+def test_fiche_takes_the_profile_shared_by_the_trouver_page(embedded_home, use_home):
+    from matching.presets import preset_profile
+    from matching.profile import profile_to_token
+
+    use_home(embedded_home)
+    token = profile_to_token(preset_profile("service-de-proximite", name="<script>alert(1)</script>"))
+    at = run(FICHE, {"code": "26113", "level": "commune", "p": token})
+    assert not at.exception, at.exception
+    assert at.selectbox(key="fiche_profile").value == "__session__"
+    assert len(download_labels(at)) == 2
+    bad = run(FICHE, {"code": "26113", "p": "not-a-token"})
+    assert not bad.exception, bad.exception
+    assert any("profil du lien" in w.value for w in bad.warning)
