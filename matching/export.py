@@ -34,9 +34,7 @@ def shortlist_table(ranking: Ranking, top: int | None = None, neutralised: bool 
             "Département": rows["departement"].astype(str).to_numpy(),
             "Population": rows["population"].to_numpy(),
             "Score (0-100)": rows["score"].round(2).to_numpy(),
-            f"Robustesse (part des tirages dans le top {ranking.top_n})": rows["robustness"]
-            .round(3)
-            .to_numpy(),
+            f"Robustesse (top {ranking.top_n})": rows["robustness"].round(3).to_numpy(),
         }
     )
     for crit in ranking.criteria:
@@ -44,7 +42,7 @@ def shortlist_table(ranking: Ranking, top: int | None = None, neutralised: bool 
         table[f"Points — {entry.label}"] = rows[f"pts:{crit.indicator}"].round(2).to_numpy()
     for crit in ranking.criteria:
         entry = CATALOGUE[crit.indicator]
-        table[f"Valeur — {entry.label} ({entry.unit})"] = rows[f"val:{crit.indicator}"].to_numpy()
+        table[f"Valeur — {entry.label} ({entry.unit})"] = rows[f"val:{crit.indicator}"].round(3).to_numpy()
     table["Valeurs manquantes"] = [
         ", ".join(
             CATALOGUE[i].label + (" (valeur de l'EPCI)" if rec.get(f"imp:{i}") else "")

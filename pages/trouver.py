@@ -57,6 +57,10 @@ def _fr(value: Any, digits: int = 1) -> str:
     return text
 
 
+def _round(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value), 2)
+
+
 # -- state: seeding the widgets from a profile ------------------------------------------------------------
 
 
@@ -280,6 +284,12 @@ def _criteria_section(unavailable: dict[str, str]) -> None:
             key="tr_indicators",
         )
         reasons = ss.get("tr_reasons", {})
+        if ss.get("tr_indicators"):
+            head = st.columns([3, 1, 2, 1])
+            head[0].markdown("**Critère**")
+            head[1].markdown("**Poids**")
+            head[2].markdown("**Sens**")
+            head[3].markdown("**Cible**")
         for ind in ss.get("tr_indicators", []):
             entry = CATALOGUE[ind]
             ss.setdefault(f"tr_w_{ind}", 1.0)
@@ -291,15 +301,24 @@ def _criteria_section(unavailable: dict[str, str]) -> None:
             cols[0].caption(e(why) + (f" — {e(entry.note)}" if entry.note else ""))
             if ind in unavailable:
                 cols[0].caption("⚠️ " + e(unavailable[ind]))
-            cols[1].number_input(f"Poids — {entry.label}", min_value=0.0, step=0.5, key=f"tr_w_{ind}")
+            cols[1].number_input(
+                f"Poids — {entry.label}",
+                min_value=0.0,
+                step=0.5,
+                key=f"tr_w_{ind}",
+                label_visibility="collapsed",
+            )
             cols[2].selectbox(
                 f"Sens — {entry.label}",
                 DIRECTIONS,
                 format_func=lambda d: DIRECTION_LABELS[d],
                 key=f"tr_d_{ind}",
+                label_visibility="collapsed",
             )
             if ss.get(f"tr_d_{ind}") == "target":
-                cols[3].number_input(f"Cible — {entry.label}", key=f"tr_t_{ind}")
+                cols[3].number_input(
+                    f"Cible — {entry.label}", key=f"tr_t_{ind}", label_visibility="collapsed"
+                )
 
 
 # -- results ----------------------------------------------------------------------------------------------
@@ -326,7 +345,17 @@ def _shortlist(ranking: Ranking, base, top: int) -> pd.DataFrame:
         f"Classement : les {min(top, len(ranking.frame))} meilleurs sur {len(ranking.frame)} candidats"
     )
     table = shortlist_table(ranking, top, neutralised=False)
-    st.dataframe(table, hide_index=True, width="stretch", height=min(38 * (len(table) + 1), 560))
+    rob = f"Robustesse (top {ranking.top_n})"
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=min(38 * (len(table) + 1), 560),
+        column_config={
+            rob: st.column_config.NumberColumn(rob, format="percent"),
+            "Score (0-100)": st.column_config.NumberColumn("Score (0-100)", format="%.1f"),
+        },
+    )
     total = float(ranking.weights.sum())
     notes = [
         f"{CATALOGUE[c.indicator].label} (poids {c.weight / total:.0%}) : {ranking.sources.get(c.indicator, '')}"
@@ -421,7 +450,7 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
                 "Critère": CATALOGUE[c.indicator].label,
                 "Points": round(float(row[f"pts:{c.indicator}"]), 2),
                 "Points possibles": round(100 * c.weight / total, 2),
-                "Valeur": row[f"val:{c.indicator}"],
+                "Valeur": _round(row[f"val:{c.indicator}"]),
                 "Unité": CATALOGUE[c.indicator].unit,
                 "Sens": DIRECTION_LABELS[c.direction or "higher"],
                 "Manquante": (
