@@ -127,7 +127,11 @@ def apply_constraints(
             if table.level == "commune"
             else "EPCI ruraux (au moins 50 % de la population en commune rurale)"
         )
-        step(label, (frame["rural"] == 1).fillna(False).to_numpy(dtype=bool))
+        rural = frame["rural"].to_numpy(dtype=float, na_value=np.nan)
+        unknown = int((np.isnan(rural) & keep).sum())
+        if unknown:
+            label += f", dont {unknown} à la ruralité inconnue"
+        step(label, np.nan_to_num(rural, nan=0.0) == 1)
     if constraints.departements:
         codes = _check_codes(constraints.departements, "departements", check_departement_code)
         step(f"Départements choisis ({', '.join(codes)})", frame["departement"].isin(codes).to_numpy())

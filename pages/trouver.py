@@ -253,7 +253,10 @@ def _constraints_section(base, has_rurality: bool) -> None:
             else "Grille de densité absente : lancez « uv run sentiers data update ».",
         )
         deps = sorted(base.communes["departement"].dropna().unique().tolist())
-        st.multiselect("Départements (vide = tous)", deps, key="tr_deps")
+        cols = st.columns(2)
+        cols[0].multiselect("Départements (vide = tous)", deps, key="tr_deps")
+        regions = sorted(base.communes["region"].dropna().astype(str).unique().tolist())
+        cols[1].multiselect("Régions (vide = toutes)", regions, key="tr_regions")
         cols = st.columns(2)
         cols[0].number_input("Population minimale (0 = sans limite)", min_value=0, step=100, key="tr_pop_min")
         cols[1].number_input("Population maximale (0 = sans limite)", min_value=0, step=100, key="tr_pop_max")

@@ -184,3 +184,12 @@ def test_distance_indicators():
     )
     assert ranking.frame.iloc[0]["code"] == "14000"
     assert pd.Series(ranking.frame["val:distance_reference_km"]).is_monotonic_increasing
+
+
+def test_unknown_rurality_is_removed_and_said():
+    frame = communes_frame(30, seed=8)
+    frame["rural"] = pd.array([pd.NA, pd.NA] + [True] * 28, dtype="boolean")
+    ranking = rank_profile(make_base(frame), profile(kiif_only=False), coverage=COVERAGE, draws=0)
+    step = ranking.funnel[1]
+    assert step["removed"] == 2 and "dont 2 à la ruralité inconnue" in step["constraint"]
+    assert not ranking.frame["code"].isin(frame["code"][:2]).any()
