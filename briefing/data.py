@@ -177,6 +177,21 @@ def resolve_territory(base, code: str, level: Level = "commune") -> Territory:
     )
 
 
+_NAME_CACHE: dict[int, tuple[Any, pd.Series]] = {}
+
+
+def _normalised_names(frame: pd.DataFrame, names: pd.Series) -> pd.Series:
+    """Accent- and case-folded names of a frame, computed once per loaded table."""
+    cached = _NAME_CACHE.get(id(frame))
+    if cached is not None and cached[0] is frame:
+        return cached[1]
+    norm = names.map(normalise_name)
+    if len(_NAME_CACHE) > 8:
+        _NAME_CACHE.clear()
+    _NAME_CACHE[id(frame)] = (frame, norm)
+    return norm
+
+
 def find_territories(base, query: str, level: Level = "commune", limit: int = 20) -> list[tuple[str, str]]:
     """(code, label) of communes or EPCI whose code or name matches ``query`` (for a picker)."""
     text = normalise_name(query)
@@ -195,7 +210,7 @@ def find_territories(base, query: str, level: Level = "commune", limit: int = 20
         labels = names + " (" + frame["departement"].astype(str) + ") — " + codes
         pops = pd.to_numeric(frame["population"], errors="coerce").fillna(0)
     exact_code = codes.str.upper() == query.strip().upper()
-    norm = names.map(normalise_name)
+    norm = _normalised_names(frame, names)
     starts = norm.str.startswith(text)
     contains = norm.str.contains(text, regex=False)
     score = exact_code * 4 + (norm == text) * 3 + starts * 2 + contains * 1
@@ -784,7 +799,7 @@ def _resources(base, territory: Territory, radius_km: float) -> tuple[list[Resou
 # --- integration points (other packages) ------------------------------------------------------
 
 
-def kiif_incubator(departement: str) -> Incubator:
+def kiif_incubator(departement: str, centre: tuple[float, float] | None = None) -> Incubator:
     """The Kiif incubator covering a département (data.kiif, from data/reference/kiif.yaml)."""
     from data import kiif  # noqa: PLC0415
 
@@ -802,8 +817,13 @@ def kiif_incubator(departement: str) -> Incubator:
                 f"(édition {coverage.edition}). {coverage.faq_note}"
             ),
         )
+    distance = ""
+    if centre is not None and found.lat is not None and found.lon is not None:
+        km = float(haversine_km(centre[0], centre[1], np.array([found.lat]), np.array([found.lon]))[0])
+        distance = fmt_number(km, 0, "km")
     return Incubator(
         available=True,
+        distance_text=distance,
         name=found.name,
         city=found.city or "",
         verified=found.verified,
@@ -904,7 +924,7 @@ def build_briefing(
     report(0.4, "Ressources locales")
     resources, resources_note = _resources(base, territory, radius_km)
     dep_code = _dominant(territory.members, "departement") or str(territory.members["departement"].iloc[0])
-    incubator = kiif_incubator(dep_code)
+    incubator = kiif_incubator(dep_code, centre_of(territory))
     score = None
     if profile is not None:
         report(0.5, "Score du profil")

@@ -103,6 +103,7 @@ class Incubator(BaseModel):
     status: str = ""
     url: str = ""
     message: str = ""
+    distance_text: str = ""  # from the territory to the incubator's city, as the crow flies
 
 
 class Contribution(BaseModel):

@@ -235,7 +235,8 @@ def briefing_pdf(briefing: Briefing) -> bytes:
     pdf.h2(SECTION_TITLES["ressources"])
     pdf.h3("Incubateur du Kiif")
     if b.incubator.available:
-        city = f" ({b.incubator.city})" if b.incubator.city else ""
+        far = f", à {b.incubator.distance_text} à vol d'oiseau" if b.incubator.distance_text else ""
+        city = f" ({b.incubator.city}{far})" if b.incubator.city else ""
         pdf.para(f"{b.incubator.name}{city} — {b.incubator.status}")
         if b.incubator.url:
             pdf.source(f"Source : {b.incubator.url}")

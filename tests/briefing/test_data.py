@@ -129,6 +129,8 @@ def test_kiif_incubator_and_rural_verdict(small_base):
     assert b.verdict.status == "rural" and "niveau 6" in b.verdict.headline
     assert "grille 2024" in b.verdict.source
     assert b.incubator.available  # Drôme (26) is covered by the programme
+    if b.incubator.verified:  # a confirmed member has a city and coordinates: its distance is given
+        assert b.incubator.distance_text.endswith("km")
     epci = build_briefing(small_base, "200000002", "epci", with_map=False)
     assert epci.verdict.status == "mixte" and epci.verdict.headline == "1 commune(s) rurale(s) sur 2"
 
