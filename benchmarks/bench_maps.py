@@ -89,6 +89,10 @@ def main() -> None:
         frame = maps.commune_frame(base, region=region)
         kb = size(maps.communes_map(base, region=region, layers=["rural", "services"], frame=frame)) / KB
         lines.append(f"| {region} | {len(frame)} | {kb:.0f} | {time.perf_counter() - t:.2f} |")
+    if args.apptest:
+        chosen = [largest[0], "26", "23", "974", "59"]
+        lines += ["", "Switching département in pages/carte.py (AppTest, warm caches, no browser):"]
+        lines += [f"- {dep}: {s:.2f} s" for dep, s in apptest_switch(chosen)]
     lines += [
         "",
         "| département | communes | page KB | all layers KB | switch s |",
