@@ -470,12 +470,22 @@ def _bars(values: list[float | None]) -> list[float]:
     return [round(abs(v) / top * 100, 1) if v is not None and top > 0 else 0.0 for v in values]
 
 
+def _split_parents(base, territory: Territory) -> str:
+    """Codes of the commune nouvelle a restored commune was split from ("" otherwise)."""
+    derived = base.derivations
+    if territory.level != "commune" or derived is None or not len(derived) or "method" not in derived:
+        return ""
+    rows = derived[(derived["code"].astype(str) == territory.code) & (derived["method"] == "scission")]
+    return " ".join(sorted(set(" ".join(rows["predecessors"].astype(str)).split())))
+
+
 def _indicators(base, territory: Territory, refs: dict[str, Any]) -> list[IndicatorRow]:
     members = territory.members
     own = aggregate(members)
     dep_code = _dominant(members, "departement") or str(members["departement"].iloc[0])
     dep = refs["departements"].get(dep_code, {})
     fr = refs["france"]
+    split = _split_parents(base, territory)
     rows = []
     for spec in INDICATORS:
         entry = layer_entry(base, spec.layer)
@@ -502,7 +512,14 @@ def _indicators(base, territory: Territory, refs: dict[str, Any]) -> list[Indica
         value, dv, fv = own.get(spec.key), dep.get(spec.key), fr.get(spec.key)
         note = ""
         if value is None:
-            if dv is None and dep_code in DROM:
+            if spec.key == "density" and not own.get("area_km2"):
+                note = "Non calculée : la superficie de la commune n'est pas connue (pas encore de contour)."
+            elif split and spec.layer != "identity":
+                note = (
+                    f"Non disponible : commune rétablie par scission de {split}, après la géographie de la source ; "
+                    "ses chiffres ne se séparent pas de ceux de la commune d'origine."
+                )
+            elif dv is None and dep_code in DROM:
                 note = "Non disponible : la source ne couvre pas ce département d'outre-mer."
             elif dv is None:
                 note = "Non disponible : la source ne couvre pas ce département."
@@ -947,8 +964,9 @@ def build_briefing(
                 if title not in titles:
                     titles.append(title)
             predecessors = " ".join(sorted(set(" ".join(mine["predecessors"].astype(str)).split())))
+            methods = " / ".join(sorted(set(mine["method"].astype(str)))) if "method" in mine else ""
             warnings.append(
-                "Valeurs reportées depuis les communes d'origine (fusion ou changement de code"
+                f"Valeurs reportées depuis les communes d'origine ({methods or 'changement de géographie'}"
                 + (f" : {predecessors}" if predecessors else "")
                 + ") pour : "
                 + " ; ".join(titles)

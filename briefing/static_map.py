@@ -180,6 +180,9 @@ def render_map_png(base, territory: Territory, dpi: int = 110) -> tuple[str, str
         if has_grid
         else "Grille de densité non chargée : communes en gris (uv run sentiers data update). Territoire cerclé de noir."
     )
-    if "rebuilt" in set(members["geometry_kind"].astype(str)) if "geometry_kind" in members else False:
+    kinds = set(members["geometry_kind"].astype(str)) if "geometry_kind" in members else set()
+    if "rebuilt" in kinds:
         caption += " Contour reconstitué à partir des communes déléguées."
+    if kinds & {"point", "point_parent"}:
+        caption += " Commune connue par un point seulement (pas encore de contour) : cercle noir."
     return base64.b64encode(buffer.getvalue()).decode("ascii"), caption

@@ -183,3 +183,20 @@ def test_a_source_that_does_not_cover_the_departement_says_so(small_base):
     row = by_key(b.indicators, "unemployment_rate")
     assert row.value is None and row.departement is None
     assert row.note == "Non disponible : la source ne couvre pas ce département."
+
+
+def test_a_restored_commune_says_why_its_counts_are_missing(small_base):
+    communes = small_base.communes
+    communes.loc[communes["code"] == "26003", ["unemployed_15_64", "active_15_64", "area_km2"]] = [
+        float("nan"),
+        float("nan"),
+        0.0,
+    ]
+    small_base.derivations = pd.DataFrame(
+        [("26003", "insee_comparateur", "scission", "26999")],
+        columns=["code", "layer", "method", "predecessors"],
+    )
+    b = build_briefing(small_base, "26003", with_map=False)
+    assert "scission de 26999" in by_key(b.indicators, "unemployment_rate").note
+    assert "superficie" in by_key(b.indicators, "density").note
+    assert any("(scission : 26999)" in w for w in b.warnings)
