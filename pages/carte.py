@@ -217,12 +217,17 @@ def _commune_card(base, code: str) -> None:
             st.markdown(
                 f"Population {int(year) if str(year) != '<NA>' else ''} : **{maps._fr_int(pop)} hab.**"
             )
+            if verdict is not None and verdict.population_source:
+                st.caption(f"Source : {verdict.population_source}")
         zonings = []
+        zoning_sources: list[str] = []
         if verdict is not None:
             for z in verdict.zonings.values():
                 if z.loaded:
                     value = z.value or ("Oui" if z.concerned else "Non")
                     zonings.append(f"{e(z.label)} : **{e(value)}**" + (f" ({e(z.date)})" if z.date else ""))
+                    if z.source:
+                        zoning_sources.append(z.source)
         else:
             for col, label in (
                 ("frr", "FRR"),
@@ -240,6 +245,8 @@ def _commune_card(base, code: str) -> None:
                     zonings.append(f"{label} : **{e(value)}**")
         if zonings:
             st.markdown("  \n".join(zonings))
+            if zoning_sources:
+                st.caption("Sources des zonages : " + " ; ".join(dict.fromkeys(zoning_sources)))
         st.markdown(f"[Ouvrir la fiche territoire de la commune](fiche?code={e(code)})")
 
 

@@ -83,6 +83,9 @@ def test_mirror_base_shows_the_rural_verdict_and_no_missing_layer(mirror_home, m
     text = _markdown(at)
     assert "Guéret (23096)" in text
     assert "Commune urbaine" in text or "Commune rurale" in text
+    assert "France Ruralités Revitalisation" in text
+    captions = "\n".join(c.value for c in at.caption)
+    assert "Sources des zonages" in captions and "population" in captions
     assert "non couvert" in _selectbox(at, "Département").format_func("23")
 
 
