@@ -1,7 +1,7 @@
 """Est-ce rural ? Le verdict officiel, daté et expliqué d'une commune, ou de tout un fichier.
 
 Widget keys are stable (the browser tests use them): ``rural_query`` (search field), ``rural_pick``
-(type-ahead list), ``rural_suggest_<code>`` (suggestion buttons), ``rural_map``, ``rural_upload``,
+(type-ahead list), ``rural_suggest_<code>`` (suggestion buttons), ``rural_upload``,
 ``rural_batch_kind``, ``rural_batch_column``, ``rural_batch_dep``, ``rural_batch_run``,
 ``rural_dl_csv``, ``rural_dl_xlsx``. The query lives in the URL (``?q=Die``).
 """
@@ -9,6 +9,7 @@ Widget keys are stable (the browser tests use them): ``rural_query`` (search fie
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 import streamlit as st
@@ -107,28 +108,74 @@ def _zoning_badges(v: CommuneVerdict) -> str:
     return "".join(badges)
 
 
+@st.cache_resource(show_spinner=False)
+def _display_bounds(stamp: str) -> Any:
+    """Bounds of every commune's display geometry (for the neighbours drawn around a commune)."""
+    display = get_base().communes_display
+    bounds = display.geometry.bounds
+    bounds["code"] = display["code"].to_numpy()
+    return bounds
+
+
+_RGB = {"rural": "#2e7d32", "urbain": "#1565c0", "inconnu": "#b26a00"}
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _map_png(stamp: str, code: str, verdict: str, lat: float, lon: float) -> bytes | None:
+    """A small static map (PNG): the commune filled, its neighbours outlined. Nothing is fetched."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    base = get_base()
+    display = getattr(base, "communes_display", None)
+    if display is None or not len(display) or "code" not in display:
+        return None
+    bounds = _display_bounds(stamp)
+    own = bounds[bounds["code"] == code]
+    if not len(own) or own["minx"].isna().any():
+        return None
+    minx, miny, maxx, maxy = own[["minx", "miny", "maxx", "maxy"]].iloc[0]
+    span = max(maxx - minx, maxy - miny, 0.02)
+    pad = span * 0.9
+    near = bounds[
+        (bounds["maxx"] > minx - pad)
+        & (bounds["minx"] < maxx + pad)
+        & (bounds["maxy"] > miny - pad)
+        & (bounds["miny"] < maxy + pad)
+    ]
+    shapes = display.loc[near.index]
+    shapes = shapes[shapes.geometry.notna() & ~shapes.geometry.is_empty]
+    fig, ax = plt.subplots(figsize=(4, 4), dpi=100)
+    others = shapes[shapes["code"] != code]
+    if len(others):
+        others.plot(ax=ax, facecolor="#eeeeee", edgecolor="#9e9e9e", linewidth=0.6)
+    shapes[shapes["code"] == code].plot(
+        ax=ax, facecolor=_RGB[verdict], alpha=0.45, edgecolor=_RGB[verdict], linewidth=2
+    )
+    ax.plot([lon], [lat], marker="o", color="black", markersize=4)
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
+    ax.set_aspect(1 / max(math.cos(math.radians(lat)), 0.2))
+    ax.set_axis_off()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", pad_inches=0.05)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
 def _map(base: Any, v: CommuneVerdict) -> None:
+    """A small static map of the commune and its neighbours (no tiles, no script: works offline)."""
     if v.lat is None or v.lon is None:
         return
-    import folium
-    from streamlit_folium import st_folium
-
-    fmap = folium.Map(location=[v.lat, v.lon], zoom_start=11, tiles="OpenStreetMap", control_scale=True)
-    display = getattr(base, "communes_display", None)
-    shape = None
-    if display is not None and len(display) and "code" in display:
-        rows = display[display["code"] == v.code]
-        if len(rows) and rows.geometry.iloc[0] is not None and rows.geometry.iloc[0].geom_type != "Point":
-            shape = rows.geometry.iloc[0]
-    if shape is not None:
-        folium.GeoJson(
-            shape.__geo_interface__,
-            style_function=lambda _f: {"color": COLOURS[v.verdict], "weight": 2, "fillOpacity": 0.15},
-        ).add_to(fmap)
-        minx, miny, maxx, maxy = shape.bounds
-        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    folium.Marker([v.lat, v.lon], tooltip=v.name).add_to(fmap)
-    st_folium(fmap, height=320, returned_objects=[], key="rural_map")
+    png = _map_png(base_stamp(), v.code, v.verdict, float(v.lat), float(v.lon))
+    if png is None:
+        st.caption("Contour de la commune non disponible.")
+        return
+    st.image(png, caption=f"{v.name} ({v.departement}) et les communes voisines", width="stretch")
 
 
 def _show_verdict(base: Any, v: CommuneVerdict, with_map: bool) -> None:
