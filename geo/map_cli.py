@@ -16,6 +16,9 @@ from geo import maps
 log = logging.getLogger(__name__)
 
 DEFAULT_COMMUNE_LAYERS = ("rural", "frr", "programmes", "services", "coverage")
+# a région's communes: one polygon layer by default (each polygon layer embeds its own geometry, and
+# rurality + FRR + programmes for the largest régions would pass the 5 MB budget); ask --layer for others
+DEFAULT_REGION_LAYERS = ("rural", "services")
 
 
 def build_map(base, departement: str | None, region: str | None, layers: list[str] | None):
@@ -35,7 +38,8 @@ def build_map(base, departement: str | None, region: str | None, layers: list[st
                 f"La couche « {extra[0]} » se dessine par commune : précisez --departement CODE ou --region CODE."
             )
         return maps.france_map(base), []
-    chosen = list(layers) if layers else list(DEFAULT_COMMUNE_LAYERS)
+    default = DEFAULT_COMMUNE_LAYERS if departement is not None else DEFAULT_REGION_LAYERS
+    chosen = list(layers) if layers else list(default)
     notes = maps.missing_layers(base, chosen)
     return maps.communes_map(base, departement=departement, region=region, layers=chosen), notes
 

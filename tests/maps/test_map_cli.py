@@ -54,3 +54,11 @@ def test_bad_input_exits_2_with_one_line(emb_home, tmp_path, capsys, args, messa
 def test_output_must_be_html(emb_home, tmp_path, capsys):
     assert main(["map", "--departement", "26", "-o", str(tmp_path / "x.png")]) == 2
     assert ".html" in capsys.readouterr().err
+
+
+def test_region_map_defaults_to_one_polygon_layer(emb_home, tmp_path):
+    out = tmp_path / "aura.html"
+    assert main(["map", "--region", "84", "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.count("L.geoJSON(") == 1  # no points in the embedded base: rurality only
+    assert out.stat().st_size < 5 * 1024 * 1024
