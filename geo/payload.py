@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 # France by département: ~1 km tolerance, 3 decimals (~100 m) is plenty at zoom 5-8.
 FRANCE_TOLERANCE = 0.02
 FRANCE_DECIMALS = 3
+DROM_TOLERANCE = 0.003  # the DROM are small and shown zoomed in
 # One département / one région of communes: the build's display geometry (0.001°), 4 decimals.
 COMMUNE_DECIMALS = 4
 
@@ -42,15 +43,21 @@ def coverage_simplify(geoms: gpd.GeoSeries, tolerance: float, decimals: int) -> 
 
 
 def departement_outlines(
-    departements: gpd.GeoDataFrame, tolerance: float = FRANCE_TOLERANCE
+    departements: gpd.GeoDataFrame,
+    tolerance: float = FRANCE_TOLERANCE,
+    drom_tolerance: float = DROM_TOLERANCE,
 ) -> gpd.GeoDataFrame:
-    """Département outlines for the France view (coarser than the communes' display geometry)."""
-    out = departements[["code", "name", "region"]].copy()
+    """Département outlines for the France view (coarser than the communes' display geometry).
+
+    The DROM are shown zoomed in (the map's Outre-mer selector): they keep more detail.
+    """
     out = gpd.GeoDataFrame(
-        out,
-        geometry=coverage_simplify(departements.geometry, tolerance, FRANCE_DECIMALS),
-        crs=departements.crs,
+        departements[["code", "name", "region"]].copy(), geometry=departements.geometry.copy()
     )
+    drom = out["code"].str.len() == 3
+    for mask, tol in ((~drom, tolerance), (drom, drom_tolerance)):
+        if mask.any():
+            out.loc[mask, "geometry"] = coverage_simplify(out.loc[mask, "geometry"], tol, FRANCE_DECIMALS)
     return out[~out.geometry.isna() & ~out.geometry.is_empty]
 
 
