@@ -359,7 +359,13 @@ def rural_verdict(base, territory: Territory) -> Verdict:
     status = "rural" if n_rural == n else "urbain" if n_rural == 0 else "mixte"
     return Verdict(
         status=status,
-        headline=f"{n_rural} commune(s) rurale(s) sur {n}",
+        headline=(
+            f"Intercommunalité rurale : ses {n} communes sont rurales"
+            if status == "rural"
+            else f"Intercommunalité urbaine : aucune de ses {n} communes n'est rurale"
+            if status == "urbain"
+            else f"{n_rural} commune{'s' if n_rural > 1 else ''} rurale{'s' if n_rural > 1 else ''} sur {n}"
+        ),
         detail=(
             f"Les communes rurales (niveaux 5 à 7) rassemblent {fmt_number(pop_share, 0, '%')} de la population "
             f"de l'EPCI. {len(members) - n} commune(s) sans niveau."

@@ -194,13 +194,10 @@ def briefing_pdf(briefing: Briefing) -> bytes:
     pdf.source(f"Source : {b.verdict.source}")
     pdf.facts([(f.label, f.value + (f" — {f.source}" if f.source else "")) for f in b.rurality])
 
-    pdf.h2(SECTION_TITLES["carte"])
+    width = 150
+    pdf.h2(SECTION_TITLES["carte"], keep=width * 4.6 / 6.4 + 30 if b.map_png else 45)
     if b.map_png:
-        image = io.BytesIO(base64.b64decode(b.map_png))
-        width = 150
-        if pdf.get_y() + width * 4.6 / 6.4 > pdf.h - 20:
-            pdf.add_page()
-        pdf.image(image, x=pdf.l_margin, w=width)
+        pdf.image(io.BytesIO(base64.b64decode(b.map_png)), x=pdf.l_margin, w=width)
     pdf.source(b.map_note)
 
     pdf.h2(SECTION_TITLES["indicateurs"], keep=90)

@@ -131,8 +131,11 @@ def test_kiif_incubator_and_rural_verdict(small_base):
     assert b.incubator.available  # Drôme (26) is covered by the programme
     if b.incubator.verified:  # a confirmed member has a city and coordinates: its distance is given
         assert b.incubator.distance_text.endswith("km")
+    rural = build_briefing(small_base, "200000001", "epci", with_map=False)
+    assert rural.verdict.status == "rural"
+    assert rural.verdict.headline == "Intercommunalité rurale : ses 3 communes sont rurales"
     epci = build_briefing(small_base, "200000002", "epci", with_map=False)
-    assert epci.verdict.status == "mixte" and epci.verdict.headline == "1 commune(s) rurale(s) sur 2"
+    assert epci.verdict.status == "mixte" and epci.verdict.headline == "1 commune rurale sur 2"
 
 
 def test_codes_unknown_old_and_wrong_level(small_base):
