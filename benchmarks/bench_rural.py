@@ -107,6 +107,9 @@ def bench_batch(base, rng: random.Random) -> list[str]:
             }
         ),
     }
+    frames["adresses (mauvaise colonne : tout introuvable)"] = pd.DataFrame(
+        {"commune": [f"{i} rue des Lilas, bâtiment {i % 7}" for i in range(n)]}
+    )
     for label, frame in frames.items():
         data = frame.to_csv(sep=";", index=False).encode("cp1252", errors="replace")
         start = time.perf_counter()

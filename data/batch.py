@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
+# close-match suggestions cost milliseconds each: given for the first distinct values not found only
+MAX_SUGGESTED_ROWS = 300
 STATUS_COLUMN = "statut_verification"
 MESSAGE_COLUMN = "message_verification"
 CANDIDATES_COLUMN = "communes_candidates"
@@ -68,10 +70,13 @@ class BatchSummary(BaseModel):
     choice: ColumnChoice
 
     def sentence(self) -> str:
-        return (
+        text = (
             f"{self.rows} lignes : {self.ok} trouvées ({self.rural} rurales), {self.ambiguous} ambiguës, "
             f"{self.not_found} introuvables, {self.invalid} invalides."
         )
+        if self.rows >= 10 and (self.not_found + self.invalid) > self.rows / 2:
+            text += f" Plus de la moitié des lignes ne donnent rien : la colonne « {self.choice.column} » est-elle la bonne ?"
+        return text
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -341,13 +346,20 @@ def check_frame(
     codes: list[str | None] = []
     candidates: list[str] = []
     cache: dict[tuple[str, str], tuple[str, str, str | None, str]] = {}
+    suggested = 0
     step = max(n // 50, 500)
     for i, (value, dep) in enumerate(zip(values, deps, strict=True)):
         key = (value, dep)
         found = cache.get(key)
         if found is None:
             try:
-                result = lookup(index, value, kind=choice.kind, departement=dep or None)
+                result = lookup(
+                    index,
+                    value,
+                    kind=choice.kind,
+                    departement=dep or None,
+                    with_suggestions=suggested < MAX_SUGGESTED_ROWS,
+                )
             except Exception as exc:  # one bad row must not stop the batch
                 log.exception("row %d failed", i)
                 result = None
@@ -362,7 +374,9 @@ def check_frame(
                         f"{_pop(index.populations[index.codes[c]])})"
                         for c in result.codes[:30]
                     )
-                elif result.status == "not_found" and result.suggestions:
+                elif result.status == "not_found":
+                    suggested += 1
+                if result.status == "not_found" and result.suggestions:
                     listed = "suggestions : " + " ; ".join(
                         f"{s.name} ({s.departement}, {s.code})" for s in result.suggestions[:5]
                     )

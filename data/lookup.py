@@ -312,7 +312,7 @@ def fuzzy_suggestions(index: CommuneIndex, text: str, departement: str | None = 
     found = process.extract(
         key, index.fuzzy_choices, scorer=fuzz.QRatio, limit=MAX_SUGGESTIONS * 2, score_cutoff=FUZZY_CUTOFF
     )
-    if len(key) <= 6:  # short names: one swapped or missing letter ("Dei" for "Die")
+    if len(key) <= 6 and (not found or found[0][1] < 85):  # short names: a swapped letter ("Dei" for "Die")
         close = process.extract(
             key, index.fuzzy_choices, scorer=distance.OSA.distance, limit=MAX_SUGGESTIONS, score_cutoff=1
         )
@@ -402,7 +402,9 @@ def _lookup_postal(index: CommuneIndex, query: str, code: str) -> LookupResult |
     )
 
 
-def _lookup_name(index: CommuneIndex, query: str, text: str, departement: str | None) -> LookupResult:
+def _lookup_name(
+    index: CommuneIndex, query: str, text: str, departement: str | None, with_suggestions: bool = True
+) -> LookupResult:
     if departement is None:
         text, departement = _split_departement(text)
     full, bare = normalise(text), normalise(text, drop_article=True)
@@ -420,7 +422,11 @@ def _lookup_name(index: CommuneIndex, query: str, text: str, departement: str | 
             if elsewhere:
                 message += " Des communes de ce nom existent dans d'autres départements."
             else:
-                elsewhere = fuzzy_suggestions(index, text, departement) or fuzzy_suggestions(index, text)
+                elsewhere = (
+                    (fuzzy_suggestions(index, text, departement) or fuzzy_suggestions(index, text))
+                    if with_suggestions
+                    else []
+                )
             return LookupResult(
                 query=query, status="not_found", kind="name", message=message, suggestions=elsewhere
             )
@@ -431,7 +437,7 @@ def _lookup_name(index: CommuneIndex, query: str, text: str, departement: str | 
             status="not_found",
             kind="name",
             message=f"Aucune commune ne s'appelle « {_short(text)} ».",
-            suggestions=fuzzy_suggestions(index, text),
+            suggestions=fuzzy_suggestions(index, text) if with_suggestions else [],
         )
     codes = index.by_population(codes)
     if len(codes) == 1:
@@ -446,9 +452,16 @@ def _lookup_name(index: CommuneIndex, query: str, text: str, departement: str | 
 
 
 def lookup(
-    index: CommuneIndex, query: Any, kind: QueryKind = "auto", departement: Any = None
+    index: CommuneIndex,
+    query: Any,
+    kind: QueryKind = "auto",
+    departement: Any = None,
+    with_suggestions: bool = True,
 ) -> LookupResult:
-    """Find the commune(s) a query names. Never raises on user input: bad input is ``invalid``."""
+    """Find the commune(s) a query names. Never raises on user input: bad input is ``invalid``.
+
+    ``with_suggestions=False`` skips the close-match search (the only part that costs milliseconds).
+    """
     raw = "" if query is None or (isinstance(query, float) and pd.isna(query)) else str(query)
     text = raw.strip()
     dep: str | None = None
@@ -476,7 +489,7 @@ def lookup(
         code = normalise_code(compact, restore_zero=kind != "auto")
         if code is None:
             if kind == "auto" and not any(ch.isdigit() for ch in compact):
-                return _lookup_name(index, raw, text, dep)
+                return _lookup_name(index, raw, text, dep, with_suggestions)
             return _invalid(
                 raw, f"« {_short(text, 20)} » n'est pas un code à 5 caractères (Insee ou postal)."
             )
@@ -502,7 +515,7 @@ def lookup(
     if kind in ("code", "postal"):
         label = "code Insee" if kind == "code" else "code postal"
         return _invalid(raw, f"« {_short(text, 30)} » n'est pas un {label} (5 caractères).")
-    return _lookup_name(index, raw, text, dep)
+    return _lookup_name(index, raw, text, dep, with_suggestions)
 
 
 def suggest(index: CommuneIndex, text: str, limit: int = 10) -> list[Candidate]:

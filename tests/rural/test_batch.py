@@ -181,3 +181,18 @@ def test_short_windows_1252_files(text):
     lines = text.split("\r\n")
     assert list(frame.columns) == lines[0].split(";")
     assert frame.iloc[0].tolist() == lines[1].split(";")
+
+
+def test_a_column_of_garbage_is_processed_fast_and_flagged(small_base):
+    import time
+
+    from data.batch import MAX_SUGGESTED_ROWS
+
+    values = [f"{i} rue des Lilas, appartement {i % 7}" for i in range(3000)]
+    frame = pd.DataFrame({"adresse": values})
+    start = time.perf_counter()
+    out, summary = check_frame(small_base, frame, ColumnChoice(kind="name", column="adresse"))
+    assert time.perf_counter() - start < 20  # no close-match search for every row
+    assert len(out) == 3000 and set(out[STATUS_COLUMN]) <= {"introuvable", "invalide"}
+    assert "la bonne" in summary.sentence()
+    assert out[CANDIDATES_COLUMN].iloc[MAX_SUGGESTED_ROWS + 10 :].eq("").all()
