@@ -37,7 +37,7 @@ from briefing.model import (
     Verdict,
     fmt_number,
 )
-from briefing.questions import of_name, visit_questions  # noqa: F401 - part of the public API
+from briefing.questions import of_name, summary_facts, visit_questions  # noqa: F401 - part of the public API
 from data.errors import SentiersError
 from data.indicators import add_rates
 from data.schema import CATEAAV_LABELS, DROM, TAAV_LABELS
@@ -955,6 +955,7 @@ def build_briefing(
     questions = visit_questions(
         territory.level, header, verdict, indicators, services, zonings, resources, incubator, score
     )
+    summary = summary_facts(header, verdict, services, zonings, resources, incubator, score)
     warnings = []
     if "rebuilt" in set(territory.members.get("geometry_kind", pd.Series(dtype=str)).astype(str)):
         warnings.append("Contour reconstitué à partir des communes déléguées (commune nouvelle récente).")
@@ -1018,6 +1019,7 @@ def build_briefing(
         incubator=incubator,
         score=score,
         questions=questions,
+        summary=summary,
         sources=_sources(base, used),
         map_png=map_png,
         map_note=map_note,

@@ -153,6 +153,7 @@ class Briefing(BaseModel):
     incubator: Incubator
     score: ScoreSection | None = None
     questions: list[QuestionGroup]
+    summary: list[str] = Field(default_factory=list)  # « En bref »: a few facts read first
     sources: list[SourceRow]
     map_png: str | None = None  # base64 PNG
     map_note: str = ""

@@ -186,6 +186,10 @@ def briefing_pdf(briefing: Briefing) -> bytes:
     for text in [h.code_note, *b.warnings, b.base_note]:
         if text:
             pdf.source(text)
+    if b.summary:
+        pdf.h2(SECTION_TITLES["en_bref"])
+        for fact in b.summary:
+            pdf.bullet(fact)
 
     pdf.h2(SECTION_TITLES["ruralite"])
     pdf.para(b.verdict.headline, size=12, style="B", colour=GREEN if b.verdict.status == "rural" else INK)

@@ -196,3 +196,47 @@ def visit_questions(
         QuestionGroup(step=catalogue.STEPS[1], questions=contact),
         QuestionGroup(step=catalogue.STEPS[2], questions=coop),
     ]
+
+
+def summary_facts(
+    header: Header,
+    verdict: Verdict,
+    services: list[ServiceRow],
+    zonings: list[Fact],
+    resources: list[Resource],
+    incubator: Incubator,
+    score: ScoreSection | None,
+) -> list[str]:
+    """Four to six one-line facts for the top of the briefing (« En bref »)."""
+    facts = [f"{verdict.headline}.", f"{header.population} ({header.population_note.split(' — ')[0]})."]
+    programmes = []
+    for fact in zonings:
+        if fact.missing:
+            continue
+        if fact.label.startswith("France Ruralités") and fact.value not in ("Non classée", ""):
+            value = fact.value if ":" not in fact.value else f"FRR ({fact.value})"
+            programmes.append(value if len(value) <= 70 else "FRR (détail plus bas)")
+        elif (
+            fact.label in ("Petites villes de demain", "Villages d'avenir", "Action cœur de ville")
+            and fact.value != "non"
+            and not fact.value.startswith("0 ")
+        ):
+            programmes.append(fact.label)
+    if programmes:
+        facts.append("Zonages et programmes : " + ", ".join(programmes) + ".")
+    absent = [s.label.lower() for s in services if s.present is False]
+    present = [s for s in services if s.present is True]
+    if absent:
+        facts.append(f"Services absents : {', '.join(absent[:5])}{'…' if len(absent) > 5 else ''}.")
+    elif present:
+        facts.append(f"Les {len(present)} services du quotidien suivis sont présents.")
+    kinds = {r.kind for r in resources}
+    if kinds:
+        facts.append("À proximité : " + ", ".join(sorted(kinds)) + ".")
+    if incubator.available:
+        facts.append(
+            f"Incubateur du Kiif : {incubator.name}" + ("" if incubator.verified else " (à confirmer)") + "."
+        )
+    if score is not None and score.available and score.score is not None:
+        facts.append(f"Profil « {score.profile_name} » : rang {score.rank} sur {score.candidates}.")
+    return facts

@@ -13,6 +13,7 @@ from briefing.model import Briefing, fmt_number
 
 TEMPLATES = Path(__file__).parent / "templates"
 SECTION_TITLES = {
+    "en_bref": "En bref",
     "ruralite": "Rural ou urbain ?",
     "carte": "Carte du territoire et de ses environs",
     "indicateurs": "Indicateurs clés",

@@ -203,3 +203,11 @@ def test_a_restored_commune_says_why_its_counts_are_missing(small_base):
     assert "scission de 26999" in by_key(b.indicators, "unemployment_rate").note
     assert "superficie" in by_key(b.indicators, "density").note
     assert any("(scission : 26999)" in w for w in b.warnings)
+
+
+def test_summary_lists_the_facts_read_first(small_base):
+    b = build_briefing(small_base, "26002", with_map=False)
+    assert b.summary[0] == f"{b.verdict.headline}."
+    assert "Zonages et programmes : FRR+, Petites villes de demain." in b.summary
+    assert any(f.startswith("Services absents : épicerie") for f in b.summary)
+    assert any(f.startswith("Incubateur du Kiif") for f in b.summary)
