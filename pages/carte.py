@@ -8,7 +8,8 @@ URL (``?dep=26&commune=26113``). Pan and zoom never rerun the page: st_folium re
 
 Stable widget keys (browser tests, keyboard users): ``carte_dep`` (selectbox « Département »),
 ``carte_commune`` (selectbox « Commune »), ``carte_theme`` (radio « Colorier les communes selon »),
-``carte_points`` (checkbox), ``carte_back`` (button « ← France entière »).
+``carte_points`` (checkbox « Afficher les lieux… »), ``carte_region_view`` (checkbox « Voir toutes les
+communes de la région… »), ``carte_back`` (button « ← France entière »).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ POINTS_KEY = "carte_points"
 NONCE_KEY = "carte_nonce"
 SEEN_KEY = "carte_seen"
 PENDING_KEY = "carte_pending_dep"
+PENDING_COMMUNE_KEY = "carte_pending_commune"
+REGION_VIEW_KEY = "carte_region_view"
 FRANCE = ""
 NO_COMMUNE = ""
 MAP_HEIGHT = 620
@@ -81,16 +84,29 @@ def _commune_frame(stamp: str, dep: str):
     return maps.commune_frame(get_base(), departement=dep)
 
 
-def _departement_map(stamp: str, dep: str, theme: str, points: bool, selected: str | None) -> folium.Map:
+@st.cache_data(show_spinner=False, max_entries=3)
+def _region_frame(stamp: str, region: str):
+    return maps.commune_frame(get_base(), region=region)
+
+
+def _departement_map(
+    stamp: str, dep: str, theme: str, points: bool, selected: str | None, whole_region: bool = False
+) -> folium.Map:
     layers = [theme] + (["services"] if points else [])
+    if whole_region:
+        region = str(get_base().departements.set_index("code").loc[dep, "region"])
+        scope = {"region": region, "frame": _region_frame(stamp, region)}
+    else:
+        scope = {"departement": dep, "frame": _commune_frame(stamp, dep)}
     return maps.communes_map(
-        get_base(),
-        departement=dep,
-        layers=layers,
-        frame=_commune_frame(stamp, dep),
-        selected=selected or None,
-        collapsed_control=True,
+        get_base(), layers=layers, selected=selected or None, collapsed_control=True, **scope
     )
+
+
+def _departement_of(stamp: str, commune: str) -> str | None:
+    communes = get_base().communes
+    hit = communes.loc[communes["code"] == commune, "departement"]
+    return str(hit.iloc[0]) if len(hit) else None
 
 
 # -- selection state (session + URL) -----------------------------------------------------------------------
@@ -267,7 +283,7 @@ _init_state(dep_options)
 pending = st.session_state.pop(PENDING_KEY, None)
 if pending:
     st.session_state[DEP_KEY] = pending
-    st.session_state[COMMUNE_KEY] = NO_COMMUNE
+    st.session_state[COMMUNE_KEY] = st.session_state.pop(PENDING_COMMUNE_KEY, None) or NO_COMMUNE
 
 col_map, col_side = st.columns([3, 1.25])
 
@@ -300,6 +316,12 @@ with col_side:
         st.checkbox(
             "Afficher les lieux (France services, Fabriques, Manufactures)", value=True, key=POINTS_KEY
         )
+        st.checkbox(
+            "Voir toutes les communes de la région (carte plus lourde)",
+            value=False,
+            key=REGION_VIEW_KEY,
+            on_change=_bump,
+        )
 
 with col_map:
     nonce = st.session_state[NONCE_KEY]
@@ -322,16 +344,23 @@ with col_map:
     else:
         theme = st.session_state.get(THEME_KEY) or "rural"
         points = bool(st.session_state.get(POINTS_KEY, True))
+        whole_region = bool(st.session_state.get(REGION_VIEW_KEY, False))
         st.button("← France entière", key="carte_back", on_click=_back_to_france)
         for note in maps.missing_layers(base, [theme] + (["services"] if points else [])):
             st.info(note)
         try:
-            with st.spinner("Chargement des communes du département…"):
-                fmap = _departement_map(stamp, dep, theme, points, st.session_state.get(COMMUNE_KEY))
+            what = "de la région" if whole_region else "du département"
+            with st.spinner(f"Chargement des communes {what}…"):
+                fmap = _departement_map(
+                    stamp, dep, theme, points, st.session_state.get(COMMUNE_KEY), whole_region
+                )
         except SentiersError as exc:
             st.error(str(exc))
             st.stop()
-        key = f"carte_dep_{dep}_{theme}_{int(points)}_{st.session_state.get(COMMUNE_KEY) or ''}_{nonce}"
+        key = (
+            f"carte_dep_{dep}_{theme}_{int(points)}_{int(whole_region)}_"
+            f"{st.session_state.get(COMMUNE_KEY) or ''}_{nonce}"
+        )
         result = st_folium(
             fmap,
             key=key,
@@ -341,7 +370,12 @@ with col_map:
         )
         clicked = _clicked_code(result, key, "commune")
         if clicked and clicked != st.session_state.get(COMMUNE_KEY):
-            st.session_state[COMMUNE_KEY] = clicked
+            clicked_dep = _departement_of(stamp, clicked)
+            if clicked_dep and clicked_dep != dep:  # région view: a commune of another département
+                st.session_state[PENDING_KEY] = clicked_dep
+                st.session_state[PENDING_COMMUNE_KEY] = clicked
+            else:
+                st.session_state[COMMUNE_KEY] = clicked
             st.rerun()  # redraw the map with the commune outlined
         sources = [base.source_note(x) for x in ("grille_densite", "anct_frr") if base.has_layer(x)]
         st.caption(

@@ -113,3 +113,10 @@ def test_map_script_as_streamlit_folium_sends_it_defines_what_it_uses(embedded_b
         used = set(re.findall(r"\b(compact_geo_json_\w+)\b", script))
         declared = set(re.findall(r"var (compact_geo_json_\w+)", script))
         assert used and used <= declared, used - declared
+
+
+def test_region_view(embedded_home, monkeypatch):
+    at = _page(embedded_home, monkeypatch, dep="26")
+    at.checkbox(key="carte_region_view").check().run()
+    assert not at.exception
+    assert _selectbox(at, "Département").value == "26"
