@@ -227,6 +227,31 @@ def _predecessors(base: Any, code: str, note: str) -> list[Predecessor]:
     ]
 
 
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def french_date(iso: str) -> str:
+    """'2021-03-12' -> '12 mars 2021' ('1er' for the first); anything else comes back unchanged."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return iso
+    day = int(match.group(3))
+    return f"{'1er' if day == 1 else day} {_MONTHS[int(match.group(2)) - 1]} {match.group(1)}"
+
+
 def _zonings(base: Any, row: dict[str, Any]) -> dict[str, Zoning]:
     out: dict[str, Zoning] = {}
     for zid, (layer_id, label) in ZONINGS.items():
@@ -252,7 +277,7 @@ def _zonings(base: Any, row: dict[str, Any]) -> dict[str, Zoning]:
         flag = bool(_bool(row.get(zid)))
         date = vintage
         if zid == "pvd" and flag and _str(row.get("pvd_date")):
-            date = f"convention signée le {_str(row.get('pvd_date'))}"
+            date = f"convention signée le {french_date(_str(row.get('pvd_date')))}"
         value = "Oui" if flag else "Non"
         if zid == "acv" and flag and _str(row.get("acv_name")):
             value = f"Oui ({_str(row.get('acv_name'))})"

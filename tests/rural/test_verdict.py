@@ -49,7 +49,7 @@ def test_verdict_is_dated_defined_and_sourced(small_base):
 def test_zonings_with_their_dates(small_base):
     v = commune_verdict(small_base, "26113")
     assert v.zonings["pvd"].concerned is True
-    assert "2021-03-15" in v.zonings["pvd"].date
+    assert v.zonings["pvd"].date == "convention signée le 15 mars 2021"
     frr = v.zonings["frr"]
     assert frr.loaded and frr.date == "classement au 10 juillet 2025"
     assert frr.value in ("FRR socle", "Non classée")
@@ -102,3 +102,12 @@ def test_verdict_table_agrees_with_single_verdicts(small_base):
         v = commune_verdict(small_base, code)
         expected = {True: "oui", False: "non", None: "inconnu"}[v.rural]
         assert table.at[code, "rural"] == expected
+
+
+def test_french_dates():
+    from data.verdict import french_date
+
+    assert french_date("2021-03-12") == "12 mars 2021"
+    assert french_date("2024-08-01") == "1er août 2024"
+    assert french_date("liste du 7 août 2024") == "liste du 7 août 2024"
+    assert french_date("2024-13-01") == "2024-13-01"
