@@ -70,9 +70,13 @@ class BatchSummary(BaseModel):
     choice: ColumnChoice
 
     def sentence(self) -> str:
+        def n(count: int, one: str, many: str) -> str:
+            return f"{count} {one if count <= 1 else many}"
+
         text = (
-            f"{self.rows} lignes : {self.ok} trouvées ({self.rural} rurales), {self.ambiguous} ambiguës, "
-            f"{self.not_found} introuvables, {self.invalid} invalides."
+            f"{n(self.rows, 'ligne', 'lignes')} : {n(self.ok, 'trouvée', 'trouvées')} "
+            f"({n(self.rural, 'rurale', 'rurales')}), {n(self.ambiguous, 'ambiguë', 'ambiguës')}, "
+            f"{n(self.not_found, 'introuvable', 'introuvables')}, {n(self.invalid, 'invalide', 'invalides')}."
         )
         if self.rows >= 10 and (self.not_found + self.invalid) > self.rows / 2:
             text += f" Plus de la moitié des lignes ne donnent rien : la colonne « {self.choice.column} » est-elle la bonne ?"
@@ -124,8 +128,8 @@ def _looks_binary(data: bytes) -> bool:
 def _sniff_separator(text: str) -> str:
     """The separator (; tab ,) whose csv-parsed field counts are the most consistent over the first lines.
 
-    Counting is done by the csv module, so commas inside a quoted cell do not count; with no
-    separator at all (a single column) ';' is returned.
+    Counting is done by the csv module, so commas inside a quoted cell do not count; for a single
+    column, the separator occurring least is returned so that no cell is split.
     """
     lines = [line for line in text.splitlines()[:50] if line.strip()]
     if not lines:
@@ -143,6 +147,8 @@ def _sniff_separator(text: str) -> str:
         score = (consistent, counts[0])
         if score > best_score:
             best, best_score = sep, score
+    if best_score[1] == 0:  # a single column: the separator that never (or least) occurs keeps cells whole
+        best = min((";", "\t", ","), key=sample.count)
     return best
 
 

@@ -196,3 +196,9 @@ def test_a_column_of_garbage_is_processed_fast_and_flagged(small_base):
     assert len(out) == 3000 and set(out[STATUS_COLUMN]) <= {"introuvable", "invalide"}
     assert "la bonne" in summary.sentence()
     assert out[CANDIDATES_COLUMN].iloc[MAX_SUGGESTED_ROWS + 10 :].eq("").all()
+
+
+def test_single_column_file_keeps_cells_with_separators():
+    frame = read_upload(b"commune\nDie\n;\nSaint-Martin, 65\n", "une_colonne.csv")
+    assert list(frame.columns) == ["commune"]
+    assert frame["commune"].tolist() == ["Die", ";", "Saint-Martin, 65"]

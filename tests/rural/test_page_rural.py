@@ -118,7 +118,7 @@ def test_batch_upload_check_and_download(mirror_home, use_home):
     at.button(key="rural_batch_run").click().run()
     assert not at.exception
     summary = " ".join(s.value for s in at.success)
-    assert "6 lignes" in summary and "2 trouvées" in summary and "1 ambiguës" in summary
+    assert "6 lignes" in summary and "2 trouvées" in summary and "1 ambiguë," in summary
     assert "3 invalides" not in summary
     assert at.get_by_key("rural_dl_csv") is not None and at.get_by_key("rural_dl_xlsx") is not None
 
@@ -147,4 +147,4 @@ def test_upload_without_recognisable_column_lets_the_user_choose(mirror_home, us
     at.selectbox(key="rural_batch_column").set_value("a").run()
     at.button(key="rural_batch_run").click().run()
     assert not at.exception
-    assert any("2 lignes : 1 trouvées" in s.value for s in at.success)
+    assert any("2 lignes : 1 trouvée " in s.value for s in at.success)
