@@ -175,7 +175,7 @@ def _map(base: Any, v: CommuneVerdict) -> None:
     if png is None:
         st.caption("Contour de la commune non disponible.")
         return
-    st.image(png, caption=f"{v.name} ({v.departement}) et les communes voisines", width="stretch")
+    st.image(png, caption=md(f"{v.name} ({v.departement}) et les communes voisines"), width="stretch")
 
 
 def _show_verdict(base: Any, v: CommuneVerdict, with_map: bool) -> None:
@@ -205,9 +205,9 @@ def _show_verdict(base: Any, v: CommuneVerdict, with_map: bool) -> None:
                 )
         st.markdown("<ul>" + "".join(facts) + "</ul>", unsafe_allow_html=True)
         with st.expander("Définition et sources"):
-            st.markdown(e(v.definition))
+            st.markdown(md(v.definition))
             for s in v.sources:
-                st.markdown(f"- {e(s.title)} — {e(s.publisher)}, {e(s.vintage)}")
+                st.markdown(f"- {md(s.title)} — {md(s.publisher)}, {md(s.vintage)}")
     with right:
         if with_map:
             _map(base, v)
