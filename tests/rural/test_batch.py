@@ -202,3 +202,20 @@ def test_single_column_file_keeps_cells_with_separators():
     frame = read_upload(b"commune\nDie\n;\nSaint-Martin, 65\n", "une_colonne.csv")
     assert list(frame.columns) == ["commune"]
     assert frame["commune"].tolist() == ["Die", ";", "Saint-Martin, 65"]
+
+
+def test_workbook_with_title_rows_above_the_header():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Communes du programme"])
+    ws.append(["Mise à jour : mars 2025"])
+    ws.append([])
+    ws.append(["CODGEO", "LIBGEO", "Remarque"])
+    ws.append(["26113", "Die", "x"])
+    ws.append(["01001", "L'Abergement-Clémenciat", ""])
+    buf = io.BytesIO()
+    wb.save(buf)
+    frame = read_upload(buf.getvalue(), "insee.xlsx")
+    assert list(frame.columns) == ["CODGEO", "LIBGEO", "Remarque"]
+    assert frame["CODGEO"].tolist() == ["26113", "01001"]
+    assert guess_columns(frame) == ColumnChoice(kind="code", column="CODGEO")
