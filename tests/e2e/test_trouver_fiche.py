@@ -123,3 +123,22 @@ def test_a_damaged_shared_link_says_so(app):
     app.goto("trouver", p="eNqrVkrOz0nNTVWyUkpKzSlWqgUAR5IGxw-abime")
     assert "Lien de partage illisible" in app.text()
     assert not app.exceptions()
+
+
+def test_leaving_the_page_and_coming_back_keeps_the_scenario(app):
+    """Through the sidebar, as a user does: Trouver → Est-ce rural ? → Trouver."""
+    app.goto("trouver", preset=PRESET)
+    before = _candidates_shown(app)
+    kiif = app.page.locator(".st-key-tr_kiif input[type=checkbox]")
+    rural = app.page.locator(".st-key-tr_rural input[type=checkbox]")
+    assert kiif.is_checked() and rural.is_checked()
+    app.page.get_by_role("link", name="Est-ce rural ?").first.click()
+    app.page.wait_for_url("**/rural*", timeout=60_000)
+    app.wait_idle()
+    app.page.get_by_role("link", name="Trouver un territoire").first.click()
+    app.page.wait_for_url("**/trouver*", timeout=60_000)
+    app.wait_idle(timeout_ms=120_000)
+    assert kiif.is_checked(), "« Départements couverts par le Kiif seulement » lost on the way back"
+    assert rural.is_checked(), "« communes rurales seulement » lost on the way back"
+    assert _candidates_shown(app) == before
+    assert not app.exceptions()
