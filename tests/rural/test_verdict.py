@@ -111,3 +111,16 @@ def test_french_dates():
     assert french_date("2024-08-01") == "1er août 2024"
     assert french_date("liste du 7 août 2024") == "liste du 7 août 2024"
     assert french_date("2024-13-01") == "2024-13-01"
+
+
+def test_predecessor_levels_are_shown_when_the_base_keeps_them():
+    from tests.rural.small_base import make_base
+
+    base = make_base()
+    base.derivations["predecessor_values"] = ["01187:7 01330:6"]
+    v = commune_verdict(base, "01187")
+    assert [(p.code, p.density_level, p.density_label) for p in v.predecessors] == [
+        ("01187", 7, "Rural à habitat très dispersé"),
+        ("01330", 6, "Rural à habitat dispersé"),
+    ]
+    assert "01330 : niveau 6" in v.reason
