@@ -17,6 +17,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -346,6 +347,10 @@ LEAFLET_JS = ("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leafle
 LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")
 
 
+# Leaflet shipped with the package (unmodified dist files of leaflet@1.9.4), for a server that serves them
+LEAFLET_DIR = Path(__file__).resolve().parent / "static" / "leaflet"
+
+
 class LeanMap(folium.Map):
     """A folium Map that loads Leaflet and nothing else."""
 
@@ -353,10 +358,24 @@ class LeanMap(folium.Map):
     default_css = [LEAFLET_CSS]
 
 
-def base_map(bounds: list[list[float]] | None = None) -> folium.Map:
-    m = LeanMap(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=True)
+def default_tiles() -> str | None:
+    """Background tiles: SENTIERS_MAP_TILES (a folium tiles name), default OpenStreetMap; "none": no tiles."""
     tiles = os.environ.get("SENTIERS_MAP_TILES", "OpenStreetMap")
-    if tiles.lower() != "none":  # "none": no background tiles (offline use, browser tests)
+    return None if tiles.lower() == "none" else tiles
+
+
+def base_map(
+    bounds: list[list[float]] | None = None, tiles: str | None = "default", leaflet_url: str | None = None
+) -> folium.Map:
+    """An empty map. ``tiles``: "default" (see default_tiles), a folium tiles name, or None for no tiles.
+    ``leaflet_url``: folder serving leaflet.js and leaflet.css (default: Leaflet's CDN)."""
+    m = LeanMap(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=True)
+    if leaflet_url:
+        base = leaflet_url.rstrip("/")
+        m.default_js = [("leaflet", f"{base}/leaflet.js")]
+        m.default_css = [("leaflet_css", f"{base}/leaflet.css")]
+    tiles = default_tiles() if tiles == "default" else tiles
+    if tiles:
         folium.TileLayer(tiles, name="Fond de carte", control=False).add_to(m)
     if bounds is not None:
         m.fit_bounds(bounds)
@@ -590,12 +609,16 @@ def selected_outline(frame: gpd.GeoDataFrame, code: str) -> CompactGeoJson | Non
 
 # -- whole maps --------------------------------------------------------------------------------------------
 def france_map(
-    base, coverage: KiifCoverage | None = None, outlines: gpd.GeoDataFrame | None = None
+    base,
+    coverage: KiifCoverage | None = None,
+    outlines: gpd.GeoDataFrame | None = None,
+    tiles: str | None = "default",
+    leaflet_url: str | None = None,
 ) -> folium.Map:
     """France by département, covered / not covered, with the Outre-mer selector."""
     coverage = coverage or load_kiif()
     outlines = outlines if outlines is not None else payload.departement_outlines(base.departements)
-    m = base_map(METRO_BOUNDS)
+    m = base_map(METRO_BOUNDS, tiles=tiles, leaflet_url=leaflet_url)
     coverage_layer(outlines, coverage).add_to(m)
     coverage_legend(coverage).add_to(m)
     DromSelector([("Métropole", METRO_BOUNDS), *DROM_VIEWS.values()]).add_to(m)
@@ -612,6 +635,8 @@ def communes_map(
     selected: str | None = None,
     frame: gpd.GeoDataFrame | None = None,
     collapsed_control: bool = False,
+    tiles: str | None = "default",
+    leaflet_url: str | None = None,
 ) -> folium.Map:
     """Communes of a département (or a région) with the requested layers, a layer control and legends.
 
@@ -625,7 +650,7 @@ def communes_map(
         raise ValueError("communes_map needs a département or a région")
     if frame is None:
         frame = commune_frame(base, departement=departement, region=region)
-    m = base_map(_bounds(frame) if len(frame) else None)
+    m = base_map(_bounds(frame) if len(frame) else None, tiles=tiles, leaflet_url=leaflet_url)
     shown = False
     legends: list[Legend] = []
     if scores is not None:

@@ -8,7 +8,7 @@ URL (``?dep=26&commune=26113``). Pan and zoom never rerun the page: st_folium re
 
 Stable widget keys (browser tests, keyboard users): ``carte_dep`` (selectbox « Département »),
 ``carte_commune`` (selectbox « Commune »), ``carte_theme`` (radio « Colorier les communes selon »),
-``carte_points`` (checkbox « Afficher les lieux… »), ``carte_region_view`` (checkbox « Voir toutes les
+``carte_points`` (checkbox « Afficher les lieux… »), ``carte_tiles`` (checkbox « Fond de carte OpenStreetMap »), ``carte_region_view`` (checkbox « Voir toutes les
 communes de la région… »), ``carte_back`` (button « ← France entière »).
 """
 
@@ -24,6 +24,7 @@ from streamlit_folium import st_folium
 from data.errors import SentiersError
 from data.kiif import KiifCoverage, KiifError, load_kiif
 from geo import maps, payload
+from pages.leaflet_assets import leaflet_url
 from pages.state import base_stamp, get_base
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ SEEN_KEY = "carte_seen"
 PENDING_KEY = "carte_pending_dep"
 PENDING_COMMUNE_KEY = "carte_pending_commune"
 REGION_VIEW_KEY = "carte_region_view"
+TILES_KEY = "carte_tiles"
 FRANCE = ""
 NO_COMMUNE = ""
 MAP_HEIGHT = 620
@@ -51,8 +53,18 @@ def _outlines(stamp: str):
     return payload.departement_outlines(get_base().departements)
 
 
+def _leaflet_url() -> str:
+    return leaflet_url()
+
+
+def _tiles() -> str | None:
+    return "OpenStreetMap" if st.session_state.get(TILES_KEY) else None
+
+
 def _france_map(stamp: str) -> folium.Map:
-    return maps.france_map(get_base(), load_kiif(), _outlines(stamp))
+    return maps.france_map(
+        get_base(), load_kiif(), _outlines(stamp), tiles=_tiles(), leaflet_url=_leaflet_url()
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -99,7 +111,13 @@ def _departement_map(
     else:
         scope = {"departement": dep, "frame": _commune_frame(stamp, dep)}
     return maps.communes_map(
-        get_base(), layers=layers, selected=selected or None, collapsed_control=True, **scope
+        get_base(),
+        layers=layers,
+        selected=selected or None,
+        collapsed_control=True,
+        tiles=_tiles(),
+        leaflet_url=_leaflet_url(),
+        **scope,
     )
 
 
@@ -322,6 +340,15 @@ with col_side:
             key=REGION_VIEW_KEY,
             on_change=_bump,
         )
+
+with col_side:
+    st.checkbox(
+        "Fond de carte OpenStreetMap (chargé depuis internet)",
+        value=False,
+        key=TILES_KEY,
+        on_change=_bump,
+        help="Sans fond de carte, la carte s'affiche sans connexion à internet.",
+    )
 
 with col_map:
     nonce = st.session_state[NONCE_KEY]

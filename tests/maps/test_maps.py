@@ -165,3 +165,16 @@ def test_maps_load_leaflet_only_and_tiles_can_be_switched_off(small_base, monkey
     assert "tile.openstreetmap.org" in html
     monkeypatch.setenv("SENTIERS_MAP_TILES", "none")
     assert "tile.openstreetmap.org" not in maps.map_html(maps.france_map(small_base))
+
+
+def test_page_maps_need_no_outside_request(small_base):
+    """With the app's own Leaflet and no tiles, the map HTML names no outside URL."""
+    assert (maps.LEAFLET_DIR / "leaflet.js").is_file() and (maps.LEAFLET_DIR / "leaflet.css").is_file()
+    for m in (
+        maps.france_map(small_base, tiles=None, leaflet_url="../assets"),
+        maps.communes_map(small_base, departement="26", tiles=None, leaflet_url="../assets"),
+    ):
+        html = maps.map_html(m)
+        assert "../assets/leaflet.js" in html and "../assets/leaflet.css" in html
+        assert not re.findall(r'(?:src|href)="https?://', html)
+        assert "tile.openstreetmap.org" not in html
