@@ -8,8 +8,10 @@ URL (``?dep=26&commune=26113``). Pan and zoom never rerun the page: st_folium re
 
 Stable widget keys (browser tests, keyboard users): ``carte_dep`` (selectbox « Département »),
 ``carte_commune`` (selectbox « Commune »), ``carte_theme`` (radio « Colorier les communes selon »),
-``carte_points`` (checkbox « Afficher les lieux… »), ``carte_tiles`` (checkbox « Fond de carte OpenStreetMap »), ``carte_region_view`` (checkbox « Voir toutes les
-communes de la région… »), ``carte_back`` (button « ← France entière »).
+``carte_points`` (checkbox « Afficher les lieux »), ``carte_tiles`` (checkbox « Fond OpenStreetMap »),
+``carte_region_view`` (checkbox « Toute la région »), ``carte_back`` (button « ← France entière »).
+Leaflet comes from the app (pages/leaflet_assets.py): with « Fond OpenStreetMap » off (the default) the page
+sends no request outside the server.
 """
 
 from __future__ import annotations
@@ -332,22 +334,27 @@ with col_side:
             format_func=lambda t: maps.PAGE_THEMES[t],
         )
         st.checkbox(
-            "Afficher les lieux (France services, Fabriques, Manufactures)", value=True, key=POINTS_KEY
+            "Afficher les lieux",
+            value=True,
+            key=POINTS_KEY,
+            help="France services, Fabriques de territoire et Manufactures de proximité (ANCT).",
         )
         st.checkbox(
-            "Voir toutes les communes de la région (carte plus lourde)",
+            "Toute la région",
             value=False,
             key=REGION_VIEW_KEY,
             on_change=_bump,
+            help="Affiche toutes les communes de la région du département (carte plus lourde).",
         )
 
 with col_side:
     st.checkbox(
-        "Fond de carte OpenStreetMap (chargé depuis internet)",
+        "Fond OpenStreetMap",
         value=False,
         key=TILES_KEY,
         on_change=_bump,
-        help="Sans fond de carte, la carte s'affiche sans connexion à internet.",
+        help="Fond de carte chargé depuis internet (tile.openstreetmap.org). Sans lui, la carte n'a besoin "
+        "d'aucune connexion.",
     )
 
 with col_map:
