@@ -71,6 +71,14 @@ def _words(text: str) -> list[str]:
     return [ABBREVIATIONS.get(w, w) for w in words]
 
 
+def plain_spelling(text: str) -> str:
+    """Lower case without accents or ligatures, punctuation kept: 'Saint-Étienne' -> 'saint-etienne'."""
+    text = str(text).lower().translate(_FOLD)
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return text
+
+
 def _bare(words: list[str]) -> list[str]:
     return words[1:] if len(words) > 1 and words[0] in ARTICLES else words
 

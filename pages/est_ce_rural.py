@@ -16,7 +16,7 @@ import streamlit as st
 
 from data.batch import ColumnChoice, check_frame, export, guess_columns, read_upload
 from data.errors import SentiersError
-from data.lookup import index_for
+from data.lookup import index_for, plain_spelling
 from data.schema import RURAL_DEFINITION
 from data.verdict import CommuneVerdict, RuralAnswer, answer, grid_info
 from pages.state import base_stamp, get_base
@@ -43,16 +43,26 @@ def _pop(value: int | None) -> str:
 
 @st.cache_data(show_spinner=False)
 def _pick_options(stamp: str) -> list[str]:
-    """Every commune as « Nom (dép.) · code », most populated first: the type-ahead list."""
+    """Every commune as « Nom (dép.) · code », most populated first: the type-ahead list.
+
+    A name with accents or ligatures also carries its plain spelling (« Èze (06) · 06059 · eze »), so
+    typing without accents finds it: the list is filtered in the browser, on the label.
+    """
     index = index_for(get_base())
     order = index.by_population(list(index.codes))
-    return [f"{index.names[index.codes[c]]} ({index.departements[index.codes[c]]}) · {c}" for c in order]
+    labels = []
+    for code in order:
+        name = index.names[index.codes[code]]
+        label = f"{name} ({index.departements[index.codes[code]]}) · {code}"
+        plain = plain_spelling(name)
+        labels.append(label if plain == name.lower() else f"{label} · {plain}")
+    return labels
 
 
 def _on_pick() -> None:
     picked = st.session_state.get(PICK_KEY)
     if picked:
-        st.session_state[QUERY_KEY] = picked.rsplit("· ", 1)[-1]
+        st.session_state[QUERY_KEY] = picked.split(" · ")[1]
         st.session_state[PICK_KEY] = None
 
 

@@ -58,6 +58,11 @@ def test_type_ahead_list(mirror_home, use_home):
     assert not at.exception
     assert at.text_input(key="rural_query").value == "26113"
     assert "<b>Die</b>" in _html(at)
+    # accents: the label also carries the plain spelling, so typing "saint-etienne" finds it
+    option = next(o for o in at.selectbox(key="rural_pick").options if " · 42218" in o)
+    assert option.endswith(" · saint-etienne")
+    at.selectbox(key="rural_pick").set_value(option).run()
+    assert at.text_input(key="rural_query").value == "42218"
 
 
 @pytest.mark.parametrize("query", ["<script>alert(1)</script>", "x" * 180, "99999", "75000", "Dei"])
