@@ -91,7 +91,7 @@ def main() -> None:
         lines.append(f"| {region} | {len(frame)} | {kb:.0f} | {time.perf_counter() - t:.2f} |")
     if args.apptest:
         chosen = [largest[0], "26", "23", "974", "59"]
-        lines += ["", "Switching département in pages/carte.py (AppTest, warm caches, no browser):"]
+        lines += ["", "Switching département in app_pages/carte.py (AppTest, warm caches, no browser):"]
         lines += [f"- {dep}: {s:.2f} s" for dep, s in apptest_switch(chosen)]
     lines += [
         "",
@@ -107,12 +107,12 @@ def main() -> None:
 
 
 def apptest_switch(deps: list[str]) -> list[tuple[str, float]]:
-    """Switching département in pages/carte.py under Streamlit's AppTest (warm caches, no browser)."""
+    """Switching département in app_pages/carte.py under Streamlit's AppTest (warm caches, no browser)."""
     from streamlit.testing.v1 import AppTest
 
     root = Path(__file__).resolve().parents[1]
     os.chdir(root)
-    at = AppTest.from_file(str(root / "pages" / "carte.py"), default_timeout=120)
+    at = AppTest.from_file(str(root / "app_pages" / "carte.py"), default_timeout=120)
     at.run()
     for dep in deps:  # warm the caches once
         next(s for s in at.selectbox if s.label == "Département").set_value(dep).run()

@@ -81,12 +81,15 @@ def load_embedded() -> EmbeddedData:
     cp = read_table("codes_postaux")
     cp_links = read_table("codes_postaux_communes")
 
-    regions = pd.DataFrame({"code": regs["code"], "name": full_name(regs["nom"], regs["type_nom"])})
+    # INSEE writes département and région names without their article, except La Réunion
+    regions = pd.DataFrame(
+        {"code": regs["code"], "name": regs["nom"].where(regs["code"] != "04", "La Réunion")}
+    )
     region_by_id = dict(zip(regs["id"], regs["code"], strict=True))
     departements = pd.DataFrame(
         {
             "code": deps["code"],
-            "name": full_name(deps["nom"], deps["type_nom"]),
+            "name": deps["nom"].where(deps["code"] != "974", "La Réunion"),
             "region": deps["region_id"].map(region_by_id),
         }
     )

@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-FICHE = str(ROOT / "pages" / "fiche.py")
-COMPARER = str(ROOT / "pages" / "comparer.py")
+FICHE = str(ROOT / "app_pages" / "fiche.py")
+COMPARER = str(ROOT / "app_pages" / "comparer.py")
 
 
 @pytest.fixture(autouse=True)

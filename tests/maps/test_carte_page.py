@@ -1,4 +1,4 @@
-"""The map page (pages/carte.py) run by Streamlit's AppTest on real bases."""
+"""The map page (app_pages/carte.py) run by Streamlit's AppTest on real bases."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _page(home: Path, monkeypatch, **params: str) -> AppTest:
     monkeypatch.setenv("SENTIERS_HOME", str(home))
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "pages" / "carte.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "carte.py"), default_timeout=120)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()

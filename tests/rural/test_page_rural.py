@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-_PAGES = Path(__file__).resolve().parents[2] / "pages"
-# the page may be renamed pages/rural.py to match its url_path (see the issue-3 note)
+_PAGES = Path(__file__).resolve().parents[2] / "app_pages"
+# the page may be renamed app_pages/rural.py to match its url_path (see the issue-3 note)
 PAGE = str(_PAGES / "rural.py") if (_PAGES / "rural.py").exists() else str(_PAGES / "est_ce_rural.py")
 TIMEOUT = 120
 

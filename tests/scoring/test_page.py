@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from matching.presets import preset_profile
 from matching.profile import profile_from_token, profile_to_token
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "trouver.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "trouver.py")
 
 
 def run_page(query: dict | None = None) -> AppTest:

@@ -12,10 +12,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from app_pages.state import base_stamp, get_base
 from briefing.data import build_briefing, find_territories, resolve_territory
 from briefing.render import render_html, render_pdf
 from data.errors import SentiersError
-from pages.state import base_stamp, get_base
 
 LEVELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)"}
 NO_PROFILE, SESSION_PROFILE = "", "__session__"
@@ -174,7 +174,7 @@ with col_pdf:
     )
 with col_compare:
     page_link(
-        "pages/comparer.py",
+        "app_pages/comparer.py",
         "comparer",
         "Comparer avec d'autres territoires",
         ":material/compare_arrows:",

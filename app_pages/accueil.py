@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.state import get_base
+from app_pages.state import get_base
 
 st.title("Sentiers")
 st.markdown(
@@ -16,19 +16,19 @@ st.markdown(
 cols = st.columns(4)
 LINKS = [
     (
-        "pages/est_ce_rural.py",
+        "app_pages/est_ce_rural.py",
         "Est-ce rural ?",
         ":material/search:",
         "Le verdict officiel pour une commune ou tout un fichier.",
     ),
-    ("pages/carte.py", "Carte", ":material/map:", "Couverture du Kiif, ruralité, zonages, services."),
+    ("app_pages/carte.py", "Carte", ":material/map:", "Couverture du Kiif, ruralité, zonages, services."),
     (
-        "pages/trouver.py",
+        "app_pages/trouver.py",
         "Trouver un territoire",
         ":material/travel_explore:",
         "Classer les territoires selon vos besoins.",
     ),
-    ("pages/fiche.py", "Fiche territoire", ":material/description:", "Le document d'une première rencontre."),
+    ("app_pages/fiche.py", "Fiche territoire", ":material/description:", "Le document d'une première rencontre."),
 ]
 for col, (page, label, icon, text) in zip(cols, LINKS, strict=True):
     with col.container(border=True):

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from app_pages.state import base_stamp, get_base
 from briefing.compare import (
     MAX_TERRITORIES,
     MIN_TERRITORIES,
@@ -23,7 +24,6 @@ from briefing.compare import (
 )
 from briefing.data import find_territories, resolve_territory
 from data.errors import SentiersError
-from pages.state import base_stamp, get_base
 
 CODES_KEY = "compare_codes"
 LEVELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)"}
@@ -265,7 +265,7 @@ col_xlsx.download_button(
 )
 for col in comparison.columns:
     page_link(
-        "pages/fiche.py",
+        "app_pages/fiche.py",
         "fiche",
         f"Fiche de {col.name}",
         ":material/description:",

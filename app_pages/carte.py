@@ -10,7 +10,7 @@ Stable widget keys (browser tests, keyboard users): ``carte_dep`` (selectbox « 
 ``carte_commune`` (selectbox « Commune »), ``carte_theme`` (radio « Colorier les communes selon »),
 ``carte_points`` (checkbox « Afficher les lieux »), ``carte_tiles`` (checkbox « Fond OpenStreetMap »),
 ``carte_region_view`` (checkbox « Toute la région »), ``carte_back`` (button « ← France entière »).
-Leaflet comes from the app (pages/leaflet_assets.py): with « Fond OpenStreetMap » off (the default) the page
+Leaflet comes from the app (app_pages/leaflet_assets.py): with « Fond OpenStreetMap » off (the default) the page
 sends no request outside the server.
 """
 
@@ -23,11 +23,11 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app_pages.leaflet_assets import leaflet_url
+from app_pages.state import base_stamp, get_base
 from data.errors import SentiersError
 from data.kiif import KiifCoverage, KiifError, load_kiif
 from geo import maps, payload
-from pages.leaflet_assets import leaflet_url
-from pages.state import base_stamp, get_base
 
 log = logging.getLogger(__name__)
 e = html.escape

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from app_pages.state import base_stamp, get_base
 from data.errors import SentiersError
 from matching.catalogue import CATALOGUE, DIRECTION_LABELS
 from matching.export import shortlist_table, to_csv_bytes, to_xlsx_bytes
@@ -41,7 +42,6 @@ from matching.profile import (
     validate_profile,
 )
 from matching.score import Ranking, missing_of, rank_profile
-from pages.state import base_stamp, get_base
 
 DEFAULT_DEFI = "service-de-proximite"
 DIRECTIONS = ["higher", "lower", "target"]
@@ -478,7 +478,7 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
     label = f"Ouvrir la fiche territoire : {row['name']}"
     params = {"code": code, "level": ranking.level, "p": token}
     try:
-        st.page_link("pages/fiche.py", label=label, icon="📄", query_params=params)
+        st.page_link("app_pages/fiche.py", label=label, icon="📄", query_params=params)
     except Exception:  # noqa: BLE001 - outside st.navigation (tests), a plain link does the same
         st.markdown(f"[{e(label)}](fiche?code={e(code)}&level={ranking.level}&p={token})")
 
