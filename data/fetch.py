@@ -78,6 +78,11 @@ def download(
     except SourceError:
         tmp.unlink(missing_ok=True)
         raise
+    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise SourceError(
+            source.id, f"téléchargement tronqué : la connexion s'est interrompue ({url})"
+        ) from exc
     except requests.exceptions.Timeout as exc:
         tmp.unlink(missing_ok=True)
         raise SourceError(source.id, f"délai dépassé en téléchargeant {url}") from exc

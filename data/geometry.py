@@ -85,8 +85,8 @@ def dissolve(frame: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
 def simplify_for_display(geoms: gpd.GeoSeries, tolerance: float = DISPLAY_TOLERANCE) -> gpd.GeoSeries:
     """Simplify a set of neighbouring polygons while keeping shared borders shared (no gaps, no slivers).
 
-    Uses GEOS coverage simplification over the whole set, then rounds coordinates to
-    ``DISPLAY_DECIMALS`` (about 10 m), which is what a commune-level web map needs.
+    Uses GEOS coverage simplification over the whole set; coordinates are rounded to ``DISPLAY_DECIMALS``
+    (about 10 m) only when a map payload is written (geo.payload).
     """
     values = geoms.to_numpy()
     polygonal = np.array([g is not None and g.geom_type in ("Polygon", "MultiPolygon") for g in values])
@@ -97,6 +97,10 @@ def simplify_for_display(geoms: gpd.GeoSeries, tolerance: float = DISPLAY_TOLERA
         except shapely.errors.GEOSException:
             log.warning("coverage simplification failed; falling back to per-polygon simplification")
             simplified = shapely.simplify(values[polygonal], tolerance, preserve_topology=True)
-        simplified = shapely.set_precision(simplified, 10**-DISPLAY_DECIMALS, mode="pointwise")
+        # no coordinate rounding here: rounding after the coverage simplification opens gaps between
+        # neighbours and makes a few polygons invalid; the map payloads round when they write JSON
+        invalid = ~shapely.is_valid(simplified)
+        if invalid.any():
+            simplified[invalid] = [_polygonal(g) for g in shapely.make_valid(simplified[invalid])]
         out[polygonal] = simplified
     return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs)

@@ -14,6 +14,15 @@ import numpy as np
 import pandas as pd
 
 MAX_HOPS = 6
+DERIVATION_COLUMNS = ["code", "layer", "method", "predecessors", "predecessor_values"]
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return "?"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def resolve_chains(old_to_new: Mapping[str, str], current: set[str]) -> dict[str, str]:
@@ -40,7 +49,8 @@ def carry_to_current(
     """Return (values indexed by current code, derivations, unresolved source codes)."""
     current_set = set(current)
     f = frame.copy()
-    f["code"] = f["code"].astype(str)
+    # object dtype: isin/map on pandas 3 string columns are much slower with sets of codes
+    f["code"] = f["code"].astype(str).astype(object)
     in_current = f["code"].isin(current_set)
     f["target"] = f["code"].where(in_current, f["code"].map(old_to_new))
     unresolved = sorted(f.loc[f["target"].isna(), "code"].tolist())
@@ -58,10 +68,17 @@ def carry_to_current(
     if len(complex_rows):
         merged = _aggregate(complex_rows, carry, columns)
         out = pd.concat([out, merged])
+        # the predecessors' own values of the layer's first class column (e.g. their density levels)
+        shown = next((c for c in columns if carry[c] == "class"), None)
         for target, group in complex_rows.groupby("target"):
             codes = group["code"].tolist()
             method = "fusion" if len(codes) > 1 else "changement de code"
-            derivations.append((target, layer, method, " ".join(codes)))
+            values = (
+                " ".join(f"{c}:{_text(v)}" for c, v in zip(group["code"], group[shown], strict=True))
+                if shown
+                else ""
+            )
+            derivations.append((target, layer, method, " ".join(codes), values))
 
     # restored communes (split from a commune nouvelle): classes only
     missing = [c for c in current_set - set(out.index) if c in split_parent]
@@ -71,18 +88,17 @@ def carry_to_current(
         parent_target = parent if parent in out.index else None
         if parent_target is None:
             continue
-        values = {}
-        for col in columns:
-            method = carry[col]
-            # a class (density level, AAV...) describes the place and is inherited; counts and programme
-            # memberships (the parent's PVD label...) are not
-            values[col] = out.at[parent_target, col] if method == "class" else np.nan
+        inherited = [col for col in columns if carry[col] == "class"]
+        if not inherited:
+            continue  # nothing describes the place: counts and memberships (PVD...) are not inherited
+        # a class (density level, AAV...) describes the place and is inherited from the former commune
+        values = {col: out.at[parent_target, col] if col in inherited else np.nan for col in columns}
         rows.append(pd.Series(values, name=code))
-        derivations.append((code, layer, "scission", parent))
+        derivations.append((code, layer, "scission", parent, f"{parent}:{_text(values[inherited[0]])}"))
     if rows:
         out = pd.concat([out, pd.DataFrame(rows)])
     out.index.name = "code"
-    deriv = pd.DataFrame(derivations, columns=["code", "layer", "method", "predecessors"])
+    deriv = pd.DataFrame(derivations, columns=DERIVATION_COLUMNS)
     return out, deriv, unresolved
 
 

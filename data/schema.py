@@ -51,10 +51,13 @@ Indicators (counts are carried as counts; rates are computed after passage, see 
         jobs_per_active, business_density, pop_change_pct, share_65_plus, share_75_plus
 
 Every layer carried from an older geography onto the current one records what it did in
-``base.derivations`` (columns: code, layer, method, predecessors) and in the layer's manifest entry.
+``base.derivations`` (columns: code, layer, method, predecessors, predecessor_values — the predecessors' own
+value of the layer's first class column, e.g. "01187:7 01330:6" for density levels) and in the layer's manifest entry.
 """
 
 from __future__ import annotations
+
+import re
 
 DENSITY_LABELS: dict[int, str] = {
     1: "Grands centres urbains",
@@ -117,13 +120,14 @@ IDENTITY_COLUMNS = (
 )
 
 
+# arrondissements municipaux: Paris 75101-75120, Lyon 69381-69389, Marseille 13201-13216
+ARM_PATTERN = r"751(?:0[1-9]|1[0-9]|20)|6938[1-9]|132(?:0[1-9]|1[0-6])"
+_ARM = re.compile(ARM_PATTERN)
+
+
 def is_arm(code: str) -> bool:
-    """True for an arrondissement municipal of Paris (751xx), Lyon (6938x) or Marseille (132xx)."""
-    return (
-        (code.startswith("751") and code != "75056")
-        or code.startswith("6938")
-        or (code.startswith("132") and len(code) == 5 and code[3:].isdigit() and 1 <= int(code[3:]) <= 16)
-    )
+    """True for an arrondissement municipal of Paris, Lyon or Marseille."""
+    return bool(_ARM.fullmatch(code))
 
 
 def density_label(level: int | None) -> str:

@@ -40,7 +40,7 @@ class Base:
     epci: pd.DataFrame  # code, name, type
     passages: pd.DataFrame  # old_code, code, kind, source
     points: pd.DataFrame  # layer, code, label, lat, lon, address, kind
-    derivations: pd.DataFrame  # code, layer, method, predecessors
+    derivations: pd.DataFrame  # code, layer, method, predecessors, predecessor_values ("01187:7 01330:6")
     manifest: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
 

@@ -11,7 +11,7 @@ from typing import IO
 import pandas as pd
 
 from data.errors import SourceError
-from data.schema import is_arm
+from data.schema import ARM_PATTERN
 from data.sources import Source
 
 CODE_PATTERN = r"^(?:[0-9]{5}|2[AB][0-9]{3})$"
@@ -25,8 +25,15 @@ def open_member(path: Path, source: Source) -> IO[bytes]:
     if source.zip_member and zipfile.is_zipfile(path):
         try:
             with zipfile.ZipFile(path) as zf:
-                if source.zip_member in zf.namelist():
+                names = zf.namelist()
+                if source.zip_member in names:
                     return io.BytesIO(zf.read(source.zip_member))
+                # INSEE renames members between editions (…-22_v2022-09-27.xlsx): a single file of the
+                # expected kind is taken
+                suffix = Path(source.zip_member).suffix.lower()
+                same_kind = [n for n in names if n.lower().endswith(suffix) and not n.startswith("__MACOSX")]
+                if len(same_kind) == 1 and not names[0].startswith("[Content_Types]"):
+                    return io.BytesIO(zf.read(same_kind[0]))
                 if source.format == "zip":
                     names = ", ".join(zf.namelist()[:5])
                     raise SourceError(
@@ -56,8 +63,9 @@ def clean_codes(codes: pd.Series) -> pd.Series:
 
 def drop_arm(frame: pd.DataFrame, column: str = "code") -> pd.DataFrame:
     """Drop the arrondissements municipaux of Paris/Lyon/Marseille (their parent commune is in the file)."""
-    mask = frame[column].map(lambda c: isinstance(c, str) and is_arm(c))
-    return frame.loc[~mask].reset_index(drop=True)
+    codes = frame[column].astype("string")
+    mask = codes.str.fullmatch(ARM_PATTERN).fillna(False).astype(bool)
+    return frame.loc[~mask.to_numpy()].reset_index(drop=True)
 
 
 def check_codes(frame: pd.DataFrame, source: Source, column: str = "code") -> pd.DataFrame:

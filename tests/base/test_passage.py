@@ -67,3 +67,19 @@ def test_unknown_codes_are_reported_not_dropped_silently():
 def test_chains_are_followed_to_the_current_code():
     assert resolve_chains({"A": "B", "B": "10001"}, {"10001"}) == {"A": "10001", "B": "10001"}
     assert resolve_chains({"A": "B"}, {"10001"}) == {}
+
+
+def test_derivations_show_the_predecessors_own_classes():
+    frame = pd.DataFrame({"code": ["10001", "10004", "10005"], "level": [2, 6, 7]})
+    _, deriv, _ = carry(frame, {"level": "class"})
+    shown = dict(
+        pair.split(":") for pair in deriv.set_index("code").loc["10001", "predecessor_values"].split()
+    )
+    assert shown == {"10001": "2", "10004": "6", "10005": "7"}
+
+
+def test_no_split_derivation_when_nothing_is_inherited():
+    frame = pd.DataFrame({"code": ["10003"], "member": [True]})
+    values, deriv, _ = carry(frame, {"member": "any"})
+    assert "10009" not in values.index
+    assert "10009" not in set(deriv["code"])
