@@ -79,9 +79,9 @@ class FirstVisit:
 def first_visit(app_server, browser) -> FirstVisit:
     """Open /rural as the first visitor of the server, before any other test touches it.
 
-    Streamlit runs the first session's first script run as a v1 multipage app when a pages/ folder sits
-    beside app.py; what that visitor sees is recorded here and judged by a test, and every other test
-    then meets a server past its first run.
+    Streamlit runs the first session's first script run as a v1 multipage app when a folder named pages/
+    sits beside app.py (the reason the app's pages live in app_pages/); what that visitor sees is recorded
+    here and judged by a test, and every other test then meets a server past its first run.
     """
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
     page = context.new_page()

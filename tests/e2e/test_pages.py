@@ -18,8 +18,9 @@ PAGES = [
 
 
 def test_the_first_visitor_of_a_fresh_server_gets_the_page_asked_for(first_visit):
-    """A pages/ folder beside app.py makes Streamlit 1.67 run the first session as a v1 multipage app:
-    /rural is "not found", a modal "Page not found" covers the page. The first visitor must see the page."""
+    """A folder named pages/ beside app.py makes Streamlit 1.67 run the first session as a v1 multipage app:
+    /rural is "not found", a modal "Page not found" covers the page (why the pages moved to app_pages/).
+    The first visitor of a fresh server must see the page asked for."""
     assert not first_visit.dialogs, first_visit.dialogs
     assert first_visit.heading.startswith("Est-ce rural"), first_visit.heading
     assert not [e for e in first_visit.console_errors if "does not seem to exist" in e], (
