@@ -15,12 +15,14 @@ profil), ``tr_apply_preset``, ``tr_name``, ``tr_publics``, ``tr_mode``, ``tr_lev
 
 from __future__ import annotations
 
+import contextlib
 import html
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from app_pages.leaflet_assets import leaflet_url
 from app_pages.state import base_stamp, get_base
 from data.errors import SentiersError
 from matching.catalogue import CATALOGUE, DIRECTION_LABELS
@@ -131,6 +133,14 @@ def _on_upload() -> None:
 def _init(has_rurality: bool) -> None:
     """First run of a session: the scenario of the URL, a preset named in the URL, or the default preset."""
     if ss.get("tr_init"):
+        # Streamlit drops the state of widgets a run does not draw: after a visit to another page the
+        # scenario comes back from its last token (kept under a non-widget key)
+        saved = ss.get("tr_saved_token")
+        if "tr_kiif" not in ss and saved:
+            with contextlib.suppress(SentiersError):  # a damaged token: the widgets keep their defaults
+                _seed(profile_from_token(saved), has_rurality)
+            if "tr_saved_top" in ss:
+                ss["tr_top"] = ss["tr_saved_top"]
         return
     ss["tr_init"] = True
     ss["tr_has_rurality"] = has_rurality
@@ -397,8 +407,15 @@ def _map(ranking: Ranking, base, top: int) -> str | None:
         from geo.maps import communes_map
 
         with st.spinner("Carte en préparation…"):
+            # Leaflet served by the app itself and no web tiles: the page makes no request off the server
             fmap = communes_map(
-                base, departement=dep, layers=("rural",), scores=commune_scores, selected=selected
+                base,
+                departement=dep,
+                layers=("rural",),
+                scores=commune_scores,
+                selected=selected,
+                tiles=None,
+                leaflet_url=leaflet_url(),
             )
         out = st_folium(fmap, height=480, returned_objects=["last_active_drawing"], key="tr_map")
     except (ImportError, SentiersError, ValueError) as exc:
@@ -571,6 +588,8 @@ def main() -> None:
     except SentiersError as exc:
         st.error(str(exc))
         return
+    ss["tr_saved_token"] = profile_to_token(profile)
+    ss["tr_saved_top"] = top
     ranking = None
     try:
         with st.spinner("Calcul du classement…"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -147,6 +148,14 @@ class StructureProfile(BaseModel):
     criteria: list[Criterion] | None = None
     missing_policy: Literal["neutral", "worst", "exclude", "epci"] = "neutral"
     description: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        # control characters and line separators do not survive a YAML round trip (U+0085 becomes a space)
+        if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value):
+            raise ValueError("le nom doit tenir sur une ligne, sans caractère de contrôle")
+        return value
 
     @field_validator("criteria")
     @classmethod

@@ -23,12 +23,15 @@ def run_notebook(path: Path, home: Path):
 
     nb = nbformat.read(path, as_version=4)
     old = os.environ.get("SENTIERS_HOME")
+    old_backend = os.environ.pop("MPLBACKEND", None)  # importing streamlit sets it to Agg: no figure in outputs
     os.environ["SENTIERS_HOME"] = str(home)  # the kernel inherits the environment
     try:
         NotebookClient(
             nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
         ).execute()
     finally:
+        if old_backend is not None:
+            os.environ["MPLBACKEND"] = old_backend
         if old is None:
             os.environ.pop("SENTIERS_HOME", None)
         else:
