@@ -74,7 +74,7 @@ rows = [
 st.dataframe(
     pd.DataFrame(rows),
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     column_config={
         "Couche": st.column_config.TextColumn(width="large"),
         "Millésime": st.column_config.TextColumn(width="medium"),
