@@ -24,26 +24,12 @@ from briefing.compare import (
 )
 from briefing.data import find_territories, resolve_territory
 from data.errors import SentiersError
+from matching.presets import defi_titles
 
 CODES_KEY = "compare_codes"
 LEVELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)"}
 NO_PROFILE, SESSION_PROFILE = "", "__session__"
 MARKS = {"best": " ▲", "worst": " ▼", "": ""}
-
-
-def _defis() -> dict[str, str]:
-    try:
-        from matching.presets import preset
-        from matching.profile import DEFIS
-    except ImportError:
-        return {}
-    out = {}
-    for slug in DEFIS:
-        try:
-            out[slug] = preset(slug).title
-        except SentiersError:
-            continue
-    return out
 
 
 @st.cache_data(show_spinner=False, max_entries=12)
@@ -152,7 +138,7 @@ if params.get("codes", "") != joined:
     elif "codes" in params:
         del params["codes"]
 
-defis = _defis()
+defis = defi_titles()
 session_profile = None
 if params.get("p"):
     try:

@@ -16,24 +16,10 @@ from app_pages.state import base_stamp, get_base
 from briefing.data import build_briefing, find_territories, resolve_territory
 from briefing.render import render_html, render_pdf
 from data.errors import SentiersError
+from matching.presets import defi_titles
 
 LEVELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)"}
 NO_PROFILE, SESSION_PROFILE = "", "__session__"
-
-
-def _defis() -> dict[str, str]:
-    try:
-        from matching.presets import preset
-        from matching.profile import DEFIS
-    except ImportError:
-        return {}
-    out = {}
-    for slug in DEFIS:
-        try:
-            out[slug] = preset(slug).title
-        except SentiersError:
-            continue
-    return out
 
 
 @st.cache_data(show_spinner=False, max_entries=24)
@@ -101,7 +87,7 @@ if options:
         key=f"fiche_pick_{level}",
     )
 
-defis = _defis()
+defis = defi_titles()
 profile_options = [NO_PROFILE]
 session_profile = None
 if params.get("p"):

@@ -40,6 +40,13 @@ def preset(slug: str) -> Preset:
         raise explain(exc, prefix=f"Profil type {slug} invalide") from None
 
 
+def defi_titles() -> dict[str, str]:
+    """Slug -> title of the six défis' presets, in the programme's order (for pickers)."""
+    from matching.profile import DEFIS
+
+    return {slug: preset(slug).title for slug in DEFIS}
+
+
 def preset_criteria(
     slug: str, publics: list[str] | tuple[str, ...] = (), mode: str = "antenne"
 ) -> list[Criterion]:
