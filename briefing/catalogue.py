@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from data.sources import summed_columns
+
 Direction = Literal["higher", "lower", "neutral"]
 
 
@@ -83,31 +85,7 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
 INDICATORS_BY_KEY = {spec.key: spec for spec in INDICATORS}
 
 # Counts summed to build EPCI, département and France values (rates are recomputed from them).
-SUM_COLUMNS = (
-    "population",
-    "area_km2",
-    "pop_2018",
-    "pop_2013",
-    "households",
-    "dwellings",
-    "main_homes",
-    "secondary_homes",
-    "vacant_homes",
-    "jobs",
-    "pop_15_64",
-    "active_15_64",
-    "unemployed_15_64",
-    "establishments",
-    "pop_age_total",
-    "pop_65_plus",
-    "pop_75_plus",
-    "pop_0_14",
-    "pop_15_29",
-    "fiscal_households",
-    "france_services",
-    "fabriques",
-    "manufactures",
-)
+SUM_COLUMNS = ("population", "area_km2", *summed_columns(), "france_services", "fabriques", "manufactures")
 
 
 @dataclass(frozen=True)

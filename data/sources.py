@@ -62,6 +62,21 @@ class Source:
 
 
 _INSEE = "Insee"
+COMPARATEUR_COLUMNS = (
+    "pop_2018",
+    "pop_2013",
+    "households",
+    "dwellings",
+    "main_homes",
+    "secondary_homes",
+    "vacant_homes",
+    "jobs",
+    "pop_15_64",
+    "active_15_64",
+    "unemployed_15_64",
+    "establishments",
+)
+AGE_COLUMNS = ("pop_age_total", "pop_0_14", "pop_15_29", "pop_65_plus", "pop_75_plus")
 _ANCT = "ANCT"
 
 SOURCES: tuple[Source, ...] = (
@@ -431,37 +446,8 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2021,
         min_rows=34_000,
         max_rows=35_500,
-        columns=(
-            "pop_2018",
-            "pop_2013",
-            "households",
-            "dwellings",
-            "main_homes",
-            "secondary_homes",
-            "vacant_homes",
-            "jobs",
-            "pop_15_64",
-            "active_15_64",
-            "unemployed_15_64",
-            "establishments",
-        ),
-        carry={
-            c: "sum"
-            for c in (
-                "pop_2018",
-                "pop_2013",
-                "households",
-                "dwellings",
-                "main_homes",
-                "secondary_homes",
-                "vacant_homes",
-                "jobs",
-                "pop_15_64",
-                "active_15_64",
-                "unemployed_15_64",
-                "establishments",
-            )
-        },
+        columns=COMPARATEUR_COLUMNS,
+        carry=dict.fromkeys(COMPARATEUR_COLUMNS, "sum"),
         year=2018,
     ),
     Source(
@@ -621,8 +607,8 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2024,
         min_rows=34_000,
         max_rows=35_500,
-        columns=("pop_age_total", "pop_0_14", "pop_15_29", "pop_65_plus", "pop_75_plus"),
-        carry={c: "sum" for c in ("pop_age_total", "pop_0_14", "pop_15_29", "pop_65_plus", "pop_75_plus")},
+        columns=AGE_COLUMNS,
+        carry=dict.fromkeys(AGE_COLUMNS, "sum"),
         year=2021,
     ),
     # --- geometry and boundaries -----------------------------------------------------------------
@@ -682,6 +668,14 @@ SOURCES: tuple[Source, ...] = (
 )
 
 SOURCES_BY_ID: dict[str, Source] = {s.id: s for s in SOURCES}
+
+
+def summed_columns() -> tuple[str, ...]:
+    """Count columns of the registry (carried by summing): what EPCI, département and France totals add up.
+
+    BPE counts (``bpe_*``) depend on the file and are summed too; callers pick them from the frame.
+    """
+    return tuple(dict.fromkeys(c for s in SOURCES for c, how in s.carry.items() if how == "sum"))
 
 
 def get_source(source_id: str) -> Source:

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data.indicators import RATES, add_rates
+from data.indicators import add_rates
+from data.sources import summed_columns
 from matching.catalogue import CATALOGUE, available_columns
 
 log = logging.getLogger(__name__)
@@ -32,12 +33,7 @@ IDENTITY = ("code", "name", "departement", "region", "population", "lat", "lon")
 FLAG_COLUMNS = ("frr", "pvd", "va", "acv")
 POINT_COLUMNS = ("france_services", "fabriques", "manufactures")
 FILOSOFI_WMEAN = ("median_income", "poverty_rate", "pensions_share")
-COUNT_COLUMNS = tuple(
-    sorted(
-        {c for num, den, _ in RATES.values() for c in (num, den)}
-        | {"pop_2013", "pop_2018", "fiscal_households", "households", "main_homes", "pop_15_64", "pop_15_29"}
-    )
-)
+COUNT_COLUMNS = summed_columns()  # the registry's counts (comparateur, Filosofi households, ages)
 
 
 def needed_columns() -> list[str]:
