@@ -160,14 +160,15 @@ class AppPage:
         return path
 
 
-@pytest.fixture
-def app(app_server, browser, first_visit, request) -> Iterator[AppPage]:
+@contextlib.contextmanager
+def open_app(browser, base_url: str, request) -> Iterator[AppPage]:
+    """A fresh browser context on ``base_url`` with console, page errors and outside requests recorded."""
     context = browser.new_context(
         accept_downloads=True, viewport={"width": 1400, "height": 1000}, locale="fr-FR"
     )
     page = context.new_page()
     page.set_default_timeout(RUN_TIMEOUT_MS)
-    wrapped = AppPage(page=page, base_url=app_server.url)
+    wrapped = AppPage(page=page, base_url=base_url)
 
     def on_console(msg) -> None:
         if msg.type != "error":
@@ -196,6 +197,19 @@ def app(app_server, browser, first_visit, request) -> Iterator[AppPage]:
             with contextlib.suppress(Exception):  # best effort on a failing test
                 wrapped.screenshot(f"FAILED-{request.node.name}")
         context.close()
+
+
+@pytest.fixture
+def app(app_server, browser, first_visit, request) -> Iterator[AppPage]:
+    with open_app(browser, app_server.url, request) as wrapped:
+        yield wrapped
+
+
+@pytest.fixture
+def app_factory(browser, request):
+    """``app_factory(base_url)``: an AppPage on another server (e.g. one running on the embedded base)."""
+    with contextlib.ExitStack() as stack:
+        yield lambda base_url: stack.enter_context(open_app(browser, base_url, request))
 
 
 @pytest.hookimpl(hookwrapper=True)
