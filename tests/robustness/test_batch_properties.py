@@ -256,3 +256,23 @@ def test_the_calc_payload_stays_text_end_to_end(base):
     sheet = load_workbook(io.BytesIO(to_xlsx_bytes(out))).worksheets[0]
     cells = [c for row in sheet.iter_rows() for c in row if c.value and "calc" in str(c.value)]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=tables(cell=st.one_of(st.sampled_from(FORMULAS), CELL), max_rows=12))
+def test_a_downloaded_xlsx_uploaded_again_gives_the_same_rows(table):
+    """The round trip a user makes: download the checked file as XLSX, upload it again."""
+    headers, rows = table
+    assume(all(not h.startswith(("=", "+", "-", "@")) for h in headers))
+    frame = pd.DataFrame(rows, columns=headers, dtype=str)
+    again = read_upload(to_xlsx_bytes(frame), "verification.xlsx")
+    assert list(again.columns) == headers
+
+    def clean(cell: str) -> str:
+        kept = "".join(ch for ch in cell if ch in "\t\n\r" or ord(ch) >= 32)
+        return kept.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+    want = [[clean(c) for c in row] for row in rows]
+    want = [row for row in want if any(row)]  # rows of blanks only are not data rows in a workbook
+    got = [[str(v).strip() for v in row] for row in again.itertuples(index=False)]
+    assert got == want
