@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import streamlit as st
 
@@ -28,7 +30,12 @@ LINKS = [
         ":material/travel_explore:",
         "Classer les territoires selon vos besoins.",
     ),
-    ("app_pages/fiche.py", "Fiche territoire", ":material/description:", "Le document d'une première rencontre."),
+    (
+        "app_pages/fiche.py",
+        "Fiche territoire",
+        ":material/description:",
+        "Le document d'une première rencontre.",
+    ),
 ]
 for col, (page, label, icon, text) in zip(cols, LINKS, strict=True):
     with col.container(border=True):
@@ -89,3 +96,64 @@ if failures:
         st.error(f"{failure['id']} : {failure['reason']}")
 
 st.caption(f"Base construite le {base.built_at[:19].replace('T', ' ')} (UTC).")
+
+
+@st.cache_resource(show_spinner=False)
+def _update_lock():
+    """One update at a time for the whole server (every session shares the base on disk)."""
+    import threading
+
+    return threading.Lock()
+
+
+with st.expander("Mettre à jour les données officielles", expanded=False):
+    st.markdown(
+        "Télécharge chaque source officielle depuis son adresse (ou la lit dans un dossier miroir organisé comme "
+        "les fichiers officiels), vérifie son contenu, puis reconstruit la base. Une source en échec garde sa "
+        "version précédente. Équivalent en ligne de commande : `uv run sentiers data update`."
+    )
+    origin = st.radio(
+        "Origine des fichiers",
+        ["Sites officiels (téléchargement)", "Dossier miroir"],
+        index=1 if os.environ.get("SENTIERS_MIRROR") else 0,
+        key="update_origin",
+        horizontal=True,
+    )
+    mirror = None
+    if origin == "Dossier miroir":
+        mirror = st.text_input(
+            "Dossier miroir", value=os.environ.get("SENTIERS_MIRROR", ""), key="update_mirror"
+        )
+    if st.button("Mettre à jour et reconstruire la base", key="update_run", type="primary"):
+        from data.errors import SentiersError
+        from data.update import update_sources
+
+        lock = _update_lock()
+        if not lock.acquire(blocking=False):
+            st.warning("Une mise à jour est déjà en cours sur ce serveur : réessayez dans une minute.")
+        else:
+            try:
+                with st.status("Mise à jour des sources officielles…", expanded=True) as status:
+                    bar = st.progress(0.0)
+
+                    def progress(fraction: float, message: str) -> None:
+                        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+                    try:
+                        report = update_sources(mirror=(mirror or "").strip() or None, progress=progress)
+                    except SentiersError as exc:
+                        status.update(label="Mise à jour impossible", state="error")
+                        st.error(str(exc))
+                    else:
+                        label = f"{len(report.updated)} sources mises à jour, base reconstruite"
+                        status.update(label=label, state="error" if report.failures else "complete")
+                        for source_id, reason in report.failures:
+                            kept = (
+                                " — la version précédente est conservée" if source_id in report.kept else ""
+                            )
+                            st.error(f"{source_id} : {reason}{kept}")
+                        for source_id, reason in report.skipped:
+                            st.caption(f"{source_id} : ignorée ({reason})")
+                        st.button("Afficher la nouvelle base", key="update_reload")
+            finally:
+                lock.release()

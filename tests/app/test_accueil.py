@@ -51,3 +51,40 @@ def _clear_caches():
     st.cache_resource.clear()
     st.cache_data.clear()
     yield
+
+
+def _copy_home(source: Path, target: Path) -> Path:
+    import shutil
+
+    shutil.copytree(source / "base", target / "base")
+    return target
+
+
+def test_update_from_the_home_page_with_the_mirror(embedded_home, mirror_path, tmp_path, monkeypatch):
+    home = _copy_home(embedded_home, tmp_path / "home")
+    monkeypatch.setenv("SENTIERS_MIRROR", str(mirror_path))
+    at = run_home(home, monkeypatch)
+    assert at.radio(key="update_origin").value == "Dossier miroir"
+    at.button(key="update_run").click().run(timeout=300)
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    from data.store import read_manifest
+
+    manifest = read_manifest(home / "base")
+    assert len(manifest["layers"]) >= 20
+    assert any(layer["id"] == "insee_grille_densite_2024" for layer in manifest["layers"])
+    at.button(key="update_reload").click().run()
+    assert not at.warning  # the official layers are there now: no "embedded only" notice
+
+
+def test_update_from_a_missing_mirror_says_so_and_changes_nothing(embedded_home, tmp_path, monkeypatch):
+    home = _copy_home(embedded_home, tmp_path / "home")
+    before = (home / "base" / "manifest.json").read_bytes()
+    monkeypatch.delenv("SENTIERS_MIRROR", raising=False)
+    at = run_home(home, monkeypatch)
+    at.radio(key="update_origin").set_value("Dossier miroir").run()
+    at.text_input(key="update_mirror").input(str(tmp_path / "nowhere")).run()
+    at.button(key="update_run").click().run()
+    assert not at.exception
+    assert any("introuvable" in e.value for e in at.error)
+    assert (home / "base" / "manifest.json").read_bytes() == before
