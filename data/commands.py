@@ -25,6 +25,25 @@ def _progress_bar(total_label: str):
     return bar, progress
 
 
+def _download_bar(source):
+    """A bytes progress bar for one download (total from Content-Length when the server gives it)."""
+    from tqdm import tqdm
+
+    state: dict[str, tqdm] = {}
+
+    def on_bytes(received: int, total: int | None) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(
+                total=total, desc=source.id[:32], unit="B", unit_scale=True, file=sys.stderr, leave=False
+            )
+        bar.update(received - bar.n)
+        if total is not None and received >= total:
+            bar.close()
+
+    return on_bytes
+
+
 def status_payload(manifest: dict[str, Any]) -> dict[str, Any]:
     return {
         "home": str(paths.sentiers_home()),
@@ -101,7 +120,13 @@ def run_update(args: Namespace) -> int:
         raise SentiersError(f"Dossier miroir introuvable : {args.mirror}")
     bar, progress = _progress_bar("Mise à jour")
     try:
-        report = update_sources(mirror=mirror, only=args.only, offline=args.offline, progress=progress)
+        report = update_sources(
+            mirror=mirror,
+            only=args.only,
+            offline=args.offline,
+            progress=progress,
+            on_bytes=None if mirror else _download_bar,
+        )
     finally:
         bar.close()
     out = sys.stdout
