@@ -238,7 +238,13 @@ def _start_section() -> None:
 def _project_section(base) -> None:
     with st.expander("Votre projet", expanded=True):
         st.text_input("Nom de la structure", key="tr_name", max_chars=200)
-        st.multiselect("Publics visés", list(PUBLICS), format_func=lambda p: PUBLICS[p], key="tr_publics")
+        st.multiselect(
+            "Publics visés",
+            list(PUBLICS),
+            format_func=lambda p: PUBLICS[p],
+            key="tr_publics",
+            placeholder="Tous les publics",
+        )
         cols = st.columns(2)
         cols[0].radio("Mode d'essaimage", list(MODES), format_func=lambda m: MODES[m], key="tr_mode")
         cols[1].radio(
@@ -264,9 +270,9 @@ def _constraints_section(base, has_rurality: bool) -> None:
         )
         deps = sorted(base.communes["departement"].dropna().unique().tolist())
         cols = st.columns(2)
-        cols[0].multiselect("Départements (vide = tous)", deps, key="tr_deps")
+        cols[0].multiselect("Départements (vide = tous)", deps, key="tr_deps", placeholder="Tous")
         regions = sorted(base.communes["region"].dropna().astype(str).unique().tolist())
-        cols[1].multiselect("Régions (vide = toutes)", regions, key="tr_regions")
+        cols[1].multiselect("Régions (vide = toutes)", regions, key="tr_regions", placeholder="Toutes")
         cols = st.columns(2)
         cols[0].number_input("Population minimale (0 = sans limite)", min_value=0, step=100, key="tr_pop_min")
         cols[1].number_input("Population maximale (0 = sans limite)", min_value=0, step=100, key="tr_pop_max")
@@ -278,7 +284,13 @@ def _constraints_section(base, has_rurality: bool) -> None:
             step=5.0,
             key="tr_dist",
         )
-        st.multiselect("Zonages requis", list(ZONINGS), format_func=lambda z: ZONINGS[z], key="tr_zonings")
+        st.multiselect(
+            "Zonages requis",
+            list(ZONINGS),
+            format_func=lambda z: ZONINGS[z],
+            key="tr_zonings",
+            placeholder="Aucun",
+        )
         st.radio(
             "Valeurs manquantes",
             list(MISSING_POLICIES),
@@ -295,6 +307,7 @@ def _criteria_section(unavailable: dict[str, str]) -> None:
             INDICATOR_IDS,
             format_func=lambda i: CATALOGUE[i].label,
             key="tr_indicators",
+            placeholder="Choisir des critères",
         )
         reasons = ss.get("tr_reasons", {})
         if ss.get("tr_indicators"):
