@@ -7,12 +7,11 @@ Lien partageable : ``comparer?codes=26113,05061,48095`` (un SIREN à 9 chiffres 
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from app_pages.state import base_stamp, get_base
+from app_pages.state import base_stamp, get_base, page_link
 from briefing.compare import (
     MAX_TERRITORIES,
     MIN_TERRITORIES,
@@ -59,15 +58,6 @@ def _label(base, code: str) -> str:
     except SentiersError:
         return code
     return f"{territory.name} ({territory.code})"
-
-
-def page_link(page: str, url_path: str, label: str, icon: str, query: dict[str, str]) -> None:
-    """st.page_link, or a plain Markdown link outside st.navigation (AppTest of the page alone)."""
-    try:
-        st.page_link(page, label=label, icon=icon, query_params=query)
-    except Exception:  # noqa: BLE001 - StreamlitPageNotFoundError when the page runs alone
-        text = label.replace("[", "(").replace("]", ")").replace("<", "‹").replace(">", "›")
-        st.markdown(f"[{text}]({url_path}?{urlencode(query)})")
 
 
 st.title("Comparer des territoires")

@@ -8,11 +8,10 @@ territoire » (matching.profile.profile_to_token).
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 
 import streamlit as st
 
-from app_pages.state import base_stamp, get_base
+from app_pages.state import base_stamp, get_base, page_link
 from briefing.data import build_briefing, find_territories, resolve_territory
 from briefing.render import render_html, render_pdf
 from data.errors import SentiersError
@@ -37,15 +36,6 @@ def _documents(stamp: str, code: str, level: str, preset: str, profile_json: str
         profile = load_profile_arg(preset=preset)
     briefing = build_briefing(base, code, level, profile=profile, radius_km=radius)
     return briefing.header.name, render_html(briefing), render_pdf(briefing)
-
-
-def page_link(page: str, url_path: str, label: str, icon: str, query: dict[str, str]) -> None:
-    """st.page_link, or a plain Markdown link outside st.navigation (AppTest of the page alone)."""
-    try:
-        st.page_link(page, label=label, icon=icon, query_params=query)
-    except Exception:  # noqa: BLE001 - StreamlitPageNotFoundError when the page runs alone
-        text = label.replace("[", "(").replace("]", ")").replace("<", "‹").replace(">", "›")
-        st.markdown(f"[{text}]({url_path}?{urlencode(query)})")
 
 
 st.title("Fiche territoire")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from data import Base, load_base
@@ -41,3 +43,12 @@ def get_base() -> Base:
             status.update(label="Base prête", state="complete", expanded=False)
         stamp = base_stamp()
     return _cached_base(stamp)
+
+
+def page_link(page: str, url_path: str, label: str, icon: str, query: dict[str, str]) -> None:
+    """st.page_link, or a plain Markdown link outside st.navigation (AppTest of the page alone)."""
+    try:
+        st.page_link(page, label=label, icon=icon, query_params=query)
+    except Exception:  # noqa: BLE001 - StreamlitPageNotFoundError when the page runs alone
+        text = label.replace("[", "(").replace("]", ")").replace("<", "‹").replace(">", "›")
+        st.markdown(f"[{text}]({url_path}?{urlencode(query)})")
