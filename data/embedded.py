@@ -36,6 +36,7 @@ class EmbeddedData:
     regions: pd.DataFrame  # code, name
     epci: pd.DataFrame  # code, name, type
     version: str
+    populations: dict[str, float]  # 2017 population of every code, communes déléguées/associées included
 
 
 def package_version() -> str:
@@ -155,4 +156,12 @@ def load_embedded() -> EmbeddedData:
         regions=regions,
         epci=pd.DataFrame({"code": epci["code"], "name": epci["nom"], "type": epci["type"]}),
         version=package_version(),
+        populations=_populations(raw),
     )
+
+
+def _populations(raw: pd.DataFrame) -> dict[str, float]:
+    rows = raw[raw["type"].isin(["COM", "COMD", "COMA"])]
+    pops = pd.to_numeric(rows["population_municipale"], errors="coerce").fillna(0.0)
+    # a commune nouvelle's chef-lieu appears as COM and COMD with the same code: the COM row is kept
+    return dict(zip(rows["code"].iloc[::-1], pops.iloc[::-1], strict=True))
