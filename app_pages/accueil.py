@@ -154,6 +154,9 @@ with st.expander("Mettre à jour les données officielles", expanded=False):
                             st.error(f"{source_id} : {reason}{kept}")
                         for source_id, reason in report.skipped:
                             st.caption(f"{source_id} : ignorée ({reason})")
-                        st.button("Afficher la nouvelle base", key="update_reload")
+                        st.session_state["update_done"] = True
             finally:
                 lock.release()
+    if st.session_state.pop("update_done", False):
+        # outside the status box, which folds away once complete
+        st.button("Afficher la nouvelle base", key="update_reload", type="primary")
