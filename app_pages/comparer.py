@@ -6,8 +6,6 @@ Lien partageable : ``comparer?codes=26113,05061,48095`` (un SIREN à 9 chiffres 
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import streamlit as st
 
@@ -22,6 +20,7 @@ from briefing.compare import (
     render_compare_xlsx,
 )
 from briefing.data import find_territories, resolve_territory
+from briefing.scoring import profile_from_choice
 from data.errors import SentiersError
 from matching.presets import defi_titles
 
@@ -34,15 +33,7 @@ MARKS = {"best": " ▲", "worst": " ▼", "": ""}
 @st.cache_data(show_spinner=False, max_entries=12)
 def _comparison(stamp: str, codes: tuple[str, ...], preset: str, profile_json: str):
     base = get_base()
-    profile = None
-    if profile_json:
-        from matching.profile import validate_profile
-
-        profile = validate_profile(json.loads(profile_json))
-    elif preset:
-        from briefing.scoring import load_profile_arg
-
-        profile = load_profile_arg(preset=preset)
+    profile = profile_from_choice(preset, profile_json)
     comparison = build_comparison(base, list(codes), "commune", profile=profile)
     return (
         comparison,

@@ -7,13 +7,12 @@ territoire » (matching.profile.profile_to_token).
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
 from app_pages.state import base_stamp, get_base, page_link
 from briefing.data import build_briefing, find_territories, resolve_territory
 from briefing.render import render_html, render_pdf
+from briefing.scoring import profile_from_choice
 from data.errors import SentiersError
 from matching.presets import defi_titles
 
@@ -25,15 +24,7 @@ NO_PROFILE, SESSION_PROFILE = "", "__session__"
 def _documents(stamp: str, code: str, level: str, preset: str, profile_json: str, radius: float):
     """(name, HTML, PDF) of a briefing — cached per base, territory and profile."""
     base = get_base()
-    profile = None
-    if profile_json:
-        from matching.profile import validate_profile
-
-        profile = validate_profile(json.loads(profile_json))
-    elif preset:
-        from briefing.scoring import load_profile_arg
-
-        profile = load_profile_arg(preset=preset)
+    profile = profile_from_choice(preset, profile_json)
     briefing = build_briefing(base, code, level, profile=profile, radius_km=radius)
     return briefing.header.name, render_html(briefing), render_pdf(briefing)
 

@@ -34,6 +34,17 @@ def load_profile_arg(profile_file: str | None = None, preset: str | None = None)
     return None
 
 
+def profile_from_choice(preset: str = "", profile_json: str = ""):
+    """The profile a page picked: a validated JSON profile (shared link, session) or a préset slug, else None."""
+    if profile_json:
+        import json
+
+        from matching.profile import validate_profile
+
+        return validate_profile(json.loads(profile_json))
+    return load_profile_arg(preset=preset or None)
+
+
 def ranking_for(base, profile, level: str):
     """The matching ranking of ``profile`` at ``level`` on ``base`` (cached)."""
     from matching.profile import to_json
