@@ -425,16 +425,17 @@ def _lookup_postal(index: CommuneIndex, query: str, code: str) -> LookupResult |
         codes = [_PLM_POSTAL[code]]
     if not codes:
         return None
+    return _one_or_ambiguous(
+        index, query, "postal", codes, lambda n: f"Le code postal {code} est partagé par {n} communes."
+    )
+
+
+def _one_or_ambiguous(index: CommuneIndex, query: str, kind, codes: list[str], message) -> LookupResult:
+    """One commune: ok; several: ambiguous, most populated first, with ``message(count)``."""
     codes = index.by_population(codes)
     if len(codes) == 1:
-        return LookupResult(query=query, status="ok", kind="postal", codes=codes)
-    return LookupResult(
-        query=query,
-        status="ambiguous",
-        kind="postal",
-        codes=codes,
-        message=f"Le code postal {code} est partagé par {len(codes)} communes.",
-    )
+        return LookupResult(query=query, status="ok", kind=kind, codes=codes)
+    return LookupResult(query=query, status="ambiguous", kind=kind, codes=codes, message=message(len(codes)))
 
 
 def _lookup_name(
@@ -476,15 +477,12 @@ def _lookup_name(
             message=f"Aucune commune ne s'appelle « {_short(text)} ».",
             suggestions=fuzzy_suggestions(index, text) if with_suggestions else [],
         )
-    codes = index.by_population(codes)
-    if len(codes) == 1:
-        return LookupResult(query=query, status="ok", kind="name", codes=codes)
-    return LookupResult(
-        query=query,
-        status="ambiguous",
-        kind="name",
-        codes=codes,
-        message=f"{len(codes)} communes portent ce nom : précisez le département, par ex. « {text} (XX) ».",
+    return _one_or_ambiguous(
+        index,
+        query,
+        "name",
+        codes,
+        lambda n: f"{n} communes portent ce nom : précisez le département, par ex. « {text} (XX) ».",
     )
 
 
