@@ -25,9 +25,10 @@ from streamlit_folium import st_folium
 
 from app_pages.leaflet_assets import leaflet_url
 from app_pages.state import base_stamp, get_base
-from data.errors import SentiersError
-from data.kiif import KiifCoverage, KiifError, load_kiif
-from geo import maps, payload
+from sentiers.errors import SentiersError
+from sentiers.base.kiif import KiifCoverage, KiifError, load_kiif
+from sentiers.maps import payload
+from sentiers.maps import web as maps
 
 log = logging.getLogger(__name__)
 e = html.escape
@@ -227,7 +228,7 @@ def _commune_card(base, code: str) -> None:
         return
     row = rows.iloc[0]
     try:
-        from data.verdict import commune_verdict
+        from sentiers.rural.verdict import commune_verdict
 
         verdict = commune_verdict(base, code)
     except ImportError:  # the rural-check module is absent: key figures only

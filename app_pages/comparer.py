@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.state import base_stamp, get_base, page_link
-from briefing.compare import (
+from sentiers.briefing.compare import (
     MAX_TERRITORIES,
     MIN_TERRITORIES,
     build_comparison,
@@ -19,10 +19,10 @@ from briefing.compare import (
     render_compare_pdf,
     render_compare_xlsx,
 )
-from briefing.data import find_territories, resolve_territory
-from briefing.scoring import profile_from_choice
-from data.errors import SentiersError
-from matching.presets import defi_titles
+from sentiers.briefing.data import find_territories, resolve_territory
+from sentiers.briefing.scoring import profile_from_choice
+from sentiers.errors import SentiersError
+from sentiers.matching.presets import defi_titles
 
 CODES_KEY = "compare_codes"
 LEVELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)"}
@@ -123,7 +123,7 @@ defis = defi_titles()
 session_profile = None
 if params.get("p"):
     try:
-        from matching.profile import profile_from_token
+        from sentiers.matching.profile import profile_from_token
 
         session_profile = profile_from_token(str(params.get("p")))
     except SentiersError as exc:

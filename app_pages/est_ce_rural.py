@@ -15,11 +15,11 @@ from typing import Any
 import streamlit as st
 
 from app_pages.state import base_stamp, get_base
-from data.batch import ColumnChoice, check_frame, export, guess_columns, read_upload
-from data.errors import SentiersError
-from data.lookup import index_for, plain_spelling
-from data.schema import RURAL_DEFINITION
-from data.verdict import CommuneVerdict, RuralAnswer, answer, grid_info
+from sentiers.rural.batch import ColumnChoice, check_frame, export, guess_columns, read_upload
+from sentiers.errors import SentiersError
+from sentiers.base.lookup import index_for, plain_spelling
+from sentiers.base.schema import RURAL_DEFINITION
+from sentiers.rural.verdict import CommuneVerdict, RuralAnswer, answer, grid_info
 
 QUERY_KEY = "rural_query"
 PICK_KEY = "rural_pick"

@@ -2,7 +2,7 @@
 
 Lien partageable : ``fiche?code=26113&level=commune`` (ou ``level=epci`` avec un SIREN), ``&preset=SLUG``
 pour ajouter le score d'un profil type, ``&p=TOKEN`` pour le profil partagé par la page « Trouver un
-territoire » (matching.profile.profile_to_token).
+territoire » (sentiers.matching.profile.profile_to_token).
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.state import base_stamp, get_base, page_link
-from briefing.data import build_briefing, find_territories, resolve_territory
-from briefing.render import render_html, render_pdf
-from briefing.scoring import profile_from_choice
-from data.errors import SentiersError
-from matching.presets import defi_titles
+from sentiers.briefing.data import build_briefing, find_territories, resolve_territory
+from sentiers.briefing.render import render_html, render_pdf
+from sentiers.briefing.scoring import profile_from_choice
+from sentiers.errors import SentiersError
+from sentiers.matching.presets import defi_titles
 
 LEVELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)"}
 NO_PROFILE, SESSION_PROFILE = "", "__session__"
@@ -73,7 +73,7 @@ profile_options = [NO_PROFILE]
 session_profile = None
 if params.get("p"):
     try:
-        from matching.profile import profile_from_token
+        from sentiers.matching.profile import profile_from_token
 
         session_profile = profile_from_token(str(params.get("p")))
     except SentiersError as exc:
@@ -147,5 +147,5 @@ with col_compare:
         ":material/compare_arrows:",
         {"codes": code, **({"p": str(params.get("p"))} if params.get("p") else {})},
     )
-# The document is built by briefing.render with every data and user text escaped (Jinja2 autoescape).
+# The document is built by sentiers.briefing.render with every data and user text escaped (Jinja2 autoescape).
 st.iframe(html, height=1400)

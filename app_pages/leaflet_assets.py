@@ -1,4 +1,4 @@
-"""Leaflet served by the app itself (geo/static/leaflet), so the map page needs no CDN (helper, not a page).
+"""Leaflet served by the app itself (sentiers/maps/leaflet), so the map page needs no CDN (helper, not a page).
 
 Streamlit serves a declared component's folder at /component/<name>/; declaring it from this importable
 module (a page script is not one) gives it a stable name.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit.components.v1 as components
 
-from geo.maps import LEAFLET_DIR
+from sentiers.maps.web import LEAFLET_DIR
 
 
 def leaflet_url() -> str:

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from data import Base, load_base
+from sentiers.base.store import Base, load_base
 
 
 @st.cache_resource(show_spinner=False)
@@ -16,8 +16,8 @@ def _cached_base(stamp: str) -> Base:
 
 def base_stamp() -> str:
     """Changes when a new base is written, so the cache reloads it."""
-    from data import paths
-    from data.store import read_manifest
+    from sentiers import settings as paths
+    from sentiers.base.store import read_manifest
 
     manifest_path = paths.base_dir() / "manifest.json"
     manifest = read_manifest(paths.base_dir()) or {}

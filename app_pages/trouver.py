@@ -3,7 +3,7 @@
 Start from a défi preset, a profile file or a shared link; edit the criteria and weights; read the
 funnel, the ranked shortlist (score, robustness, key figures, sources), the score map and the breakdown
 of one candidate, with a link to its briefing. The whole scenario lives in the URL (``?p=<token>``,
-see :func:`matching.profile.profile_to_token`); ``?preset=<slug>`` opens a défi preset.
+see :func:`sentiers.matching.profile.profile_to_token`); ``?preset=<slug>`` opens a défi preset.
 
 Stable widget keys (browser tests use them): ``tr_defi`` (profil type), ``tr_upload`` (fichier de
 profil), ``tr_apply_preset``, ``tr_name``, ``tr_publics``, ``tr_mode``, ``tr_level``, ``tr_kiif``,
@@ -24,11 +24,11 @@ import streamlit as st
 
 from app_pages.leaflet_assets import leaflet_url
 from app_pages.state import base_stamp, get_base
-from data.errors import SentiersError
-from matching.catalogue import CATALOGUE, DIRECTION_LABELS
-from matching.export import shortlist_table, to_csv_bytes, to_xlsx_bytes
-from matching.presets import effective_criteria, preset, preset_criteria, preset_profile
-from matching.profile import (
+from sentiers.errors import SentiersError
+from sentiers.base.catalogue import CATALOGUE, DIRECTION_LABELS
+from sentiers.matching.export import shortlist_table, to_csv_bytes, to_xlsx_bytes
+from sentiers.matching.presets import effective_criteria, preset, preset_criteria, preset_profile
+from sentiers.matching.profile import (
     DEFIS,
     LEVELS,
     MISSING_POLICIES,
@@ -43,7 +43,7 @@ from matching.profile import (
     to_yaml,
     validate_profile,
 )
-from matching.score import Ranking, missing_of, rank_profile
+from sentiers.matching.score import Ranking, missing_of, rank_profile
 
 DEFAULT_DEFI = "service-de-proximite"
 DIRECTIONS = ["higher", "lower", "target"]
@@ -417,7 +417,7 @@ def _map(ranking: Ranking, base, top: int) -> str | None:
     try:
         from streamlit_folium import st_folium
 
-        from geo.maps import communes_map
+        from sentiers.maps.web import communes_map
 
         with st.spinner("Carte en préparation…"):
             # Leaflet served by the app itself and no web tiles: the page makes no request off the server
@@ -579,7 +579,7 @@ def main() -> None:
     if ss.get("tr_notice"):
         st.success(ss.pop("tr_notice"))
 
-    from matching.candidates import candidate_table
+    from sentiers.matching.candidates import candidate_table
 
     unavailable = candidate_table(base, ss.get("tr_level", "commune")).unavailable
     _start_section()
@@ -587,7 +587,7 @@ def main() -> None:
     _constraints_section(base, has_rurality)
     _criteria_section(unavailable)
     with st.expander("Catalogue des critères (sources, millésimes, sens par défaut)", expanded=False):
-        from matching.catalogue import catalogue_table
+        from sentiers.base.catalogue import catalogue_table
 
         st.dataframe(pd.DataFrame(catalogue_table(base, unavailable)), hide_index=True, width="stretch")
     top = int(

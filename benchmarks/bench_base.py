@@ -103,11 +103,11 @@ def main(argv: list[str] | None = None) -> int:
         tmp_home = home = Path(tempfile.mkdtemp(prefix="sentiers-bench-"))
     os.environ["SENTIERS_HOME"] = str(home)
 
-    from data.store import read_base
+    from sentiers.base.store import read_base
 
     try:
         if tmp_home is not None:
-            from data.update import update_sources
+            from sentiers.base.update import update_sources
 
             start = time.perf_counter()
             report = update_sources(mirror=args.mirror, progress=lambda f, m: None)
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"- load the built base (read_base, warm file cache): {summary(load_times)}")
 
         sentiers = Path(sys.executable).with_name("sentiers")
-        cmd = [str(sentiers)] if sentiers.exists() else [sys.executable, str(ROOT / "cli.py")]
+        cmd = [str(sentiers)] if sentiers.exists() else [sys.executable, "-m", "sentiers"]
         status_times = timed(
             lambda: subprocess.run([*cmd, "data", "status"], check=True, capture_output=True, cwd=ROOT),
             args.repeat,

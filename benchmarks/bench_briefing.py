@@ -65,10 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.home:
         os.environ["SENTIERS_HOME"] = args.home
 
-    from briefing.compare import build_comparison, render_compare_html, render_compare_pdf
-    from briefing.data import build_briefing
-    from briefing.render import render_html, render_pdf
-    from data.store import read_base
+    from sentiers.briefing.compare import build_comparison, render_compare_html, render_compare_pdf
+    from sentiers.briefing.data import build_briefing
+    from sentiers.briefing.render import render_html, render_pdf
+    from sentiers.base.store import read_base
 
     start = time.perf_counter()
     base = read_base()
@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     kind = "embedded only" if base.embedded_only else "official sources"
 
     start = time.perf_counter()
-    import briefing.static_map  # noqa: F401 - matplotlib
-    from data.lookup import index_for
+    import sentiers.maps.static  # noqa: F401 - matplotlib
+    from sentiers.base.lookup import index_for
 
     index_for(base)  # the rural verdict's commune index, built once per loaded base
     imports = time.perf_counter() - start

@@ -18,8 +18,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from data.store import read_base
-from geo import maps, payload
+from sentiers.base.store import read_base
+from sentiers.maps import payload
+from sentiers.maps import web as maps
 
 KB = 1024
 

@@ -126,12 +126,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("Debian's chromium is absent (/usr/bin/chromium)")
     home = args.home
     if home is None:
-        from data.paths import sentiers_home
+        from sentiers.settings import sentiers_home
 
         home = sentiers_home()
     from playwright.sync_api import sync_playwright
 
-    from data.store import read_base
+    from sentiers.base.store import read_base
 
     base = read_base(Path(home) / "base")
     counts = base.communes.groupby("departement").size()

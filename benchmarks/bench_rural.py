@@ -38,8 +38,8 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
 
 
 def bench_lookups(base, rng: random.Random) -> list[str]:
-    from data.lookup import index_for
-    from data.verdict import answer
+    from sentiers.base.lookup import index_for
+    from sentiers.rural.verdict import answer
 
     lines = []
     seconds, index = timed(index_for, base)
@@ -92,7 +92,7 @@ def bench_lookups(base, rng: random.Random) -> list[str]:
 def bench_batch(base, rng: random.Random) -> list[str]:
     import pandas as pd
 
-    from data.batch import check_frame, export, guess_columns, read_upload
+    from sentiers.rural.batch import check_frame, export, guess_columns, read_upload
 
     communes = base.communes
     lines = []
@@ -147,7 +147,7 @@ def main() -> int:
     parser.add_argument("--out", help="append the figures to this Markdown file")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    from data.rural_cli import read_verdict_base
+    from sentiers.cli.rural import read_verdict_base
 
     home = os.environ.get("SENTIERS_HOME", "")
     rng = random.Random(args.seed)

@@ -48,11 +48,11 @@ def main() -> int:
     parser.add_argument("--preset", default="service-de-proximite")
     args = parser.parse_args()
 
-    from data.store import read_base
-    from matching.candidates import candidate_table, kiif_coverage
-    from matching.presets import effective_criteria, preset_profile
-    from matching.robustness import top_n_frequency
-    from matching.score import rank_profile, score_frame
+    from sentiers.base.store import read_base
+    from sentiers.matching.candidates import candidate_table, kiif_coverage
+    from sentiers.matching.presets import effective_criteria, preset_profile
+    from sentiers.matching.robustness import top_n_frequency
+    from sentiers.matching.score import rank_profile, score_frame
 
     start = time.perf_counter()
     base = read_base()

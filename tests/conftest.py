@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from data.paths import mirror_dir
+from sentiers.settings import mirror_dir
 
 
 @contextmanager
@@ -49,7 +49,7 @@ def embedded_home(tmp_path_factory) -> Path:
         return Path(reuse)
     home = tmp_path_factory.mktemp("home-embedded")
     with sentiers_home(home):
-        from data.store import load_base
+        from sentiers.base.store import load_base
 
         load_base()
     return home
@@ -57,7 +57,7 @@ def embedded_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def embedded_base(embedded_home):
-    from data.store import read_base
+    from sentiers.base.store import read_base
 
     return read_base(embedded_home / "base")
 
@@ -70,7 +70,7 @@ def mirror_home(mirror_path, tmp_path_factory) -> Path:
         return Path(reuse)
     home = tmp_path_factory.mktemp("home-mirror")
     with sentiers_home(home):
-        from data.update import update_sources
+        from sentiers.base.update import update_sources
 
         report = update_sources(mirror=mirror_path)
         assert report.base is not None, report.failures
@@ -79,7 +79,7 @@ def mirror_home(mirror_path, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def mirror_base(mirror_home):
-    from data.store import read_base
+    from sentiers.base.store import read_base
 
     return read_base(mirror_home / "base")
 

@@ -68,7 +68,7 @@ def test_update_from_the_home_page_with_the_mirror(embedded_home, mirror_path, t
     at.button(key="update_run").click().run(timeout=300)
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
-    from data.store import read_manifest
+    from sentiers.base.store import read_manifest
 
     manifest = read_manifest(home / "base")
     assert len(manifest["layers"]) >= 20

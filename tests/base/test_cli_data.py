@@ -14,7 +14,7 @@ def sentiers(*args: str, home) -> subprocess.CompletedProcess:
     env = dict(os.environ, SENTIERS_HOME=str(home))
     env.pop("SENTIERS_MIRROR", None)
     return subprocess.run(
-        [sys.executable, "-m", "cli", *args],
+        [sys.executable, "-m", "sentiers", *args],
         capture_output=True,
         text=True,
         env=env,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from data.errors import SourceError
-from data.fetch import download, validate_content
-from data.sources import SOURCES_BY_ID
+from sentiers.errors import SourceError
+from sentiers.base.fetch import download, validate_content
+from sentiers.base.sources import SOURCES_BY_ID
 
 EPCI = SOURCES_BY_ID["etalab_epci"]
 GRID = SOURCES_BY_ID["insee_grille_densite_2024"]
@@ -86,8 +86,8 @@ def epci_file_for(communes, overrides: dict[str, str]) -> bytes:
 
 def test_update_keeps_the_previous_good_file_and_base(server, tmp_path, use_home, embedded_base):
     """A source that fails after a good one: the previous file, layer and base stay."""
-    from data.store import read_base
-    from data.update import update_sources
+    from sentiers.base.store import read_base
+    from sentiers.base.update import update_sources
 
     use_home(tmp_path)
     url, routes = server

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from data.geometry import areas_km2
+from sentiers.geometry import areas_km2
 
 pytestmark = pytest.mark.mirror
 

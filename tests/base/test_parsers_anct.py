@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data.build import parse_source
-from data.errors import SourceError
-from data.parsers import anct
-from data.sources import SOURCES_BY_ID
+from sentiers.base.build import parse_source
+from sentiers.errors import SourceError
+from sentiers.base.parsers import anct
+from sentiers.base.sources import SOURCES_BY_ID
 
 S = SOURCES_BY_ID
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import shapely
 
-from data.build import parse_source
-from data.errors import SourceError
-from data.parsers import boundaries
-from data.sources import SOURCES_BY_ID
+from sentiers.base.build import parse_source
+from sentiers.errors import SourceError
+from sentiers.base.parsers import boundaries
+from sentiers.base.sources import SOURCES_BY_ID
 
 S = SOURCES_BY_ID
 

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from openpyxl import Workbook
 
-from data.build import parse_source
-from data.errors import SourceError
-from data.parsers import indicators
-from data.schema import is_arm
-from data.sources import SOURCES_BY_ID
+from sentiers.base.build import parse_source
+from sentiers.errors import SourceError
+from sentiers.base.parsers import indicators
+from sentiers.base.schema import is_arm
+from sentiers.base.sources import SOURCES_BY_ID
 
 S = SOURCES_BY_ID
 

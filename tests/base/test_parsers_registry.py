@@ -6,10 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from data.errors import SourceError
-from data.sources import SOURCES
+from sentiers.errors import SourceError
+from sentiers.base.sources import SOURCES
 
-MODULES = ("data.parsers.rurality", "data.parsers.anct", "data.parsers.indicators", "data.parsers.boundaries")
+MODULES = (
+    "sentiers.base.parsers.rurality",
+    "sentiers.base.parsers.anct",
+    "sentiers.base.parsers.indicators",
+    "sentiers.base.parsers.boundaries",
+)
 OURS = [s for s in SOURCES if s.parser.partition(":")[0] in MODULES]
 
 

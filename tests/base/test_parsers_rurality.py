@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from data.build import parse_source
-from data.errors import SourceError
-from data.parsers import rurality
-from data.sources import SOURCES_BY_ID
+from sentiers.base.build import parse_source
+from sentiers.errors import SourceError
+from sentiers.base.parsers import rurality
+from sentiers.base.sources import SOURCES_BY_ID
 
 GRID_2024 = SOURCES_BY_ID["insee_grille_densite_2024"]
 GRID_2025 = SOURCES_BY_ID["insee_grille_densite_2025"]

@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from data.passage import carry_to_current, resolve_chains
+from sentiers.base.passage import carry_to_current, resolve_chains
 
 CURRENT = {"10001", "10002", "10003", "10009"}
 # 10004 and 10005 merged into 10001 (a commune nouvelle); 10006 renumbered 10002;

@@ -103,7 +103,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server(mirror_path) -> Iterator[str]:
-    from data.sources import get_source
+    from sentiers.base.sources import get_source
 
     files = {sid: (mirror_path / get_source(sid).mirror_path).read_bytes() for sid in SOURCES}
     # a real FeatureCollection of the wrong source: points of France services would not do (CSV);
@@ -141,23 +141,25 @@ def _digest(frame) -> str:
 @pytest.fixture(scope="module")
 def updates(server, tmp_path_factory):
     """Run the good update (API) then the bad one (CLI, as a user runs it); return what both left."""
-    import cli
-    import data.update
-    from data.fetch import download
-    from data.store import read_base
+    import sentiers.cli as cli
+    import sentiers.base.update
+    from sentiers.base.fetch import download
+    from sentiers.base.store import read_base
 
     home = tmp_path_factory.mktemp("home-update-server")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SENTIERS_HOME", str(home))
         mp.delenv("SENTIERS_MIRROR", raising=False)
-        mp.setattr(data.update, "download", functools.partial(download, timeout=TEST_TIMEOUT))
+        mp.setattr(sentiers.base.update, "download", functools.partial(download, timeout=TEST_TIMEOUT))
 
-        good = data.update.update_sources(only=SOURCES, urls={sid: f"{server}/good/{sid}" for sid in SOURCES})
+        good = sentiers.base.update.update_sources(
+            only=SOURCES, urls={sid: f"{server}/good/{sid}" for sid in SOURCES}
+        )
         before = read_base()
         raw_before = {p.name: p.read_bytes() for p in (home / "raw").iterdir() if p.is_file()}
 
         # the CLI has no URL override: point the registry entries at the misbehaving routes
-        real_get_source = data.update.get_source
+        real_get_source = sentiers.base.update.get_source
         routes = {
             **{sid: f"{server}/{mode}/{sid}" for sid, mode in BAD.items()},
             SLOW_OK: f"{server}/slow/{SLOW_OK}",
@@ -167,7 +169,7 @@ def updates(server, tmp_path_factory):
             source = real_get_source(source_id)
             return dataclasses.replace(source, url=routes.get(source_id, source.url))
 
-        mp.setattr(data.update, "get_source", get_source)
+        mp.setattr(sentiers.base.update, "get_source", get_source)
         import io
         import sys
 
@@ -243,7 +245,7 @@ def test_the_previous_good_layers_stay(updates):
 
 
 def test_no_raw_file_was_replaced_by_a_bad_one(updates):
-    from data.sources import get_source
+    from sentiers.base.sources import get_source
 
     for sid in BAD:
         name = get_source(sid).filename

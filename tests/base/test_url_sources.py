@@ -14,8 +14,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from data.store import read_base
-from data.update import update_sources
+from sentiers.base.store import read_base
+from sentiers.base.update import update_sources
 
 
 def grid_workbook(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from data.store import Base
+from sentiers.base.store import Base
 from tests.briefing.small_base import make_base
 
 

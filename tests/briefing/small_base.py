@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import box
 
-from data.store import Base
+from sentiers.base.store import Base
 
 SCRIPT = "<script>alert(1)</script>"
 

@@ -7,7 +7,7 @@ import io
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from cli import main
+from sentiers.cli import main
 
 
 def test_brief_html_and_pdf(embedded_home, use_home, tmp_path):

@@ -8,14 +8,14 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from briefing.compare import (
+from sentiers.briefing.compare import (
     build_comparison,
     level_of,
     render_compare_html,
     render_compare_pdf,
     render_compare_xlsx,
 )
-from data.errors import SentiersError
+from sentiers.errors import SentiersError
 from tests.briefing.small_base import SCRIPT
 
 

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from briefing.data import (
+from sentiers.briefing.data import (
     aggregate,
     build_briefing,
     find_territories,
@@ -15,7 +15,7 @@ from briefing.data import (
     reference_values,
     resolve_territory,
 )
-from data.errors import SentiersError
+from sentiers.errors import SentiersError
 from tests.briefing.small_base import LAYERS, SCRIPT, make_base
 
 
@@ -169,7 +169,7 @@ def test_french_number_format():
 
 
 def test_french_elision_before_names():
-    from briefing.data import of_name
+    from sentiers.briefing.data import of_name
 
     assert of_name("Die") == "de Die"
     assert of_name("Orée d'Anjou") == "d'Orée d'Anjou"

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from briefing.compare import build_comparison, render_compare_xlsx
-from briefing.data import build_briefing, reference_values
-from briefing.render import SECTION_TITLES, render_html, render_pdf
+from sentiers.briefing.compare import build_comparison, render_compare_xlsx
+from sentiers.briefing.data import build_briefing, reference_values
+from sentiers.briefing.render import SECTION_TITLES, render_html, render_pdf
 
 SPECIAL = ["97411", "97610", "75056", "69123", "13055", "49126", "12218", "14581", "69114"]
 HTML_BUDGET = 1_500_000
@@ -95,7 +95,7 @@ def test_mirror_mayotte_says_the_sources_do_not_cover_it(mirror_base):
 
 @pytest.mark.mirror
 def test_mirror_briefing_with_a_preset_has_score_breakdown_and_robustness(mirror_base):
-    from briefing.scoring import load_profile_arg
+    from sentiers.briefing.scoring import load_profile_arg
 
     profile = load_profile_arg(preset="service-de-proximite")
     b = build_briefing(mirror_base, "26113", profile=profile, with_map=False)

@@ -8,9 +8,9 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from briefing.data import build_briefing
-from briefing.render import SECTION_TITLES, render_html, render_pdf
-from matching.presets import preset_profile
+from sentiers.briefing.data import build_briefing
+from sentiers.briefing.render import SECTION_TITLES, render_html, render_pdf
+from sentiers.matching.presets import preset_profile
 from tests.briefing.small_base import SCRIPT
 
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"

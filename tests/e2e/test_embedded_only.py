@@ -15,7 +15,7 @@ HOW = "sentiers data update"
 
 @pytest.fixture(scope="module")
 def embedded_server(embedded_home, tmp_path_factory):
-    from data.store import read_base
+    from sentiers.base.store import read_base
 
     assert read_base(embedded_home / "base").embedded_only, "the embedded home holds official layers"
     log_path = tmp_path_factory.mktemp("streamlit-embedded") / "streamlit.log"

@@ -1,7 +1,7 @@
 """« Trouver un territoire » → « Fiche territoire » in a real browser: run a preset, download the shortlist,
 open the best candidate's briefing, download it as HTML and PDF, reopen the shared scenario URL.
 
-The expected ranking is the library's (matching.score.rank_profile on the same base): the browser must show
+The expected ranking is the library's (sentiers.matching.score.rank_profile on the same base): the browser must show
 and export exactly what the package computes, in order.
 """
 
@@ -21,8 +21,8 @@ TOP = 20
 
 @pytest.fixture(scope="module")
 def ranking(mirror_base):
-    from matching.presets import preset_profile
-    from matching.score import rank_profile
+    from sentiers.matching.presets import preset_profile
+    from sentiers.matching.score import rank_profile
 
     return rank_profile(mirror_base, preset_profile(PRESET), top_n=TOP)
 

@@ -77,8 +77,8 @@ class BestCandidates:
         self.cache: dict[str, tuple[str, str]] = {}
 
     def __call__(self, token: str) -> tuple[str, str]:
-        from matching.profile import profile_from_token
-        from matching.score import rank_profile
+        from sentiers.matching.profile import profile_from_token
+        from sentiers.matching.score import rank_profile
 
         with self.lock:
             if token not in self.cache:
@@ -91,7 +91,7 @@ class BestCandidates:
 @pytest.fixture(scope="module")
 def expected(mirror_base):
     """Queries with their right answers: verdicts from the base, best candidates from the scoring package."""
-    from matching.profile import DEFIS
+    from sentiers.matching.profile import DEFIS
 
     communes = mirror_base.communes
     known = communes[communes["rural"].notna()]

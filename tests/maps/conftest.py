@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from data.store import Base
+from sentiers.base.store import Base
 
 HOSTILE = "<script>alert('x')</script>"
 

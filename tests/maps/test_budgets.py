@@ -11,7 +11,8 @@ import statistics
 
 import pytest
 
-from geo import maps, payload
+from sentiers.maps import payload
+from sentiers.maps import web as maps
 
 KB = 1024
 

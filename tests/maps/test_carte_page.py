@@ -102,7 +102,7 @@ def test_map_script_as_streamlit_folium_sends_it_defines_what_it_uses(embedded_b
 
     from streamlit_folium import _get_map_string
 
-    from geo import maps
+    from sentiers.maps import web as maps
 
     for m in (
         maps.france_map(embedded_base),

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geo.display import display_geometry, interior_holes
+from sentiers.geometry import interior_holes, simplify_coverage
 
 # a sample: valid source coverages (34, 61, 68), invalid ones (26, 39, 59), Corsica and La Réunion
 SAMPLE = ("34", "61", "68", "26", "39", "59", "2A", "974")
@@ -25,7 +25,7 @@ def _polygons(base, dep: str):
 def test_display_geometry_has_no_gaps_or_slivers(embedded_base, dep):
     communes = _polygons(embedded_base, dep)
     full = communes.geometry.to_numpy()
-    display = display_geometry(communes.geometry).to_numpy()
+    display = simplify_coverage(communes.geometry).to_numpy()
     assert shapely.is_valid(display).all()
     # fewer vertices, or it is not a simplification
     assert shapely.get_num_coordinates(display).sum() < shapely.get_num_coordinates(full).sum()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from data.errors import SentiersError
-from data.kiif import (
+from sentiers.errors import SentiersError
+from sentiers.base.kiif import (
     DEPARTEMENT_REGION,
     KiifError,
     covered_departements,
@@ -18,7 +18,7 @@ from data.kiif import (
     load_kiif,
     parse_kiif,
 )
-from data.reference_data import reference_path
+from sentiers.base.reference import reference_path
 
 # Verbatim section "Les départements couverts par le programme." of the programme page (edition 2024).
 PROGRAMME_PAGE_SECTION = """\

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cli import main
+from sentiers.cli import main
 
 
 @pytest.fixture

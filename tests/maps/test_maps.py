@@ -10,7 +10,8 @@ import subprocess
 import pandas as pd
 import pytest
 
-from geo import maps, payload
+from sentiers.maps import payload
+from sentiers.maps import web as maps
 from tests.maps.conftest import HOSTILE
 
 ESCAPED = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
@@ -109,7 +110,7 @@ def test_scores_layer(small_base):
 
 
 def test_unknown_code_is_a_french_error(small_base):
-    from data.errors import SentiersError
+    from sentiers.errors import SentiersError
 
     with pytest.raises(SentiersError, match="Département inconnu"):
         maps.communes_map(small_base, departement="2C")

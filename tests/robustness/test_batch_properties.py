@@ -1,4 +1,4 @@
-"""Property tests of uploaded files (data.batch): random bytes, encodings, separators, huge cells and formula
+"""Property tests of uploaded files (sentiers.rural.batch): random bytes, encodings, separators, huge cells and formula
 cells. Never a traceback (a SentiersError with a French message is the only failure), never a lost or
 reordered row, always a status per row, and no exported cell a spreadsheet would run as a formula.
 """
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from data.batch import (
+from sentiers.rural.batch import (
     MESSAGE_COLUMN,
     STATUS_COLUMN,
     STATUS_LABELS,
@@ -24,7 +24,7 @@ from data.batch import (
     to_csv_bytes,
     to_xlsx_bytes,
 )
-from data.errors import SentiersError
+from sentiers.errors import SentiersError
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FORMULAS = [

@@ -1,4 +1,4 @@
-"""Property tests of the query parser (data.lookup): whatever is typed, a clear status, never a traceback."""
+"""Property tests of the query parser (sentiers.base.lookup): whatever is typed, a clear status, never a traceback."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.lookup import MAX_QUERY_CHARS, build_index, lookup, suggest
+from sentiers.base.lookup import MAX_QUERY_CHARS, build_index, lookup, suggest
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

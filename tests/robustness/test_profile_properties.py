@@ -1,9 +1,11 @@
-"""Property tests of profile loading (matching.profile): any text, any file, any share token gives a profile or
+"""Property tests of profile loading (sentiers.matching.profile): any text, any file, any share token gives a profile or
 a French SentiersError naming the field — never another exception. A valid profile survives YAML, JSON and
 share-token round trips unchanged.
 """
 
 from __future__ import annotations
+
+import re
 
 import json
 
@@ -12,9 +14,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.errors import SentiersError
-from matching.catalogue import CATALOGUE
-from matching.profile import (
+from sentiers.errors import SentiersError
+from sentiers.base.catalogue import CATALOGUE
+from sentiers.matching.profile import (
     DEFIS,
     PUBLICS,
     ZONINGS,
@@ -84,7 +86,9 @@ def test_any_mapping_is_a_profile_or_an_error_naming_a_field(data):
         refused_in_french(exc)
         # each problem names its field: "Profil invalide — field : why ; field : why"
         message = str(exc)
-        for problem in message.split(" — ", 1)[-1].split(" ; "):
+        # split on " ; " outside « » (a quoted value may hold " ; " itself)
+        problems = re.split(r" ; (?![^«]*»)", message.split(" — ", 1)[-1])
+        for problem in problems:
             assert " : " in problem and problem.split(" : ", 1)[0].strip(), problem
         for key in set(data) - set(KEYS):
             assert key in message, (key, message)

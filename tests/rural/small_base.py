@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.store import Base
+from sentiers.base.store import Base
 
 GRID_ENTRY = {
     "id": "insee_grille_densite_2024",

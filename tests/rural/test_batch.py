@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from data.batch import (
+from sentiers.rural.batch import (
     CANDIDATES_COLUMN,
     MAX_BYTES,
     MESSAGE_COLUMN,
@@ -21,7 +21,7 @@ from data.batch import (
     to_csv_bytes,
     to_xlsx_bytes,
 )
-from data.errors import SentiersError
+from sentiers.errors import SentiersError
 
 ROWS = [
     ("Die", "26"),
@@ -186,7 +186,7 @@ def test_short_windows_1252_files(text):
 def test_a_column_of_garbage_is_processed_fast_and_flagged(small_base):
     import time
 
-    from data.batch import MAX_SUGGESTED_ROWS
+    from sentiers.rural.batch import MAX_SUGGESTED_ROWS
 
     values = [f"{i} rue des Lilas, appartement {i % 7}" for i in range(3000)]
     frame = pd.DataFrame({"adresse": values})

@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-import cli
+import sentiers.cli as cli
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -128,7 +128,7 @@ def test_end_to_end_process(embedded_home):
     """The console script as a user runs it: JSON on stdout, nothing on stderr, exit 0."""
     env = {"SENTIERS_HOME": str(embedded_home), "PATH": "/usr/bin:/bin"}
     proc = subprocess.run(
-        [sys.executable, "-m", "cli", "rural", "Die", "--json"],
+        [sys.executable, "-m", "sentiers", "rural", "Die", "--json"],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -138,7 +138,7 @@ def test_end_to_end_process(embedded_home):
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)[0]["matches"][0]["name"] == "Die"
     bad = subprocess.run(
-        [sys.executable, "-m", "cli", "rural", "'; DROP TABLE communes; --"],
+        [sys.executable, "-m", "sentiers", "rural", "'; DROP TABLE communes; --"],
         cwd=REPO,
         env=env,
         capture_output=True,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data.lookup import index_for, lookup, normalise, normalise_series, suggest
+from sentiers.base.lookup import index_for, lookup, normalise, normalise_series, suggest
 from tests.rural.small_base import make_base
 
 

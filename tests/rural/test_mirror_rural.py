@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from data.lookup import index_for, lookup
-from data.schema import DENSITY_LABELS
-from data.verdict import answer, commune_verdict, verdict_table
+from sentiers.base.lookup import index_for, lookup
+from sentiers.base.schema import DENSITY_LABELS
+from sentiers.rural.verdict import answer, commune_verdict, verdict_table
 
 pytestmark = pytest.mark.mirror
 

@@ -86,7 +86,7 @@ def test_embedded_base_says_the_grid_is_missing(embedded_home, use_home):
 @pytest.fixture(scope="module")
 def hostile_home(embedded_home, tmp_path_factory) -> Path:
     """A base where a commune name carries HTML, to prove the page escapes it."""
-    from data.store import read_base, write_base
+    from sentiers.base.store import read_base, write_base
 
     base = read_base(embedded_home / "base")
     row = base.communes.index[base.communes["code"] == "26113"][0]

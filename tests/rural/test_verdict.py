@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from data.schema import DENSITY_LABELS, RURAL_DEFINITION
-from data.verdict import GRID_MISSING, answer, answers_to_json, commune_verdict, verdict_table
+from sentiers.base.schema import DENSITY_LABELS, RURAL_DEFINITION
+from sentiers.rural.verdict import GRID_MISSING, answer, answers_to_json, commune_verdict, verdict_table
 
 MATCH_KEYS = {
     "code",
@@ -105,7 +105,7 @@ def test_verdict_table_agrees_with_single_verdicts(small_base):
 
 
 def test_french_dates():
-    from data.verdict import french_date
+    from sentiers.rural.verdict import french_date
 
     assert french_date("2021-03-12") == "12 mars 2021"
     assert french_date("2024-08-01") == "1er août 2024"

@@ -1,0 +1,178 @@
+"""INSEE commune indicators: comparateur de territoires, Filosofi, BPE theme files, age structure.
+
+Every INSEE commune file here lists the arrondissements municipaux of Paris, Lyon and Marseille in
+addition to the three communes: the ARM rows are dropped so nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from sentiers.errors import SourceError
+from sentiers.base.parsers.common import check_codes, clean_codes, drop_arm, read_csv, require_columns
+from sentiers.base.parsers.rurality import open_workbook, read_coded_sheet
+from sentiers.base.sources import Source
+
+COMPARATEUR = {
+    "P18_POP": "pop_2018",
+    "P13_POP": "pop_2013",
+    "P18_MEN": "households",
+    "P18_LOG": "dwellings",
+    "P18_RP": "main_homes",
+    "P18_RSECOCC": "secondary_homes",
+    "P18_LOGVAC": "vacant_homes",
+    "P18_EMPLT": "jobs",
+    "P18_POP1564": "pop_15_64",
+    "P18_ACT1564": "active_15_64",
+    "P18_CHOM1564": "unemployed_15_64",
+    "ETTOT18": "establishments",
+}
+FILOSOFI = {
+    "NBMENFISC21": "fiscal_households",
+    "MED21": "median_income",
+    "TP6021": "poverty_rate",
+    "PPEN21": "pensions_share",
+}
+# age structure: suffix of the P<yy>_ variable -> column
+POP_AGE = {
+    "POP": "pop_age_total",
+    "POP0014": "pop_0_14",
+    "POP1529": "pop_15_29",
+    "POP65P": "pop_65_plus",
+    "POP75P": "pop_75_plus",
+}
+
+
+def _looks_like_html(head: bytes) -> bool:
+    return head.lstrip()[:15].lower().startswith((b"<!doctype", b"<html"))
+
+
+def csv_member(path: Path, source: Source, pattern: str | None = None) -> IO[bytes]:
+    """The CSV itself, or the data CSV inside the official zip.
+
+    In a zip, ``source.zip_member`` is taken when present, else the one member whose name matches
+    ``pattern`` (case-insensitive regex; ``meta_*`` dictionaries are skipped).
+    """
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+                if source.zip_member and source.zip_member in names:
+                    return io.BytesIO(zf.read(source.zip_member))
+                regex = re.compile(pattern or r"\.csv$", re.IGNORECASE)
+                data = [
+                    n
+                    for n in names
+                    if regex.search(n.rsplit("/", 1)[-1])
+                    and not n.rsplit("/", 1)[-1].lower().startswith("meta")
+                ]
+                if len(data) != 1:
+                    listing = ", ".join(names[:6]) or "vide"
+                    wanted = source.zip_member or (pattern or "un fichier CSV")
+                    raise SourceError(
+                        source.id,
+                        f"l'archive ne contient pas le fichier de données attendu « {wanted} » (contenu : {listing})",
+                    )
+                return io.BytesIO(zf.read(data[0]))
+        except zipfile.BadZipFile as exc:
+            raise SourceError(source.id, f"archive zip illisible ou tronquée ({exc})") from exc
+        except (OSError, EOFError, zlib.error) as exc:
+            raise SourceError(source.id, f"archive zip tronquée ({type(exc).__name__})") from exc
+    raw = path.read_bytes()
+    if raw[:2] == b"PK":
+        raise SourceError(source.id, "archive zip illisible ou tronquée")
+    if _looks_like_html(raw[:200]):
+        raise SourceError(source.id, "une page HTML a été reçue à la place des données")
+    return io.BytesIO(raw)
+
+
+def _numeric_frame(handle: IO[bytes], source: Source, mapping: dict[str, str], **kwargs) -> pd.DataFrame:
+    """CODGEO + mapped numeric columns, ARM dropped, codes checked."""
+    wanted = ["CODGEO", *mapping]
+    frame = read_csv(
+        handle,
+        source,
+        sep=";",
+        dtype={"CODGEO": str},
+        usecols=lambda c: c.strip() in wanted,
+        encoding="utf-8-sig",
+        encoding_errors="replace",
+        **kwargs,
+    )
+    frame.columns = [c.strip() for c in frame.columns]
+    require_columns(frame, wanted, source)
+    out = pd.DataFrame({"code": clean_codes(frame["CODGEO"])})
+    for column, name in mapping.items():
+        out[name] = pd.to_numeric(frame[column], errors="coerce").astype(float).to_numpy()
+    return drop_arm(check_codes(out, source))
+
+
+def parse_comparateur(path: Path, source: Source) -> pd.DataFrame:
+    """Comparateur de territoires (RP 2018, Sirene 2018): counts, ARM dropped."""
+    handle = csv_member(path, source, r"^base_cc_comparateur.*\.csv$")
+    return _numeric_frame(handle, source, COMPARATEUR)
+
+
+def parse_filosofi_2021(path: Path, source: Source) -> pd.DataFrame:
+    """Filosofi 2021 (decimal comma; 's' secret and 'nd' not available -> NaN)."""
+    handle = csv_member(path, source, r"filosofi.*\.csv$")
+    return _numeric_frame(handle, source, FILOSOFI, decimal=",", na_values=["s", "nd"], keep_default_na=True)
+
+
+def _bpe(frame: pd.DataFrame, source: Source) -> pd.DataFrame:
+    frame.columns = [str(c).strip() for c in frame.columns]
+    counts = [c for c in frame.columns if c.upper().startswith("NB_")]
+    if "CODGEO" not in frame.columns or not counts:
+        found = ", ".join(map(str, list(frame.columns)[:8]))
+        raise SourceError(
+            source.id, f"colonnes CODGEO et NB_<type d'équipement> attendues (trouvées : {found})"
+        )
+    values = frame[counts].apply(pd.to_numeric, errors="coerce").fillna(0).round().astype(np.int64)
+    values.columns = ["bpe_" + c[3:].lower() for c in counts]
+    out = pd.concat([pd.DataFrame({"code": clean_codes(frame["CODGEO"])}), values], axis=1)
+    return drop_arm(check_codes(out, source))
+
+
+def parse_bpe_csv(path: Path, source: Source) -> pd.DataFrame:
+    """BPE theme file (wide: one NB_<TYPEQU> column per equipment type) -> bpe_<typequ> counts."""
+    handle = csv_member(path, source, r"^equip-.*\.csv$")
+    frame = read_csv(
+        handle, source, sep=";", dtype={"CODGEO": str}, encoding="utf-8-sig", encoding_errors="replace"
+    )
+    return _bpe(frame, source)
+
+
+def parse_bpe_xlsx(path: Path, source: Source) -> pd.DataFrame:
+    """BPE theme workbook (santé 2020: sheet COM, codes on row 6)."""
+    wb = open_workbook(path, source)
+    frame = read_coded_sheet(wb, source, "COM", columns=["CODGEO"])
+    return _bpe(frame, source)
+
+
+def parse_pop_age(path: Path, source: Source) -> pd.DataFrame:
+    """Évolution et structure de la population (base-cc-evol-struct-pop-YYYY): age bands.
+
+    Variables are P<yy>_POP, P<yy>_POP0014, P<yy>_POP1529, P<yy>_POP65P, P<yy>_POP75P for the
+    census year of the file (P21_ for the 2021 edition); the newest year present is used.
+    """
+    handle = csv_member(path, source, r"^base-cc-evol-struct-pop.*\.csv$")
+    raw = handle.read()
+    header = raw.split(b"\n", 1)[0].decode("utf-8-sig", "replace").strip().split(";")
+    years = sorted(
+        {m.group(1) for h in header if (m := re.fullmatch(r"P(\d{2})_POP", h.strip()))},
+        key=lambda y: int(y) + (1900 if int(y) > 50 else 2000),
+    )
+    if not years:
+        found = ", ".join(header[:8])
+        raise SourceError(source.id, f"colonne P<aa>_POP absente (trouvées : {found})")
+    yy = years[-1]
+    mapping = {f"P{yy}_{suffix}": name for suffix, name in POP_AGE.items()}
+    return _numeric_frame(io.BytesIO(raw), source, mapping)

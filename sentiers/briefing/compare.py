@@ -1,0 +1,422 @@
+"""Side-by-side comparison of 2 to 5 territories: indicators with best/worst marked, same charts, scores.
+
+Built from the same Briefing models as the single fiche (so the figures agree), exported as HTML, PDF or XLSX.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any, Literal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from pydantic import BaseModel, Field
+
+from sentiers.briefing.catalogue import INDICATORS_BY_KEY
+from sentiers.briefing.data import Progress, base_note, build_briefing, now_text
+from sentiers.briefing.model import Briefing, Level, SourceRow, fmt_number
+from sentiers.briefing.render import environment
+from sentiers.errors import SentiersError
+
+MIN_TERRITORIES, MAX_TERRITORIES = 2, 5
+COMPARE_MAP_DPI = 80  # five maps side by side: smaller images keep the document light
+Mark = Literal["best", "worst", ""]
+
+
+class Cell(BaseModel):
+    text: str
+    value: float | None = None
+    mark: Mark = ""
+    bar: float = 0.0  # percent of the row's largest absolute value
+
+
+class Row(BaseModel):
+    key: str
+    label: str
+    group: str
+    direction: str = "neutral"
+    source: str = ""
+    cells: list[Cell]
+
+
+class Column(BaseModel):
+    code: str
+    level: str
+    name: str
+    kind: str
+    departement: str
+    verdict: str
+    map_png: str | None = None
+
+
+class Comparison(BaseModel):
+    columns: list[Column]
+    rows: list[Row]
+    profile_name: str = ""
+    direction_note: str
+    sources: list[SourceRow] = Field(default_factory=list)
+    generated_at: str
+    base_note: str
+
+
+def level_of(code: str, default: Level) -> Level:
+    """A 9-digit code is an EPCI SIREN; anything else follows ``default``."""
+    raw = str(code).strip()
+    return "epci" if len(raw) == 9 and raw.isdigit() else default
+
+
+def check_codes(codes: list[str]) -> list[str]:
+    unique = list(dict.fromkeys(str(c).strip().upper() for c in codes if str(c).strip()))
+    if not MIN_TERRITORIES <= len(unique) <= MAX_TERRITORIES:
+        raise SentiersError(
+            f"Comparer demande de {MIN_TERRITORIES} à {MAX_TERRITORIES} territoires différents ({len(unique)} donné(s))."
+        )
+    return unique
+
+
+def _profile_directions(profile: Any) -> dict[str, str]:
+    """indicator -> higher/lower from the profile's criteria, when it has any."""
+    criteria = getattr(profile, "criteria", None)
+    if criteria is None and isinstance(profile, dict):
+        criteria = profile.get("criteria")
+    if criteria is None and hasattr(profile, "defi"):
+        from sentiers.matching.presets import effective_criteria  # noqa: PLC0415
+
+        criteria = effective_criteria(profile)
+    out: dict[str, str] = {}
+    for criterion in criteria or []:
+        get = criterion.get if isinstance(criterion, dict) else lambda k, c=criterion: getattr(c, k, None)
+        indicator, direction = get("indicator"), get("direction")
+        if indicator and str(direction) in ("higher", "lower"):
+            out[str(indicator)] = str(direction)
+    return out
+
+
+def _mark(cells: list[Cell], direction: str) -> None:
+    values = [c.value for c in cells if c.value is not None]
+    top = max((abs(v) for v in values), default=0)
+    for c in cells:
+        c.bar = round(abs(c.value) / top * 100, 1) if c.value is not None and top > 0 else 0.0
+    if direction not in ("higher", "lower") or len(values) < 2 or max(values) == min(values):
+        return
+    best = max(values) if direction == "higher" else min(values)
+    worst = min(values) if direction == "higher" else max(values)
+    for c in cells:
+        if c.value == best:
+            c.mark = "best"
+        elif c.value == worst:
+            c.mark = "worst"
+
+
+def build_comparison(
+    base,
+    codes: list[str],
+    level: Level = "commune",
+    profile: Any = None,
+    with_maps: bool = True,
+    progress: Progress | None = None,
+) -> Comparison:
+    report = progress or (lambda fraction, message: None)
+    codes = check_codes(codes)
+    briefings: list[Briefing] = []
+    for i, code in enumerate(codes):
+        report(i / (len(codes) + 1), f"Territoire {code}")
+        briefings.append(
+            build_briefing(
+                base,
+                code,
+                level_of(code, level),
+                profile=profile,
+                with_map=with_maps,
+                map_dpi=COMPARE_MAP_DPI,
+            )
+        )
+    report(len(codes) / (len(codes) + 1), "Comparaison")
+    directions = _profile_directions(profile) if profile is not None else {}
+    columns = [
+        Column(
+            code=b.header.code,
+            level=b.header.level,
+            name=b.header.name,
+            kind=b.header.kind,
+            departement=b.header.departements[0] if b.header.departements else "",
+            verdict=b.verdict.headline,
+            map_png=b.map_png,
+        )
+        for b in briefings
+    ]
+    rows: list[Row] = []
+    if profile is not None:
+        cells = []
+        for b in briefings:
+            s = b.score
+            if s is not None and s.available and s.score is not None:
+                rank = f" (rang {s.rank})" if s.rank else ""
+                cells.append(Cell(text=f"{fmt_number(s.score, 1)} / 100{rank}", value=s.score))
+            else:
+                cells.append(Cell(text=(s.message if s else "") or "non calculé"))
+        name = briefings[0].score.profile_name if briefings[0].score else "profil"
+        rows.append(
+            Row(
+                key="score",
+                label=f"Score (profil « {name} »)",
+                group="Profil",
+                direction="higher",
+                cells=cells,
+            )
+        )
+        robust = [
+            Cell(text=(b.score.robustness if b.score and b.score.robustness else "—")) for b in briefings
+        ]
+        rows.append(Row(key="robustness", label="Robustesse", group="Profil", cells=robust))
+    rows.append(
+        Row(
+            key="verdict",
+            label="Rural ou urbain",
+            group="Ruralité",
+            cells=[Cell(text=b.verdict.headline) for b in briefings],
+            source=briefings[0].verdict.source,
+        )
+    )
+    for i, fact in enumerate(briefings[0].rurality):
+        rows.append(
+            Row(
+                key=f"rurality_{i}",
+                label=fact.label,
+                group="Ruralité",
+                source=fact.source,
+                cells=[Cell(text=b.rurality[i].value) for b in briefings],
+            )
+        )
+    for i, first in enumerate(briefings[0].indicators):
+        spec = INDICATORS_BY_KEY.get(first.key)
+        direction = directions.get(first.key, first.direction)
+        cells = []
+        for b in briefings:
+            row = b.indicators[i]
+            text = row.value_text if row.value is not None else ("non disponible" if row.missing else "—")
+            cells.append(Cell(text=text, value=row.value))
+        _mark(cells, direction)
+        source = next((b.indicators[i].source for b in briefings if b.indicators[i].source), "")
+        if not source:
+            source = first.note
+        rows.append(
+            Row(
+                key=first.key,
+                label=first.label + (f" ({spec.unit})" if spec and spec.unit else ""),
+                group="Indicateurs",
+                direction=direction,
+                source=source,
+                cells=cells,
+            )
+        )
+    for i, first in enumerate(briefings[0].services):
+        cells = [
+            Cell(
+                text=b.services[i].text,
+                value=float(b.services[i].count) if b.services[i].count is not None else None,
+            )
+            for b in briefings
+        ]
+        _mark(cells, "higher")
+        rows.append(
+            Row(
+                key=f"service_{first.key}",
+                label=first.label,
+                group="Services du quotidien",
+                direction="higher",
+                source=first.source,
+                cells=cells,
+            )
+        )
+    for i, first in enumerate(briefings[0].zonings):
+        rows.append(
+            Row(
+                key=f"zoning_{i}",
+                label=first.label,
+                group="Zonages et programmes",
+                source=first.source,
+                cells=[Cell(text=b.zonings[i].value) for b in briefings],
+            )
+        )
+    rows.append(
+        Row(
+            key="kiif",
+            label="Incubateur du Kiif",
+            group="Ressources",
+            cells=[
+                Cell(
+                    text=(b.incubator.name + ("" if b.incubator.verified else " (à confirmer)"))
+                    if b.incubator.available
+                    else b.incubator.message
+                )
+                for b in briefings
+            ],
+        )
+    )
+    for kind in ("France services", "Fabrique de territoire", "Manufacture de proximité"):
+        cells = []
+        for b in briefings:
+            near = [r for r in b.resources if r.kind == kind]
+            cells.append(
+                Cell(
+                    text=f"{len(near)} (la plus proche : {fmt_number(near[0].distance_km, 1, 'km')})"
+                    if near
+                    else "aucune",
+                    value=float(len(near)),
+                )
+            )
+        _mark(cells, "higher")
+        rows.append(
+            Row(
+                key=f"resource_{kind}",
+                label=f"{kind} à moins de {fmt_number(briefings[0].radius_km, 0, 'km')}",
+                group="Ressources",
+                direction="higher",
+                cells=cells,
+            )
+        )
+    seen, sources = set(), []
+    for b in briefings:
+        for s in b.sources:
+            if s.title not in seen:
+                seen.add(s.title)
+                sources.append(s)
+    report(1.0, "Prêt")
+    return Comparison(
+        columns=columns,
+        rows=rows,
+        profile_name=briefings[0].score.profile_name if profile is not None and briefings[0].score else "",
+        direction_note=(
+            "Meilleure et moins bonne valeur marquées selon le sens des critères du profil"
+            if directions
+            else "Meilleure et moins bonne valeur marquées selon le sens par défaut de chaque indicateur"
+        )
+        + " (plus haut est mieux : évolution de la population, emplois, établissements, revenu ; plus bas est mieux : "
+        "vacance, chômage, pauvreté). Les indicateurs sans sens (population, âge, résidences secondaires) ne sont pas marqués.",
+        sources=sources,
+        generated_at=now_text(),
+        base_note=base_note(base),
+    )
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+
+def render_compare_html(comparison: Comparison) -> str:
+    return environment().get_template("compare.html.j2").render(c=comparison)
+
+
+def render_compare_pdf(comparison: Comparison) -> bytes:
+    from fpdf.enums import XPos, YPos  # noqa: PLC0415 - fpdf2 only when a PDF is asked for
+
+    from sentiers.briefing.pdf import GREEN, MUTED, BriefPDF  # noqa: PLC0415
+
+    c = comparison
+    pdf = BriefPDF("Comparaison de territoires")
+    pdf.alias_nb_pages()
+    pdf.add_page(orientation="L")
+    pdf.para("SENTIERS · COMPARAISON DE TERRITOIRES", size=8, colour=MUTED)
+    pdf.h1(" / ".join(col.name for col in c.columns))
+    pdf.source(c.base_note)
+    if c.profile_name:
+        pdf.para(f"Profil : {c.profile_name}", style="B")
+    pdf.source(c.direction_note + " ▲ meilleure valeur, ▼ moins bonne.")
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    label_w = 62
+    col_w = (width - label_w) / len(c.columns)
+    group = None
+    body: list[list[str]] = []
+    headings = ["", *[f"{col.name} ({col.code})" for col in c.columns]]
+    for row in c.rows:
+        if row.group != group:
+            group = row.group
+            body.append([f"— {group} —", *["" for _ in c.columns]])
+        label = row.label + (f"\n{row.source}" if row.source else "")
+        body.append(
+            [label, *[cell.text + {"best": " ▲", "worst": " ▼", "": ""}[cell.mark] for cell in row.cells]]
+        )
+    pdf.grid(headings, body, (label_w, *[col_w] * len(c.columns)), size=7.5)
+    maps = [col for col in c.columns if col.map_png]
+    if maps:
+        pdf.add_page(orientation="L")
+        pdf.h2("Cartes")
+        w = min(90.0, (width - 4 * (len(maps) - 1)) / min(len(maps), 3))
+        x, y = pdf.l_margin, pdf.get_y()
+        for i, col in enumerate(maps):
+            if i and i % 3 == 0:
+                x, y = pdf.l_margin, y + w * 4.6 / 6.4 + 10
+            pdf.set_xy(x, y)
+            pdf.set_font("DejaVu", "B", 8.5)
+            pdf.cell(w, 5, col.name[:50])
+            pdf.image(io.BytesIO(base64.b64decode(col.map_png)), x=x, y=y + 5, w=w)
+            x += w + 4
+        pdf.set_xy(pdf.l_margin, y + w * 4.6 / 6.4 + 8)
+    pdf.h2("Sources et millésimes")
+    for s in c.sources:
+        pdf.source(f"• {s.title} — {s.publisher}, {s.vintage}")
+    pdf.set_text_color(*GREEN)
+    pdf.set_font("DejaVu", "", 7.5)
+    pdf.cell(
+        0, 5, f"Comparaison générée le {c.generated_at} par Sentiers.", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
+    return bytes(pdf.output())
+
+
+def _safe(value: Any) -> Any:
+    """A text cell never becomes a spreadsheet formula (names and profile fields come from users and data)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def render_compare_xlsx(comparison: Comparison) -> bytes:
+    c = comparison
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Comparaison"
+    bold = Font(bold=True)
+    best = PatternFill("solid", fgColor="E3F1E5")
+    worst = PatternFill("solid", fgColor="FBE6DC")
+    ws.append(["Comparaison de territoires — Sentiers", f"générée le {c.generated_at}"])
+    ws.append([c.direction_note])
+    if c.profile_name:
+        ws.append([_safe(f"Profil : {c.profile_name}")])
+    ws.append([])
+    ws.append(
+        [
+            _safe(v)
+            for v in ("Groupe", "Critère", *[f"{col.name} ({col.code})" for col in c.columns], "Source")
+        ]
+    )
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for row in c.rows:
+        values = [
+            cell.value if cell.value is not None and row.group == "Indicateurs" else cell.text
+            for cell in row.cells
+        ]
+        ws.append([_safe(v) for v in (row.group, row.label, *values, row.source)])
+        for i, cell in enumerate(row.cells):
+            target = ws.cell(row=ws.max_row, column=3 + i)
+            if cell.mark == "best":
+                target.fill = best
+            elif cell.mark == "worst":
+                target.fill = worst
+    ws.column_dimensions["A"].width = 20
+    ws.column_dimensions["B"].width = 45
+    for i in range(len(c.columns)):
+        ws.column_dimensions[chr(ord("C") + i)].width = 28
+    for line in ws.iter_rows(min_row=5):
+        for cell in line:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    src = wb.create_sheet("Sources")
+    src.append(["Source", "Éditeur", "Millésime", "Licence", "Adresse"])
+    for cell in src[1]:
+        cell.font = bold
+    for s in c.sources:
+        src.append([_safe(v) for v in (s.title, s.publisher, s.vintage, s.licence, s.url)])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

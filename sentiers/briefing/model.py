@@ -1,0 +1,177 @@
+"""The briefing as data: pydantic models holding only what the templates and the PDF writer print.
+
+Values are already formatted in French (``fmt_number``), each figure carries its source and vintage, and a
+missing value carries its reason.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from sentiers.base.schema import RURAL_DEFINITION
+
+Level = Literal["commune", "epci"]
+NBSP = "\u202f"
+
+
+class Member(BaseModel):
+    code: str
+    name: str
+    population: int | None = None
+
+
+class Header(BaseModel):
+    level: Level
+    code: str
+    name: str
+    kind: str  # "Commune", "Communauté de communes", ...
+    departements: list[str]  # "Ain (01)"
+    region: str
+    epci: str = ""  # "CC de la Dombes (200069193)" for a commune
+    epci_code: str = ""
+    members: list[Member] = Field(default_factory=list)
+    population: str
+    population_note: str
+    area: str
+    code_note: str = ""  # an old code given and translated
+
+
+class Verdict(BaseModel):
+    status: Literal["rural", "urbain", "mixte", "inconnu"]
+    headline: str
+    detail: str
+    definition: str = RURAL_DEFINITION
+    source: str
+    derived: bool = False
+
+
+class Fact(BaseModel):
+    """A labelled fact with its source (AAV, typologie des ruralités, zonings)."""
+
+    label: str
+    value: str
+    source: str
+    meaning: str = ""
+    missing: bool = False
+
+
+class IndicatorRow(BaseModel):
+    key: str
+    label: str
+    unit: str
+    value: float | None
+    departement: float | None
+    france: float | None
+    value_text: str
+    departement_text: str
+    france_text: str
+    source: str
+    note: str = ""
+    missing: bool = False
+    direction: str = "neutral"
+    # bar lengths in percent of the largest of the three (for the small charts)
+    bars: list[float] = Field(default_factory=list)
+
+
+class ServiceRow(BaseModel):
+    key: str
+    label: str
+    present: bool | None
+    count: int | None
+    text: str
+    source: str
+
+
+class Resource(BaseModel):
+    kind: str
+    label: str
+    commune: str
+    distance_km: float
+    distance_text: str
+    address: str = ""
+
+
+class Incubator(BaseModel):
+    available: bool
+    name: str = ""
+    city: str = ""
+    verified: bool = False
+    status: str = ""
+    url: str = ""
+    message: str = ""
+    distance_text: str = ""  # from the territory to the incubator's city, as the crow flies
+
+
+class Contribution(BaseModel):
+    label: str
+    points: float
+    value: str = ""
+
+
+class ScoreSection(BaseModel):
+    profile_name: str
+    defi: str = ""
+    available: bool = False
+    message: str = ""
+    score: float | None = None
+    rank: int | None = None
+    candidates: int | None = None
+    robustness: str = ""
+    contributions: list[Contribution] = Field(default_factory=list)
+
+
+class QuestionGroup(BaseModel):
+    step: str
+    questions: list[str]
+
+
+class SourceRow(BaseModel):
+    title: str
+    publisher: str
+    vintage: str
+    licence: str = ""
+    url: str = ""
+
+
+class Briefing(BaseModel):
+    header: Header
+    verdict: Verdict
+    rurality: list[Fact]
+    indicators: list[IndicatorRow]
+    indicators_note: str = ""
+    reference_departement: str = ""  # the département the indicators are compared with
+    services: list[ServiceRow]
+    services_note: str = ""
+    zonings: list[Fact]
+    resources: list[Resource]
+    resources_note: str
+    radius_km: float
+    incubator: Incubator
+    score: ScoreSection | None = None
+    questions: list[QuestionGroup]
+    summary: list[str] = Field(default_factory=list)  # « En bref »: a few facts read first
+    sources: list[SourceRow]
+    map_png: str | None = None  # base64 PNG
+    map_note: str = ""
+    warnings: list[str] = Field(default_factory=list)
+    generated_at: str
+    base_note: str
+
+
+# --- formatting --------------------------------------------------------------------------------
+
+
+def fmt_number(value: float | int | None, decimals: int = 0, unit: str = "") -> str:
+    """French number: thin space thousands, comma decimals; "—" when missing."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)) or pd.isna(value):
+        return "—"
+    text = f"{float(value):,.{decimals}f}".replace(",", NBSP).replace(".", ",")
+    if text.startswith("-") and set(text[1:]) <= set("0,"):
+        text = text[1:]
+    if unit in ("%", "‰", "%/an"):
+        return f"{text}{NBSP}{unit}"
+    return f"{text} {unit}".strip()

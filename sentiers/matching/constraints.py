@@ -1,0 +1,170 @@
+"""Hard constraints: which candidates may be ranked at all, with a funnel that explains every removal.
+
+The funnel is a list of ``{constraint, removed, remaining}`` (French labels), starting with all the
+candidates of the level, so that an empty result says which constraint emptied it. A constraint that
+cannot be checked on the loaded base (no density grid for ``rural_only``...) is an error with a French
+message, never silently skipped: every ranked candidate satisfies every constraint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sentiers.errors import SentiersError
+from sentiers.geometry import haversine_km
+from sentiers.matching.candidates import UPDATE_HINT, CandidateTable, Coverage
+from sentiers.matching.profile import ZONINGS, Constraints
+
+ZONING_COLUMNS: dict[str, str] = {
+    "frr": "frr",
+    "pvd": "pvd",
+    "va": "va",
+    "acv": "acv",
+    "france_services": "france_services",
+    "fabriques": "fabriques",
+    "manufactures": "manufactures",
+}
+
+
+@dataclass(frozen=True)
+class ReferencePoint:
+    code: str
+    name: str
+    lat: float
+    lon: float
+
+
+def resolve_reference(base: Any, query: str) -> ReferencePoint:
+    """The reference commune by INSEE code (current or old) or unambiguous name; French error otherwise."""
+    communes = base.communes
+    text = str(query).strip()
+    match = communes[communes["code"] == text.upper()]
+    if match.empty:
+        try:
+            from sentiers.base.lookup import index_for, lookup
+
+            result = lookup(index_for(base), text)
+        except Exception as exc:  # noqa: BLE001 - lookup needs a full base; say what failed
+            raise SentiersError(
+                f"constraints.reference_commune : commune « {text} » introuvable ({exc})."
+            ) from None
+        if result.status != "ok" or not result.codes:
+            detail = result.message or "introuvable"
+            raise SentiersError(f"constraints.reference_commune : « {text} » — {detail}")
+        match = communes[communes["code"] == result.codes[0]]
+    row = match.iloc[0]
+    lat, lon = float(row["lat"]), float(row["lon"])
+    if np.isnan(lat) or np.isnan(lon):
+        raise SentiersError(f"constraints.reference_commune : « {row['name']} » n'a pas de coordonnées.")
+    return ReferencePoint(code=str(row["code"]), name=str(row["name"]), lat=lat, lon=lon)
+
+
+def _check_codes(values: list[str], field: str, check) -> list[str]:
+    out = []
+    for value in values:
+        try:
+            out.append(check(value))
+        except SentiersError as exc:
+            raise SentiersError(f"constraints.{field} : {exc}") from None
+    return out
+
+
+def apply_constraints(
+    table: CandidateTable,
+    constraints: Constraints,
+    coverage: Coverage | None = None,
+    reference: ReferencePoint | None = None,
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Candidates satisfying every hard constraint (with ``distance_reference_km`` when a reference is
+    given), and the funnel."""
+    from sentiers.base.kiif import check_departement_code, check_region_code
+
+    frame = table.frame
+    if reference is not None:
+        frame = frame.copy()
+        frame["distance_reference_km"] = haversine_km(
+            frame["lat"].to_numpy(), frame["lon"].to_numpy(), reference.lat, reference.lon
+        )
+    keep = np.ones(len(frame), dtype=bool)
+    funnel: list[dict[str, Any]] = [
+        {
+            "constraint": (
+                "Toutes les communes de la base" if table.level == "commune" else "Tous les EPCI de la base"
+            ),
+            "removed": 0,
+            "remaining": int(keep.sum()),
+        }
+    ]
+
+    def step(label: str, mask: np.ndarray) -> None:
+        nonlocal keep
+        before = int(keep.sum())
+        keep = keep & mask
+        after = int(keep.sum())
+        funnel.append({"constraint": label, "removed": before - after, "remaining": after})
+
+    if constraints.kiif_only:
+        if coverage is None:
+            raise SentiersError(
+                "constraints.kiif_only : la liste des départements couverts par le Kiif est indisponible "
+                "(sentiers/base/reference/kiif.yaml) ; désactivez la contrainte ou réparez le fichier."
+            )
+        step(
+            f"Départements couverts par le Kiif ({len(coverage.departements)})",
+            frame["departement"].isin(coverage.departements).to_numpy(),
+        )
+    if constraints.rural_only:
+        if "rural" not in frame:
+            raise SentiersError(
+                "constraints.rural_only : la grille communale de densité n'est pas chargée, la ruralité ne peut "
+                f"pas être vérifiée ; {UPDATE_HINT}, ou désactivez la contrainte."
+            )
+        label = (
+            "Communes rurales (grille de densité, niveaux 5 à 7)"
+            if table.level == "commune"
+            else "EPCI ruraux (au moins 50 % de la population en commune rurale)"
+        )
+        rural = frame["rural"].to_numpy(dtype=float, na_value=np.nan)
+        unknown = int((np.isnan(rural) & keep).sum())
+        if unknown:
+            label += f", dont {unknown} à la ruralité inconnue"
+        step(label, np.nan_to_num(rural, nan=0.0) == 1)
+    if constraints.departements:
+        codes = _check_codes(constraints.departements, "departements", check_departement_code)
+        step(f"Départements choisis ({', '.join(codes)})", frame["departement"].isin(codes).to_numpy())
+    if constraints.regions:
+        codes = _check_codes(constraints.regions, "regions", check_region_code)
+        step(f"Régions choisies ({', '.join(codes)})", frame["region"].isin(codes).to_numpy())
+    population = frame["population"].to_numpy(dtype=float)
+    if constraints.population_min is not None:
+        step(
+            f"Population d'au moins {constraints.population_min:,} habitants".replace(",", " "),
+            np.nan_to_num(population, nan=-1) >= constraints.population_min,
+        )
+    if constraints.population_max is not None:
+        step(
+            f"Population d'au plus {constraints.population_max:,} habitants".replace(",", " "),
+            np.nan_to_num(population, nan=np.inf) <= constraints.population_max,
+        )
+    if constraints.max_distance_km is not None:
+        if reference is None:
+            raise SentiersError("constraints.max_distance_km : une commune de référence est nécessaire.")
+        dist = frame["distance_reference_km"].to_numpy(dtype=float)
+        step(
+            f"À moins de {constraints.max_distance_km:g} km de {reference.name}",
+            np.nan_to_num(dist, nan=np.inf) <= constraints.max_distance_km,
+        )
+    for zoning in constraints.zonings_required:
+        column = ZONING_COLUMNS[zoning]
+        if column not in frame:
+            raise SentiersError(
+                f"constraints.zonings_required : le zonage « {ZONINGS[zoning]} » n'est pas chargé dans la base ; "
+                f"{UPDATE_HINT}."
+            )
+        values = pd.to_numeric(frame[column], errors="coerce").fillna(0).to_numpy(dtype=float)
+        step(f"Zonage requis : {ZONINGS[zoning]}", values > 0)
+    return frame.loc[keep].reset_index(drop=True), funnel

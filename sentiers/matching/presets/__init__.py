@@ -1,0 +1,76 @@
+"""Presets: one scoring profile per défi de la ruralité, as YAML files beside this module.
+
+A preset holds base criteria, extra criteria per public (added when the profile names that public) and
+per mode (antenne / dissemination); a later entry for the same indicator replaces the earlier one.
+Each criterion carries its reasoning in French (``reason``), shown to the user.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from sentiers.errors import SentiersError
+from sentiers.matching.profile import DEFIS, Criterion, Defi, Public, StructureProfile, explain
+
+
+class Preset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    defi: Defi
+    title: str
+    summary: str
+    criteria: list[Criterion]
+    publics: dict[Public, list[Criterion]] = {}
+    modes: dict[str, list[Criterion]] = {}
+
+
+@cache
+def preset(slug: str) -> Preset:
+    """The preset of a défi (validated); SentiersError naming the known slugs otherwise."""
+    if slug not in DEFIS:
+        raise SentiersError(f"Profil type inconnu « {slug} » ; profils types : {', '.join(DEFIS)}")
+    text = files(__package__).joinpath(f"{slug}.yaml").read_text(encoding="utf-8")
+    try:
+        return Preset.model_validate(yaml.safe_load(text))
+    except ValidationError as exc:
+        raise explain(exc, prefix=f"Profil type {slug} invalide") from None
+
+
+def defi_titles() -> dict[str, str]:
+    """Slug -> title of the six défis' presets, in the programme's order (for pickers)."""
+    from sentiers.matching.profile import DEFIS
+
+    return {slug: preset(slug).title for slug in DEFIS}
+
+
+def preset_criteria(
+    slug: str, publics: list[str] | tuple[str, ...] = (), mode: str = "antenne"
+) -> list[Criterion]:
+    """Base criteria of the défi, then those of each public, then those of the mode."""
+    chosen = preset(slug)
+    merged: dict[str, Criterion] = {c.indicator: c for c in chosen.criteria}
+    for public in publics:
+        for crit in chosen.publics.get(public, []):  # type: ignore[call-overload]
+            merged[crit.indicator] = crit
+    for crit in chosen.modes.get(mode, []):
+        merged[crit.indicator] = crit
+    return [c.model_copy() for c in merged.values()]
+
+
+def effective_criteria(profile: StructureProfile) -> list[Criterion]:
+    """The profile's own criteria, or its défi's preset adapted to its publics and mode."""
+    if profile.criteria is not None:
+        return list(profile.criteria)
+    return preset_criteria(profile.defi, profile.publics, profile.mode)
+
+
+def preset_profile(slug: str, **overrides) -> StructureProfile:
+    """A ready-to-score profile for a défi (criteria left empty: the preset applies)."""
+    chosen = preset(slug)
+    data = {"name": f"Profil type — {chosen.title}", "defi": slug, "description": chosen.summary}
+    data.update(overrides)
+    return StructureProfile.model_validate(data)

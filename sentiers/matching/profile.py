@@ -1,0 +1,366 @@
+"""The structure profile: who wants to spread, where it may go, what it looks for.
+
+A profile is validated (pydantic v2, unknown keys refused) and saved/loaded as YAML or JSON. When it
+carries no ``criteria``, the preset of its défi applies (see :mod:`matching.presets`). Every validation
+problem becomes one French :class:`sentiers.errors.SentiersError` naming the field.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import unicodedata
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sentiers.errors import SentiersError
+from sentiers.fr import printable, quoted
+from sentiers.base.catalogue import CATALOGUE
+
+log = logging.getLogger(__name__)
+
+DEFIS: dict[str, str] = {
+    "emploi-economie-locale": "Emploi et économie locale",
+    "service-de-proximite": "Service de proximité",
+    "transition-ecologique-solidaire": "Transition écologique et solidaire",
+    "solidarite-cohesion-sociale": "Solidarité et cohésion sociale",
+    "mobilisation-collective": "Mobilisation collective",
+    "engagement-citoyen": "Engagement citoyen",
+}
+PUBLICS: dict[str, str] = {
+    "seniors": "Seniors",
+    "jeunes": "Jeunes",
+    "familles": "Familles",
+    "demandeurs-emploi": "Demandeurs d'emploi",
+    "menages-modestes": "Ménages modestes",
+    "tout-public": "Tout public",
+}
+MODES: dict[str, str] = {
+    "antenne": "Antenne (un site physique)",
+    "dissemination": "Dissémination (diffusion par des partenaires)",
+}
+LEVELS: dict[str, str] = {"commune": "Commune", "epci": "Intercommunalité (EPCI)"}
+ZONINGS: dict[str, str] = {
+    "frr": "France Ruralités Revitalisation",
+    "pvd": "Petites villes de demain",
+    "va": "Villages d'avenir",
+    "acv": "Action cœur de ville",
+    "france_services": "France services",
+    "fabriques": "Fabrique de territoire",
+    "manufactures": "Manufacture de proximité",
+}
+MISSING_POLICIES: dict[str, str] = {
+    "neutral": "valeur manquante = rang médian (0,5), signalée",
+    "worst": "valeur manquante = plus mauvais rang (0), signalée",
+    "exclude": "candidat écarté s'il lui manque une valeur",
+    "epci": "valeur manquante = valeur de l'intercommunalité (imputée, signalée), sinon rang médian",
+}
+
+Defi = Literal[
+    "emploi-economie-locale",
+    "service-de-proximite",
+    "transition-ecologique-solidaire",
+    "solidarite-cohesion-sociale",
+    "mobilisation-collective",
+    "engagement-citoyen",
+]
+Public = Literal["seniors", "jeunes", "familles", "demandeurs-emploi", "menages-modestes", "tout-public"]
+Zoning = Literal["frr", "pvd", "va", "acv", "france_services", "fabriques", "manufactures"]
+
+
+class Criterion(BaseModel):
+    """One scored indicator: how much it weighs and which way is better."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    indicator: str
+    weight: float = Field(default=1.0, ge=0)
+    direction: Literal["higher", "lower", "target"] | None = None
+    target: float | None = None
+    reason: str = ""
+
+    @field_validator("indicator")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in CATALOGUE:
+            raise ValueError(f"indicateur inconnu « {value} » (voir le catalogue des critères)")
+        return value
+
+    @model_validator(mode="after")
+    def _direction(self) -> Criterion:
+        if self.direction is None:
+            self.direction = CATALOGUE[self.indicator].direction
+        if self.direction == "target" and self.target is None:
+            raise ValueError("la direction « target » demande une valeur cible (champ target)")
+        return self
+
+
+class Constraints(BaseModel):
+    """Hard constraints: a candidate failing one is not ranked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kiif_only: bool = True
+    rural_only: bool = True
+    departements: list[str] = []
+    regions: list[str] = []
+    population_min: int | None = Field(default=None, ge=0)
+    population_max: int | None = Field(default=None, ge=0)
+    reference_commune: str | None = None
+    max_distance_km: float | None = Field(default=None, gt=0)
+    zonings_required: list[Zoning] = []
+
+    @field_validator("departements", "regions", mode="before")
+    @classmethod
+    def _codes(cls, value: Any) -> Any:
+        if isinstance(value, str | int):
+            value = [value]
+        if isinstance(value, list):
+            return [str(v).strip().upper().zfill(2) for v in value]
+        return value
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Constraints:
+        if (
+            self.population_min is not None
+            and self.population_max is not None
+            and self.population_min > self.population_max
+        ):
+            raise ValueError("population_min dépasse population_max")
+        if self.max_distance_km is not None and not self.reference_commune:
+            raise ValueError("max_distance_km demande une commune de référence (reference_commune)")
+        return self
+
+
+class StructureProfile(BaseModel):
+    """A social enterprise's spreading project, as Sentiers scores it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    defi: Defi
+    publics: list[Public] = []
+    mode: Literal["antenne", "dissemination"] = "antenne"
+    level: Literal["commune", "epci"] = "commune"
+    constraints: Constraints = Constraints()
+    criteria: list[Criterion] | None = None
+    missing_policy: Literal["neutral", "worst", "exclude", "epci"] = "neutral"
+    description: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        # control characters and line separators do not survive a YAML round trip (U+0085 becomes a space)
+        if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value):
+            raise ValueError("le nom doit tenir sur une ligne, sans caractère de contrôle")
+        return value
+
+    @field_validator("criteria")
+    @classmethod
+    def _unique(cls, value: list[Criterion] | None) -> list[Criterion] | None:
+        if value is None:
+            return value
+        seen: set[str] = set()
+        for crit in value:
+            if crit.indicator in seen:
+                raise ValueError(f"l'indicateur « {crit.indicator} » apparaît deux fois")
+            seen.add(crit.indicator)
+        return value
+
+
+# -- French error messages --------------------------------------------------------------------------
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item + 1}]"] if parts else [f"[{item + 1}]"]
+        else:
+            parts.append(str(item))
+    return ".".join(parts) or "profil"
+
+
+def _french(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        return "clé inconnue (à retirer ou corriger)"
+    if kind == "missing":
+        return "champ obligatoire manquant"
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace("'", "")
+        return f"valeur {quoted(value, 40)} non reconnue (valeurs possibles : {expected})"
+    if kind in ("greater_than_equal", "greater_than"):
+        bound = ctx.get("ge", ctx.get("gt"))
+        sign = "positif ou nul" if kind == "greater_than_equal" and bound == 0 else f"> {bound}"
+        if kind == "greater_than_equal" and bound != 0:
+            sign = f"≥ {bound}"
+        return f"doit être {sign} (reçu : {printable(value, 40)})"
+    if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "int_from_float"):
+        return f"nombre attendu (reçu : {quoted(value, 40)})"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"vrai ou faux attendu (reçu : {quoted(value, 40)})"
+    if kind in ("string_type",):
+        return "texte attendu"
+    if kind in ("list_type",):
+        return "liste attendue"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "objet (clés : valeurs) attendu"
+    if kind == "string_too_short":
+        return "ne peut pas être vide"
+    if kind == "string_too_long":
+        return "trop long"
+    if kind == "value_error":
+        msg = str(error.get("msg", ""))
+        return msg.removeprefix("Value error, ")
+    return str(error.get("msg", "valeur invalide"))
+
+
+def explain(exc: ValidationError, prefix: str = "Profil invalide") -> SentiersError:
+    """One French line per problem, each naming its field."""
+    problems = [f"{_field_name(tuple(e['loc']))} : {_french(e)}" for e in exc.errors()]
+    return SentiersError(f"{prefix} — " + " ; ".join(problems))
+
+
+def validate_profile(data: Any) -> StructureProfile:
+    """A validated profile from a mapping (parsed YAML/JSON), or SentiersError in French."""
+    if isinstance(data, StructureProfile):
+        return data
+    if not isinstance(data, dict):
+        raise SentiersError("Profil invalide — le fichier doit contenir un objet (clés : valeurs).")
+    try:
+        return StructureProfile.model_validate(data)
+    except ValidationError as exc:
+        raise explain(exc) from None
+
+
+def parse_profile(text: str, fmt: Literal["yaml", "json"] = "yaml") -> StructureProfile:
+    """Parse YAML (a superset of JSON) or strict JSON text into a validated profile."""
+    try:
+        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        kind = "JSON" if fmt == "json" else "YAML"
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        where = f" (ligne {line + 1})" if line is not None else ""
+        if isinstance(exc, json.JSONDecodeError):
+            where = f" (ligne {exc.lineno})"
+        raise SentiersError(f"Profil illisible : {kind} mal formé{where}.") from None
+    return validate_profile(data)
+
+
+def load_profile(path: str | Path) -> StructureProfile:
+    """Read a profile from a .yaml/.yml or .json file."""
+    path = Path(path)
+    if not path.is_file():
+        raise SentiersError(f"Profil introuvable : {path.name}")
+    suffix = path.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".json"):
+        raise SentiersError(f"Format de profil non reconnu « {suffix} » : .yaml, .yml ou .json attendu.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SentiersError(f"Profil illisible : {path.name} n'est pas un texte UTF-8.") from None
+    return parse_profile(text, "json" if suffix == ".json" else "yaml")
+
+
+def profile_dict(profile: StructureProfile) -> dict[str, Any]:
+    """Plain data, defaults kept (a saved profile reopens identically)."""
+    return profile.model_dump(mode="json")
+
+
+def to_yaml(profile: StructureProfile) -> str:
+    return yaml.safe_dump(profile_dict(profile), allow_unicode=True, sort_keys=False)
+
+
+def to_json(profile: StructureProfile) -> str:
+    return json.dumps(profile_dict(profile), ensure_ascii=False, indent=2)
+
+
+def save_profile(profile: StructureProfile, path: str | Path) -> Path:
+    """Write as YAML or JSON, chosen by the suffix."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        text = to_yaml(profile)
+    elif suffix == ".json":
+        text = to_json(profile)
+    else:
+        raise SentiersError(f"Format de profil non reconnu « {suffix} » : .yaml, .yml ou .json attendu.")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- share links ------------------------------------------------------------------------------------
+
+
+def profile_to_token(profile: StructureProfile) -> str:
+    """A compact URL-safe token of the whole profile (zlib-compressed JSON, base64url without padding)."""
+    import base64
+    import zlib
+
+    raw = json.dumps(_compact(profile), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii").rstrip("=")
+
+
+def _preset_texts(defi: str) -> tuple[dict[str, str], str]:
+    from sentiers.matching.presets import preset, preset_criteria
+
+    chosen = preset(defi)
+    known = {c.indicator: c.reason for c in preset_criteria(defi, list(chosen.publics), "antenne")}
+    known |= {c.indicator: c.reason for c in preset_criteria(defi, [], "dissemination")}
+    for crit in chosen.criteria:
+        known.setdefault(crit.indicator, crit.reason)
+    return known, chosen.summary
+
+
+def _compact(profile: StructureProfile) -> dict[str, Any]:
+    """The profile without defaults, and without texts the défi's preset restores (reasons, summary)."""
+    data = profile.model_dump(mode="json", exclude_defaults=True)
+    data["name"], data["defi"] = profile.name, profile.defi
+    known, summary = _preset_texts(profile.defi)
+    for crit in data.get("criteria") or []:
+        if crit.get("reason") and crit["reason"] == known.get(crit["indicator"]):
+            crit.pop("reason")
+        elif not crit.get("reason") and known.get(crit["indicator"]):
+            crit["reason"] = ""  # keep an explicitly empty reason empty
+    if data.get("description") == summary:
+        data.pop("description")
+        data["_summary"] = 1
+    return data
+
+
+def _expand(data: dict[str, Any]) -> dict[str, Any]:
+    """Restore what :func:`_compact` left out (reasons and summary of the défi's preset)."""
+    if data.get("defi") not in DEFIS:
+        return data
+    known, summary = _preset_texts(data["defi"])
+    for crit in data.get("criteria") or []:
+        if isinstance(crit, dict) and "reason" not in crit:
+            crit["reason"] = known.get(crit.get("indicator"), "")
+    if data.pop("_summary", None):
+        data["description"] = summary
+    return data
+
+
+def profile_from_token(token: str) -> StructureProfile:
+    """The profile of a share token; SentiersError in French when it is damaged or invalid."""
+    import base64
+    import binascii
+    import zlib
+
+    text = str(token).strip()
+    if not text or len(text) > 20_000:
+        raise SentiersError("Lien de partage illisible : le paramètre « p » est vide ou trop long.")
+    try:
+        raw = zlib.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), bufsize=65536)
+        data = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, zlib.error, ValueError, UnicodeDecodeError):
+        raise SentiersError(
+            "Lien de partage illisible : le paramètre « p » est abîmé (copiez le lien en entier)."
+        ) from None
+    return validate_profile(_expand(data) if isinstance(data, dict) else data)

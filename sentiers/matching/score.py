@@ -1,0 +1,339 @@
+"""Scoring: per-criterion transform, weighted score 0-100, contributions, and the whole ranking.
+
+Method (see DESIGN.md, "Scoring, precisely"):
+
+- each criterion's values are turned into ``s`` in [0, 1] by percentile rank among the candidates
+  (average rank for ties, ``(rank - 1) / (n - 1)``; 0.5 when every candidate has the same value);
+  ``higher``: the highest value gets 1; ``lower``: the lowest gets 1; ``target``: the closest to the target
+  gets 1 (rank of ``-|x - target|``);
+- score = 100 × Σ wᵢ·sᵢ / Σ wᵢ; the contribution of criterion i is 100 × wᵢ·sᵢ / Σ wᵢ, so contributions add
+  up to the score;
+- missing values (``missing_policy``): ``neutral`` gives s = 0.5, ``worst`` gives s = 0, ``exclude``
+  removes the candidate, ``epci`` (commune level) takes the value of the commune's EPCI (computed from its
+  communes' counts, flagged ``imp:<id>``) and falls back to 0.5 where the EPCI has none either; ranks are computed among the candidates that have a value. Every missing value is
+  flagged (``na:<id>`` columns, ``missing`` in the JSON); none is silently zero;
+- a criterion whose indicator is not in the base (layer not loaded) is left out and reported in
+  ``unavailable``; the others keep their relative weights;
+- order: score descending, then code ascending (deterministic).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sentiers.errors import SentiersError
+from sentiers.matching.candidates import Coverage, candidate_table
+from sentiers.base.catalogue import CATALOGUE
+from sentiers.matching.constraints import ReferencePoint, apply_constraints, resolve_reference
+from sentiers.matching.presets import effective_criteria
+from sentiers.matching.profile import MISSING_POLICIES, Criterion, StructureProfile
+from sentiers.matching.robustness import DEFAULT_DRAWS, DEFAULT_SEED, top_n_frequency
+
+log = logging.getLogger(__name__)
+
+ID_COLUMNS = ("code", "name", "departement", "region", "population")
+
+
+@dataclass
+class Scored:
+    """Scores of a set of candidates under a list of criteria."""
+
+    frame: pd.DataFrame  # ranked: ID_COLUMNS + score, rank, n_missing, pts:<id>, val:<id>, na:<id>
+    criteria: list[Criterion]  # the criteria actually used (available), in profile order
+    weights: np.ndarray  # their weights (raw)
+    transformed: np.ndarray  # n × k matrix of s in [0, 1], rows in ranked order
+    unavailable: list[dict[str, str]] = field(default_factory=list)
+    missing_policy: str = "neutral"
+    excluded_missing: int = 0
+
+
+def percentile_rank(values: np.ndarray) -> np.ndarray:
+    """(average rank - 1) / (n - 1) of each non-NaN value among the non-NaN ones; NaN stays NaN."""
+    out = np.full(values.shape, np.nan)
+    valid = ~np.isnan(values)
+    n = int(valid.sum())
+    if n == 0:
+        return out
+    if n == 1:
+        out[valid] = 0.5
+        return out
+    ranks = pd.Series(values[valid]).rank(method="average").to_numpy()
+    out[valid] = (ranks - 1.0) / (n - 1.0)
+    if np.all(ranks == ranks[0]):
+        out[valid] = 0.5
+    return out
+
+
+def transform(values: np.ndarray, criterion: Criterion) -> np.ndarray:
+    """The criterion's s in [0, 1] (NaN where the value is missing)."""
+    x = np.asarray(values, dtype=float)
+    if criterion.direction == "higher":
+        key = x
+    elif criterion.direction == "lower":
+        key = -x
+    else:
+        key = -np.abs(x - float(criterion.target))  # type: ignore[arg-type]
+    return percentile_rank(key)
+
+
+def _unavailable_entry(criterion: Criterion, reason: str) -> dict[str, str]:
+    entry = CATALOGUE[criterion.indicator]
+    return {"indicator": criterion.indicator, "label": entry.label, "reason": reason}
+
+
+def score_frame(
+    frame: pd.DataFrame,
+    criteria: list[Criterion],
+    missing_policy: str = "neutral",
+    unavailable_reasons: dict[str, str] | None = None,
+    fallback: pd.DataFrame | None = None,
+) -> Scored:
+    """Score the candidates of ``frame`` (one column per indicator id) under ``criteria``."""
+    if not criteria:
+        raise SentiersError("criteria : aucun critère ; ajoutez au moins un critère avec un poids positif.")
+    if all(c.weight == 0 for c in criteria):
+        raise SentiersError(
+            "criteria : tous les poids sont nuls ; donnez un poids positif à au moins un critère."
+        )
+    if missing_policy not in MISSING_POLICIES:
+        raise SentiersError(f"missing_policy : valeur « {missing_policy} » non reconnue.")
+    reasons = unavailable_reasons or {}
+    used: list[Criterion] = []
+    unavailable: list[dict[str, str]] = []
+    for crit in criteria:
+        if crit.indicator not in frame:
+            reason = (
+                reasons.get(crit.indicator) or f"« {CATALOGUE[crit.indicator].label} » absent de la base."
+            )
+            unavailable.append(_unavailable_entry(crit, reason))
+            continue
+        if len(frame) and frame[crit.indicator].isna().all():
+            unavailable.append(
+                _unavailable_entry(
+                    crit, f"« {CATALOGUE[crit.indicator].label} » : aucune valeur parmi les candidats."
+                )
+            )
+            continue
+        used.append(crit)
+    weights = np.array([c.weight for c in used], dtype=float)
+    if weights.sum() <= 0:
+        names = ", ".join(u["indicator"] for u in unavailable) or "aucun"
+        raise SentiersError(
+            "criteria : aucun critère de poids positif n'est disponible dans la base (indisponibles : "
+            f"{names}) ; lancez `uv run sentiers data update` ou choisissez d'autres critères."
+        )
+    values = (
+        np.column_stack([frame[c.indicator].to_numpy(dtype=float, na_value=np.nan) for c in used])
+        if len(frame)
+        else np.zeros((0, len(used)))
+    )
+    isna = np.isnan(values)
+    imputed = np.zeros_like(isna)
+    if missing_policy == "epci" and fallback is not None and len(frame):
+        for j, crit in enumerate(used):
+            if crit.indicator in fallback:
+                alt = fallback[crit.indicator].to_numpy(dtype=float, na_value=np.nan)
+                use = isna[:, j] & ~np.isnan(alt)
+                values[use, j] = alt[use]
+                imputed[:, j] = use
+    excluded = 0
+    if missing_policy == "exclude" and len(frame):
+        keep = ~isna.any(axis=1)
+        excluded = int((~keep).sum())
+        frame = frame.loc[keep].reset_index(drop=True)
+        values, isna, imputed = values[keep], isna[keep], imputed[keep]
+    s = np.column_stack([transform(values[:, j], c) for j, c in enumerate(used)]) if len(frame) else values
+    fill = 0.0 if missing_policy == "worst" else 0.5
+    s = np.where(np.isnan(s), fill, s)
+    w_norm = weights / weights.sum()
+    contrib = 100.0 * s * w_norm  # n × k
+    score = np.round(contrib.sum(axis=1), 9)  # ties of float noise sort by code
+
+    out = pd.DataFrame({c: frame[c].to_numpy() for c in ID_COLUMNS if c in frame})
+    out["score"] = score
+    ids = [c.indicator for c in used]
+    for j, ind in enumerate(ids):
+        out[f"pts:{ind}"] = contrib[:, j]
+    for j, ind in enumerate(ids):
+        out[f"val:{ind}"] = values[:, j]
+    for j, ind in enumerate(ids):
+        out[f"na:{ind}"] = isna[:, j]
+    for j, ind in enumerate(ids):
+        out[f"imp:{ind}"] = imputed[:, j]
+    out["n_missing"] = isna.sum(axis=1).astype(int)
+    order = np.lexsort((out["code"].to_numpy(dtype=str), -score)) if len(frame) else np.arange(0)
+    out = out.iloc[order].reset_index(drop=True)
+    out.insert(out.columns.get_loc("score") + 1, "rank", np.arange(1, len(out) + 1))
+    return Scored(
+        frame=out,
+        criteria=used,
+        weights=weights,
+        transformed=s[order] if len(frame) else s,
+        unavailable=unavailable,
+        missing_policy=missing_policy,
+        excluded_missing=excluded,
+    )
+
+
+@dataclass
+class Ranking:
+    """A profile scored on a base: funnel, ranked candidates with contributions and robustness."""
+
+    profile: StructureProfile
+    level: str
+    funnel: list[dict[str, Any]]
+    frame: pd.DataFrame  # every candidate passing the constraints, ranked, with "robustness"
+    criteria: list[Criterion]
+    weights: np.ndarray
+    unavailable: list[dict[str, str]]
+    missing_policy: str
+    top_n: int
+    draws: int
+    seed: int
+    reference: ReferencePoint | None = None
+    sources: dict[str, str] = field(default_factory=dict)  # indicator id -> "publisher, vintage"
+
+    def top(self, n: int | None = None) -> pd.DataFrame:
+        return self.frame.head(n or self.top_n)
+
+    def contributions(self, code: str) -> dict[str, float]:
+        row = self.frame[self.frame["code"] == code]
+        if row.empty:
+            return {}
+        return {c.indicator: float(row.iloc[0][f"pts:{c.indicator}"]) for c in self.criteria}
+
+
+def rank_profile(
+    base: Any,
+    profile: StructureProfile,
+    *,
+    level: str | None = None,
+    top_n: int = 20,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    coverage: Coverage | None = None,
+) -> Ranking:
+    """Constraints, scores, contributions and robustness of a profile on a base."""
+    from sentiers.matching.candidates import safe_coverage
+    from sentiers.base.catalogue import source_note
+
+    level = level or profile.level
+    if coverage is None:
+        coverage = safe_coverage()
+    table = candidate_table(base, level, coverage=coverage)
+    criteria = effective_criteria(profile)
+    reference = None
+    if profile.constraints.reference_commune:
+        reference = resolve_reference(base, profile.constraints.reference_commune)
+    reasons = dict(table.unavailable)
+    if reference is None:
+        reasons["distance_reference_km"] = (
+            "« Distance à la commune de référence » : indiquez une commune de référence "
+            "(constraints.reference_commune)."
+        )
+    frame, funnel = apply_constraints(table, profile.constraints, coverage=coverage, reference=reference)
+    fallback = None
+    if profile.missing_policy == "epci" and level == "commune" and "epci" in frame:
+        epci = candidate_table(base, "epci", coverage=coverage).frame.set_index("code")
+        keys = frame["epci"].astype(str)
+        fallback = pd.DataFrame(
+            {c.indicator: keys.map(epci[c.indicator]) for c in criteria if c.indicator in epci},
+            index=frame.index,
+        )
+    scored = score_frame(frame, criteria, profile.missing_policy, reasons, fallback)
+    if scored.excluded_missing:
+        funnel.append(
+            {
+                "constraint": "Valeur manquante sur un critère (politique : exclure)",
+                "removed": scored.excluded_missing,
+                "remaining": len(scored.frame),
+            }
+        )
+    ranked = scored.frame
+    if draws > 0:
+        ranked["robustness"] = top_n_frequency(scored.transformed, scored.weights, top_n, draws, seed)
+    else:
+        ranked["robustness"] = np.nan
+    sources = {c.indicator: source_note(base, c.indicator) for c in scored.criteria}
+    return Ranking(
+        profile=profile,
+        level=level,
+        funnel=funnel,
+        frame=ranked,
+        criteria=scored.criteria,
+        weights=scored.weights,
+        unavailable=scored.unavailable,
+        missing_policy=scored.missing_policy,
+        top_n=top_n,
+        draws=draws,
+        seed=seed,
+        reference=reference,
+        sources=sources,
+    )
+
+
+def missing_of(row: Any, criteria: list[Criterion]) -> list[str]:
+    """Indicators whose value is missing for a ranked row (a dict or a Series of ``Scored.frame``)."""
+    return [c.indicator for c in criteria if bool(row[f"na:{c.indicator}"])]
+
+
+def ranking_json(ranking: Ranking, top: int | None = None) -> dict[str, Any]:
+    """The JSON document of ``sentiers score --json``."""
+    from sentiers.matching.profile import profile_dict
+
+    rows = ranking.top(top)
+    total = float(ranking.weights.sum())
+    results = []
+    for rec in rows.to_dict("records"):
+        results.append(
+            {
+                "rank": int(rec["rank"]),
+                "code": str(rec["code"]),
+                "name": str(rec["name"]),
+                "departement": str(rec.get("departement", "")),
+                "population": None if pd.isna(rec.get("population")) else float(rec["population"]),
+                "score": round(float(rec["score"]), 4),
+                "robustness": None if pd.isna(rec["robustness"]) else round(float(rec["robustness"]), 4),
+                "contributions": {
+                    c.indicator: round(float(rec[f"pts:{c.indicator}"]), 4) for c in ranking.criteria
+                },
+                "values": {
+                    c.indicator: None
+                    if pd.isna(rec[f"val:{c.indicator}"])
+                    else float(rec[f"val:{c.indicator}"])
+                    for c in ranking.criteria
+                },
+                "missing": missing_of(rec, ranking.criteria),
+                "imputed": [
+                    c.indicator for c in ranking.criteria if bool(rec.get(f"imp:{c.indicator}", False))
+                ],
+            }
+        )
+    return {
+        "profile": profile_dict(ranking.profile),
+        "level": ranking.level,
+        "funnel": ranking.funnel,
+        "candidates": int(len(ranking.frame)),
+        "criteria": [
+            {
+                "indicator": c.indicator,
+                "label": CATALOGUE[c.indicator].label,
+                "weight": c.weight,
+                "weight_share": round(c.weight / total, 4) if total else 0.0,
+                "direction": c.direction,
+                "target": c.target,
+                "source": ranking.sources.get(c.indicator, ""),
+            }
+            for c in ranking.criteria
+        ],
+        "unavailable": ranking.unavailable,
+        "missing_policy": ranking.missing_policy,
+        "missing_policy_label": MISSING_POLICIES[ranking.missing_policy],
+        "robustness": {"top_n": ranking.top_n, "draws": ranking.draws, "seed": ranking.seed},
+        "results": results,
+    }

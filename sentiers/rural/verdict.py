@@ -1,0 +1,552 @@
+"""The rurality verdict of a commune: official, dated, explained, sourced.
+
+Rural means levels 5-7 of INSEE's grille communale de densité (sentiers.base.schema.RURAL_DEFINITION). The
+verdict always names the grid's vintage and geography year; a level carried from predecessor codes
+(merger, restored commune) is flagged ``derived`` with its note, and a commune without a level — or a
+base without the grid — is ``inconnu`` with the reason, never a guess.
+
+``answer(base, query)`` is the one call the page and the CLI use; ``verdict_table(base)`` gives the
+same facts as flat columns for batch exports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from sentiers.base.lookup import Candidate, LookupResult, QueryKind, index_for, lookup
+from sentiers.base.schema import CATEAAV_LABELS, DENSITY_LABELS, RURAL_DEFINITION, RURAL_LEVELS
+
+log = logging.getLogger(__name__)
+
+GRID_LAYER = "grille_densite"
+GRID_MISSING = "grille de densité non chargée : lancez `sentiers data update`"
+UPDATE_HINT = "uv run sentiers data update"
+
+# zoning id -> (layer id, label shown, columns)
+ZONINGS: dict[str, tuple[str, str]] = {
+    "frr": ("anct_frr", "France Ruralités Revitalisation"),
+    "pvd": ("anct_pvd", "Petites villes de demain"),
+    "va": ("anct_va", "Villages d'avenir"),
+    "acv": ("anct_acv", "Action cœur de ville"),
+}
+_CODE_IN_TEXT = re.compile(r"\b(\d{5}|2[AB]\d{3})\b(?:\s*[:=(]\s*(?:niveau\s*)?([1-7])\)?)?")
+
+
+class SourceRef(BaseModel):
+    id: str
+    title: str
+    publisher: str
+    vintage: str
+    url: str = ""
+
+
+class Zoning(BaseModel):
+    id: str
+    label: str  # programme name
+    loaded: bool  # False when the layer is not in the base
+    concerned: bool | None = None  # None when not loaded
+    value: str = ""  # "FRR socle", "Oui", "Non", "" when not loaded
+    date: str = ""  # "classement au 10 juillet 2025", "signature 2021-03-15", ...
+    source: str = ""  # publisher, vintage
+
+
+class Predecessor(BaseModel):
+    code: str
+    density_level: int | None = None
+    density_label: str = ""
+
+
+class Aav(BaseModel):
+    code: str = ""
+    name: str = ""
+    category: str = ""
+    category_label: str = ""
+    source: str = ""
+
+
+class CommuneVerdict(BaseModel):
+    code: str
+    name: str
+    departement: str
+    population: int | None = None
+    population_year: int | None = None
+    population_source: str = ""
+    verdict: Literal["rural", "urbain", "inconnu"]
+    rural: bool | None
+    density_level: int | None = None
+    density_label: str = ""
+    grid_vintage: str = ""
+    grid_year: int | None = None
+    grid_geography_year: int | None = None
+    grid_source: str = ""
+    definition: str = RURAL_DEFINITION
+    reason: str = ""  # French: why this verdict, in one sentence
+    derived: bool = False
+    derived_note: str = ""
+    predecessors: list[Predecessor] = Field(default_factory=list)
+    aav: Aav | None = None
+    zonings: dict[str, Zoning] = Field(default_factory=dict)
+    ruralite_type: str | None = None
+    ruralite_source: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+class RuralAnswer(BaseModel):
+    """One query and what it found: the CLI's JSON object, the page's content."""
+
+    query: str
+    status: Literal["ok", "ambiguous", "not_found", "invalid"]
+    kind: str = ""
+    message: str = ""
+    note: str = ""
+    matches: list[CommuneVerdict] = Field(default_factory=list)
+    suggestions: list[Candidate] = Field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+def answers_to_json(answers: list[RuralAnswer], indent: int | None = 2) -> str:
+    """The CLI's output: a JSON list, one object per query."""
+    return json.dumps([a.to_dict() for a in answers], ensure_ascii=False, indent=indent)
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def _str(value: Any) -> str:
+    value = _clean(value)
+    return "" if value is None else str(value)
+
+
+def _int(value: Any) -> int | None:
+    value = _clean(value)
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _bool(value: Any) -> bool | None:
+    value = _clean(value)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "oui", "yes", "vrai")
+    return bool(value)
+
+
+def _memo(base: Any, key: Any, make: Any) -> Any:
+    """A value computed once per base (layer entries, source lists) and kept on the base object."""
+    memo = getattr(base, "_verdict_memo", None)
+    if memo is None:
+        memo = {}
+        with contextlib.suppress(AttributeError):
+            object.__setattr__(base, "_verdict_memo", memo)
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+def _layer(base: Any, layer_id: str) -> dict[str, Any] | None:
+    return _memo(base, ("layer", layer_id), lambda: base.layer(layer_id))
+
+
+def _source_ref(base: Any, layer_id: str) -> SourceRef | None:
+    entry = _layer(base, layer_id)
+    if entry is None:
+        return None
+    return SourceRef(
+        id=str(entry.get("id", layer_id)),
+        title=str(entry.get("title", "")),
+        publisher=str(entry.get("publisher", "")),
+        vintage=str(entry.get("vintage", "")),
+        url=str(entry.get("url", "")),
+    )
+
+
+def _note(base: Any, layer_id: str) -> str:
+    entry = _layer(base, layer_id)
+    return "" if entry is None else f"{entry.get('publisher', '')}, {entry.get('vintage', '')}"
+
+
+def grid_info(base: Any) -> dict[str, Any]:
+    """Vintage, year and geography year of the density grid in the base ({} when not loaded)."""
+    entry = _layer(base, GRID_LAYER)
+    if entry is None or "density_level" not in base.communes:
+        return {}
+    return {
+        "vintage": str(entry.get("vintage", "")),
+        "year": _int(entry.get("year")),
+        "geography_year": _int(entry.get("geography_year")),
+        "title": str(entry.get("title", "")),
+        "publisher": str(entry.get("publisher", "")),
+        "source": f"{entry.get('publisher', '')}, {entry.get('vintage', '')}",
+    }
+
+
+def _predecessors(base: Any, code: str, note: str) -> list[Predecessor]:
+    """Predecessor codes of a derived level, with their own levels when the base keeps them."""
+    derivations = getattr(base, "derivations", None)
+    found: dict[str, int | None] = {}
+    if derivations is not None and len(derivations) and "layer" in derivations:
+        rows = derivations[(derivations["layer"] == GRID_LAYER) & (derivations["code"] == code)]
+        for _, row in rows.iterrows():
+            levels_text = _str(row.get("predecessor_values")) if "predecessor_values" in rows else ""
+            for match in _CODE_IN_TEXT.finditer(levels_text or _str(row.get("predecessors"))):
+                found.setdefault(match.group(1), _int(match.group(2)))
+    for match in _CODE_IN_TEXT.finditer(note):  # levels written in the note, e.g. "01039 (niveau 6)"
+        if match.group(2) or match.group(1) not in found:
+            found[match.group(1)] = _int(match.group(2)) or found.get(match.group(1))
+    return [
+        Predecessor(code=c, density_level=lvl, density_label=DENSITY_LABELS.get(lvl, "") if lvl else "")
+        for c, lvl in found.items()
+    ]
+
+
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def french_date(iso: str) -> str:
+    """'2021-03-12' -> '12 mars 2021' ('1er' for the first); anything else comes back unchanged."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return iso
+    day = int(match.group(3))
+    return f"{'1er' if day == 1 else day} {_MONTHS[int(match.group(2)) - 1]} {match.group(1)}"
+
+
+def _zonings(base: Any, row: dict[str, Any]) -> dict[str, Zoning]:
+    out: dict[str, Zoning] = {}
+    for zid, (layer_id, label) in ZONINGS.items():
+        entry = _layer(base, layer_id)
+        if entry is None or zid not in row:
+            out[zid] = Zoning(id=zid, label=label, loaded=False, value="non chargé")
+            continue
+        source = f"{entry.get('publisher', '')}, {entry.get('vintage', '')}"
+        vintage = str(entry.get("vintage", ""))
+        if zid == "frr":
+            value = _str(row.get("frr")).strip()
+            concerned = bool(value) and not value.lower().startswith("non")
+            out[zid] = Zoning(
+                id=zid,
+                label=label,
+                loaded=True,
+                concerned=concerned,
+                value=value or "Non classée",
+                date=vintage,
+                source=source,
+            )
+            continue
+        flag = bool(_bool(row.get(zid)))
+        date = vintage
+        if zid == "pvd" and flag and _str(row.get("pvd_date")):
+            date = f"convention signée le {french_date(_str(row.get('pvd_date')))}"
+        value = "Oui" if flag else "Non"
+        if zid == "acv" and flag and _str(row.get("acv_name")):
+            value = f"Oui ({_str(row.get('acv_name'))})"
+        out[zid] = Zoning(
+            id=zid, label=label, loaded=True, concerned=flag, value=value, date=date, source=source
+        )
+    return out
+
+
+def _aav(base: Any, row: dict[str, Any]) -> Aav | None:
+    if "aav2020" not in row and "cateaav2020" not in row:
+        return None
+    category = _str(row.get("cateaav2020")).split(".")[0]
+    label = _str(row.get("cateaav2020_label")) or CATEAAV_LABELS.get(category, "")
+    notes = [n for n in (_note(base, "tagc_2024"), _note(base, "tagc_2022")) if n]
+    return Aav(
+        code=_str(row.get("aav2020")),
+        name=_str(row.get("aav2020_name")),
+        category=category,
+        category_label=label,
+        source=" ; ".join(notes),
+    )
+
+
+def _rural_fields(base: Any, row: dict[str, Any], grid: dict[str, Any]) -> dict[str, Any]:
+    if not grid:
+        return {
+            "verdict": "inconnu",
+            "rural": None,
+            "reason": f"Verdict inconnu : {GRID_MISSING}.",
+        }
+    level = _int(row.get("density_level"))
+    note = _str(row.get("density_note"))
+    derived = bool(_bool(row.get("density_derived"))) if "density_derived" in row else False
+    if level is None or level not in DENSITY_LABELS:
+        why = note or f"commune absente de la {grid['vintage'] or 'grille'} et sans prédécesseur connu"
+        return {
+            "verdict": "inconnu",
+            "rural": None,
+            "reason": f"Verdict inconnu : {why.rstrip('.')}.",
+            "derived": derived,
+            "derived_note": note,
+        }
+    rural = level in RURAL_LEVELS
+    label = DENSITY_LABELS[level]
+    group = "niveaux 5 à 7 : rural" if rural else "niveaux 1 à 4 : urbain"
+    reason = f"Niveau {level} « {label} » de la grille communale de densité {grid['year'] or ''}".rstrip()
+    reason += f" ({group})."
+    if derived:
+        reason += " Niveau dérivé : " + (note or "code modifié depuis la grille.")
+    return {
+        "verdict": "rural" if rural else "urbain",
+        "rural": rural,
+        "density_level": level,
+        "density_label": label,
+        "reason": reason,
+        "derived": derived,
+        "derived_note": note if derived else "",
+    }
+
+
+def _sources(base: Any, has_aav: bool, population_year: int | None) -> list[SourceRef]:
+    return _memo(
+        base, ("sources", has_aav, population_year), lambda: _make_sources(base, has_aav, population_year)
+    )
+
+
+def _make_sources(base: Any, has_aav: bool, population_year: int | None) -> list[SourceRef]:
+    identity = [e for e in base.layers() if e.get("layer") == "identity"]
+    chosen = next((e for e in reversed(identity) if _int(e.get("year")) == population_year), None)
+    ids = [str(chosen.get("id")) if chosen else "identity", GRID_LAYER]
+    if has_aav:
+        ids += ["tagc_2024", "tagc_2022"]
+    ids += [layer for layer, _ in ZONINGS.values()] + ["anct_ruralites"]
+    refs = [_source_ref(base, i) for i in ids]
+    return [r for r in refs if r is not None]
+
+
+_ROW_COLUMNS = (
+    "code",
+    "name",
+    "departement",
+    "population",
+    "population_year",
+    "lat",
+    "lon",
+    "density_level",
+    "density_derived",
+    "density_note",
+    "aav2020",
+    "aav2020_name",
+    "cateaav2020",
+    "cateaav2020_label",
+    "frr",
+    "pvd",
+    "pvd_date",
+    "va",
+    "acv",
+    "acv_name",
+    "ruralite_type",
+)
+
+
+def _row(base: Any, code: str) -> dict[str, Any]:
+    """The verdict columns of one commune, read from column lists cached on the base (fast)."""
+    columns = getattr(base, "_verdict_columns", None)
+    if columns is None:
+        communes = base.communes
+        columns = {
+            c: (communes[c].astype(object).where(communes[c].notna(), None).tolist())
+            for c in _ROW_COLUMNS
+            if c in communes
+        }
+        with contextlib.suppress(AttributeError):
+            object.__setattr__(base, "_verdict_columns", columns)
+    pos = index_for(base).codes[code]
+    return {c: values[pos] for c, values in columns.items()}
+
+
+def _population_source(base: Any, year: int | None) -> str:
+    """Publisher and vintage of the identity layer that gave the population (its year matches)."""
+    return _memo(base, ("population_source", year), lambda: _make_population_source(base, year))
+
+
+def _make_population_source(base: Any, year: int | None) -> str:
+    entries = [e for e in base.layers() if e.get("layer") == "identity"]
+    for entry in reversed(entries):
+        if year is not None and _int(entry.get("year")) == year:
+            return f"{entry.get('publisher', '')}, {entry.get('vintage', '')}"
+    return _note(base, "identity")
+
+
+def commune_verdict(base: Any, code: str) -> CommuneVerdict:
+    """The verdict of one current commune (``code`` must be in the base)."""
+    row = _row(base, code)
+    grid = _memo(base, "grid", lambda: grid_info(base))
+    fields = _rural_fields(base, row, grid)
+    aav = _aav(base, row)
+    derived = fields.get("derived", False)
+    predecessors = _predecessors(base, code, fields.get("derived_note", "")) if derived else []
+    if predecessors and any(p.density_level for p in predecessors):
+        shown = ", ".join(
+            f"{p.code} : niveau {p.density_level}" if p.density_level else f"{p.code} : niveau non conservé"
+            for p in predecessors
+        )
+        fields["reason"] += f" Prédécesseurs : {shown}."
+    ruralite = _str(row.get("ruralite_type")) if "ruralite_type" in row else None
+    return CommuneVerdict(
+        code=code,
+        name=_str(row.get("name")),
+        departement=_str(row.get("departement")),
+        population=_int(row.get("population")),
+        population_year=_int(row.get("population_year")),
+        population_source=_population_source(base, _int(row.get("population_year"))),
+        grid_vintage=grid.get("vintage", ""),
+        grid_year=grid.get("year"),
+        grid_geography_year=grid.get("geography_year"),
+        grid_source=grid.get("source", ""),
+        predecessors=predecessors,
+        aav=aav,
+        zonings=_zonings(base, row),
+        ruralite_type=ruralite or None,
+        ruralite_source=_note(base, "anct_ruralites"),
+        lat=_clean(row.get("lat")),
+        lon=_clean(row.get("lon")),
+        sources=_sources(base, aav is not None, _int(row.get("population_year"))),
+        **fields,
+    )
+
+
+def answer_from(base: Any, result: LookupResult) -> RuralAnswer:
+    matches = [commune_verdict(base, code) for code in result.codes]
+    return RuralAnswer(
+        query=result.query,
+        status=result.status,
+        kind=result.kind,
+        message=result.message,
+        note=result.note,
+        matches=matches,
+        suggestions=result.suggestions,
+    )
+
+
+def answer(base: Any, query: Any, kind: QueryKind = "auto", departement: Any = None) -> RuralAnswer:
+    """Find the commune(s) a query names and give each its verdict."""
+    return answer_from(base, lookup(index_for(base), query, kind=kind, departement=departement))
+
+
+# --- flat table for batch exports ---------------------------------------------------------------------
+
+VERDICT_COLUMNS = (
+    "commune_code",
+    "commune_nom",
+    "commune_departement",
+    "rural",
+    "niveau_densite",
+    "libelle_densite",
+    "grille_densite",
+    "niveau_derive",
+    "note_densite",
+    "population",
+    "annee_population",
+    "aav2020",
+    "categorie_aav2020",
+    "frr",
+    "petites_villes_de_demain",
+    "villages_d_avenir",
+    "action_coeur_de_ville",
+    "typologie_ruralites",
+)
+
+
+def verdict_table(base: Any) -> pd.DataFrame:
+    """The verdict of every commune as flat French-named columns, indexed by code (cached on the base)."""
+    cached = getattr(base, "_verdict_table", None)
+    if cached is not None:
+        return cached
+    c = base.communes
+    n = len(c)
+    grid = grid_info(base)
+
+    def col(name: str, default: Any = "") -> pd.Series:
+        return c[name] if name in c else pd.Series([default] * n, index=c.index)
+
+    out = pd.DataFrame(index=c.index)
+    out["commune_code"] = c["code"].astype(str)
+    out["commune_nom"] = c["name"].astype(str)
+    out["commune_departement"] = col("departement").astype(str)
+    if grid:
+        level = pd.to_numeric(c["density_level"], errors="coerce")
+        out["rural"] = pd.Series("inconnu", index=c.index).mask(level.isin(list(RURAL_LEVELS)), "oui")
+        out.loc[level.notna() & ~level.isin(list(RURAL_LEVELS)), "rural"] = "non"
+        out["niveau_densite"] = level.astype("Int64")
+        out["libelle_densite"] = level.map(DENSITY_LABELS).fillna("")
+        out["grille_densite"] = grid["vintage"]
+        derived = col("density_derived", False).fillna(False).astype(bool)
+        out["niveau_derive"] = derived.map({True: "oui", False: "non"})
+        out["note_densite"] = col("density_note").fillna("").astype(str)
+    else:
+        out["rural"] = "inconnu"
+        out["niveau_densite"] = pd.array([pd.NA] * n, dtype="Int64")
+        out["libelle_densite"] = ""
+        out["grille_densite"] = ""
+        out["niveau_derive"] = ""
+        out["note_densite"] = GRID_MISSING
+    out["population"] = pd.to_numeric(col("population", pd.NA), errors="coerce").astype("Int64")
+    out["annee_population"] = pd.to_numeric(col("population_year", pd.NA), errors="coerce").astype("Int64")
+    aav_name = col("aav2020_name").fillna("").astype(str)
+    aav_code = col("aav2020").fillna("").astype(str)
+    out["aav2020"] = (aav_code + " " + aav_name).str.strip() if "aav2020" in c else "non chargé"
+    if "cateaav2020" in c:
+        cat = col("cateaav2020").fillna("").astype(str).str.split(".").str[0]
+        out["categorie_aav2020"] = cat.map(CATEAAV_LABELS).fillna(cat)
+    else:
+        out["categorie_aav2020"] = "non chargé"
+    out["frr"] = col("frr").fillna("").astype(str).replace("", "Non classée") if "frr" in c else "non chargé"
+
+    def flag(name: str) -> pd.Series | str:
+        if name not in c:
+            return "non chargé"
+        return c[name].fillna(False).astype(bool).map({True: "oui", False: "non"})
+
+    out["petites_villes_de_demain"] = flag("pvd")
+    out["villages_d_avenir"] = flag("va")
+    out["action_coeur_de_ville"] = flag("acv")
+    out["typologie_ruralites"] = (
+        col("ruralite_type").fillna("").astype(str) if "ruralite_type" in c else "non chargé"
+    )
+    out = out.set_index(out["commune_code"].to_numpy())
+    with contextlib.suppress(AttributeError):
+        object.__setattr__(base, "_verdict_table", out)
+    return out
