@@ -125,8 +125,8 @@ with st.expander("Mettre à jour les données officielles", expanded=False):
             "Dossier miroir", value=os.environ.get("SENTIERS_MIRROR", ""), key="update_mirror"
         )
     if st.button("Mettre à jour et reconstruire la base", key="update_run", type="primary"):
-        from sentiers.errors import SentiersError
         from sentiers.base.update import update_sources
+        from sentiers.errors import SentiersError
 
         lock = _update_lock()
         if not lock.acquire(blocking=False):

@@ -25,8 +25,8 @@ from streamlit_folium import st_folium
 
 from app_pages.leaflet_assets import leaflet_url
 from app_pages.state import base_stamp, get_base
-from sentiers.errors import SentiersError
 from sentiers.base.kiif import KiifCoverage, KiifError, load_kiif
+from sentiers.errors import SentiersError
 from sentiers.maps import payload
 from sentiers.maps import web as maps
 

@@ -15,10 +15,10 @@ from typing import Any
 import streamlit as st
 
 from app_pages.state import base_stamp, get_base
-from sentiers.rural.batch import ColumnChoice, check_frame, export, guess_columns, read_upload
-from sentiers.errors import SentiersError
 from sentiers.base.lookup import index_for, plain_spelling
 from sentiers.base.schema import RURAL_DEFINITION
+from sentiers.errors import SentiersError
+from sentiers.rural.batch import ColumnChoice, check_frame, export, guess_columns, read_upload
 from sentiers.rural.verdict import CommuneVerdict, RuralAnswer, answer, grid_info
 
 QUERY_KEY = "rural_query"

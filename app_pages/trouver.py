@@ -24,8 +24,8 @@ import streamlit as st
 
 from app_pages.leaflet_assets import leaflet_url
 from app_pages.state import base_stamp, get_base
-from sentiers.errors import SentiersError
 from sentiers.base.catalogue import CATALOGUE, DIRECTION_LABELS
+from sentiers.errors import SentiersError
 from sentiers.matching.export import shortlist_table, to_csv_bytes, to_xlsx_bytes
 from sentiers.matching.presets import effective_criteria, preset, preset_criteria, preset_profile
 from sentiers.matching.profile import (

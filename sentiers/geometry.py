@@ -7,7 +7,6 @@ outlines; one great-circle distance (:func:`haversine_km`) serves scoring, brief
 from __future__ import annotations
 
 import logging
-
 from typing import TYPE_CHECKING
 
 import numpy as np

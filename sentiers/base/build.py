@@ -23,11 +23,11 @@ import shapely
 from sentiers import geometry
 from sentiers.base import indicators
 from sentiers.base.embedded import COG_YEAR, EmbeddedData, load_embedded
-from sentiers.errors import SourceError
 from sentiers.base.passage import DERIVATION_COLUMNS, carry_to_current, resolve_chains
 from sentiers.base.schema import DENSITY_LABELS, RURAL_LEVELS
 from sentiers.base.sources import SOURCES, SOURCES_BY_ID, Source
 from sentiers.base.store import Base, Progress, write_base
+from sentiers.errors import SourceError
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from sentiers.errors import SourceError
 from sentiers.base.sources import Source
+from sentiers.errors import SourceError
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sentiers.errors import SentiersError
 from sentiers.base.reference import reference_path
+from sentiers.errors import SentiersError
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from sentiers import settings as paths
 from sentiers.base.build import RawFile, build_and_write, parse_source, sha256_of
-from sentiers.errors import SentiersError, SourceError
 from sentiers.base.fetch import ByteProgress, copy_from_mirror, download, validate_content
 from sentiers.base.sources import SOURCES, Source, get_source
 from sentiers.base.store import Base, Progress
+from sentiers.errors import SentiersError, SourceError
 
 log = logging.getLogger(__name__)
 

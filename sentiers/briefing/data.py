@@ -21,6 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sentiers.base.indicators import add_rates
+from sentiers.base.schema import CATEAAV_LABELS, DROM, TAAV_LABELS
+from sentiers.base.sources import SOURCES
 from sentiers.briefing.catalogue import INDICATORS, RESOURCE_LAYERS, SERVICES, SUM_COLUMNS, ZONING_MEANINGS
 from sentiers.briefing.model import (
     Briefing,
@@ -39,9 +42,6 @@ from sentiers.briefing.model import (
 )
 from sentiers.briefing.questions import of_name, summary_facts, visit_questions  # noqa: F401 - part of the public API
 from sentiers.errors import SentiersError
-from sentiers.base.indicators import add_rates
-from sentiers.base.schema import CATEAAV_LABELS, DROM, TAAV_LABELS
-from sentiers.base.sources import SOURCES
 from sentiers.geometry import haversine_km
 
 log = logging.getLogger(__name__)

@@ -44,8 +44,8 @@ class _Bar:
 
 
 def _load(args: Any):
-    from sentiers.briefing.scoring import load_profile_arg
     from sentiers.base.store import load_base
+    from sentiers.briefing.scoring import load_profile_arg
 
     profile = load_profile_arg(getattr(args, "profile", None), getattr(args, "preset", None))
     bar = _Bar("Base territoriale")

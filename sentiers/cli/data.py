@@ -109,9 +109,9 @@ def run_status(args: Namespace) -> int:
 
 
 def run_update(args: Namespace) -> int:
-    from sentiers.errors import SentiersError
     from sentiers.base.sources import get_source
     from sentiers.base.update import update_sources
+    from sentiers.errors import SentiersError
 
     mirror = args.mirror or (str(paths.mirror_dir()) if paths.mirror_dir() else None)
     for source_id in args.only or []:

@@ -9,8 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sentiers.errors import SentiersError
 from sentiers.base.kiif import check_departement_code, check_region_code
+from sentiers.errors import SentiersError
 from sentiers.maps import web as maps
 
 log = logging.getLogger(__name__)

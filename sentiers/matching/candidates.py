@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sentiers.base.catalogue import CATALOGUE, available_columns
 from sentiers.base.indicators import add_rates
 from sentiers.base.sources import summed_columns
 from sentiers.geometry import haversine_km
-from sentiers.base.catalogue import CATALOGUE, available_columns
 
 log = logging.getLogger(__name__)
 

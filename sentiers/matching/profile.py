@@ -16,9 +16,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sentiers.base.catalogue import CATALOGUE
 from sentiers.errors import SentiersError
 from sentiers.fr import printable, quoted
-from sentiers.base.catalogue import CATALOGUE
 
 log = logging.getLogger(__name__)
 

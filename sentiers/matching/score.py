@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sentiers.base.catalogue import CATALOGUE
 from sentiers.errors import SentiersError
 from sentiers.matching.candidates import Coverage, candidate_table
-from sentiers.base.catalogue import CATALOGUE
 from sentiers.matching.constraints import ReferencePoint, apply_constraints, resolve_reference
 from sentiers.matching.presets import effective_criteria
 from sentiers.matching.profile import MISSING_POLICIES, Criterion, StructureProfile
@@ -219,8 +219,8 @@ def rank_profile(
     coverage: Coverage | None = None,
 ) -> Ranking:
     """Constraints, scores, contributions and robustness of a profile on a base."""
-    from sentiers.matching.candidates import safe_coverage
     from sentiers.base.catalogue import source_note
+    from sentiers.matching.candidates import safe_coverage
 
     level = level or profile.level
     if coverage is None:

@@ -18,8 +18,8 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel
 
-from sentiers.errors import SentiersError
 from sentiers.base.lookup import index_for, lookup, normalise
+from sentiers.errors import SentiersError
 from sentiers.rural.verdict import VERDICT_COLUMNS, verdict_table
 
 log = logging.getLogger(__name__)

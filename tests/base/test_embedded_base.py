@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from sentiers.geometry import areas_km2
 from sentiers.base.schema import IDENTITY_COLUMNS
+from sentiers.geometry import areas_km2
 
 METRO_EXCLUDED = {"971", "972", "973", "974", "976"}
 

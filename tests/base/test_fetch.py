@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sentiers.errors import SourceError
 from sentiers.base.fetch import download, validate_content
 from sentiers.base.sources import SOURCES_BY_ID
+from sentiers.errors import SourceError
 
 EPCI = SOURCES_BY_ID["etalab_epci"]
 GRID = SOURCES_BY_ID["insee_grille_densite_2024"]

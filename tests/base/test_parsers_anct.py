@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from sentiers.base.build import parse_source
-from sentiers.errors import SourceError
 from sentiers.base.parsers import anct
 from sentiers.base.sources import SOURCES_BY_ID
+from sentiers.errors import SourceError
 
 S = SOURCES_BY_ID
 

@@ -10,9 +10,9 @@ import pytest
 import shapely
 
 from sentiers.base.build import parse_source
-from sentiers.errors import SourceError
 from sentiers.base.parsers import boundaries
 from sentiers.base.sources import SOURCES_BY_ID
+from sentiers.errors import SourceError
 
 S = SOURCES_BY_ID
 

@@ -10,10 +10,10 @@ import pytest
 from openpyxl import Workbook
 
 from sentiers.base.build import parse_source
-from sentiers.errors import SourceError
 from sentiers.base.parsers import indicators
 from sentiers.base.schema import is_arm
 from sentiers.base.sources import SOURCES_BY_ID
+from sentiers.errors import SourceError
 
 S = SOURCES_BY_ID
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sentiers.errors import SourceError
 from sentiers.base.sources import SOURCES
+from sentiers.errors import SourceError
 
 MODULES = (
     "sentiers.base.parsers.rurality",

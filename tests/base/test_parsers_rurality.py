@@ -14,9 +14,9 @@ import pytest
 from openpyxl import Workbook
 
 from sentiers.base.build import parse_source
-from sentiers.errors import SourceError
 from sentiers.base.parsers import rurality
 from sentiers.base.sources import SOURCES_BY_ID
+from sentiers.errors import SourceError
 
 GRID_2024 = SOURCES_BY_ID["insee_grille_densite_2024"]
 GRID_2025 = SOURCES_BY_ID["insee_grille_densite_2025"]

@@ -141,8 +141,8 @@ def _digest(frame) -> str:
 @pytest.fixture(scope="module")
 def updates(server, tmp_path_factory):
     """Run the good update (API) then the bad one (CLI, as a user runs it); return what both left."""
-    import sentiers.cli as cli
     import sentiers.base.update
+    import sentiers.cli as cli
     from sentiers.base.fetch import download
     from sentiers.base.store import read_base
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sentiers.errors import SentiersError
 from sentiers.base.kiif import (
     DEPARTEMENT_REGION,
     KiifError,
@@ -19,6 +18,7 @@ from sentiers.base.kiif import (
     parse_kiif,
 )
 from sentiers.base.reference import reference_path
+from sentiers.errors import SentiersError
 
 # Verbatim section "Les départements couverts par le programme." of the programme page (edition 2024).
 PROGRAMME_PAGE_SECTION = """\

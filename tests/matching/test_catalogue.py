@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from sentiers.base.catalogue import CATALOGUE, KIIF_LAYER, catalogue_table, source_note
 from sentiers.base.sources import SOURCES
 from sentiers.matching.candidates import build_table
-from sentiers.base.catalogue import CATALOGUE, KIIF_LAYER, catalogue_table, source_note
 
 from .helpers import COVERAGE, communes_frame, make_base
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sentiers.errors import SentiersError
 from sentiers.base.indicators import RATES
+from sentiers.errors import SentiersError
 from sentiers.geometry import haversine_km
 from sentiers.matching.candidates import build_table
 from sentiers.matching.profile import validate_profile

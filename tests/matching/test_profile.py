@@ -7,8 +7,8 @@ import json
 import pytest
 import yaml
 
-from sentiers.errors import SentiersError
 from sentiers.base.catalogue import CATALOGUE
+from sentiers.errors import SentiersError
 from sentiers.matching.presets import effective_criteria, preset, preset_criteria, preset_profile
 from sentiers.matching.profile import DEFIS, load_profile, parse_profile, save_profile, validate_profile
 

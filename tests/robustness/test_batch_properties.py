@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from sentiers.errors import SentiersError
 from sentiers.rural.batch import (
     MESSAGE_COLUMN,
     STATUS_COLUMN,
@@ -24,7 +25,6 @@ from sentiers.rural.batch import (
     to_csv_bytes,
     to_xlsx_bytes,
 )
-from sentiers.errors import SentiersError
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FORMULAS = [

@@ -5,17 +5,16 @@ share-token round trips unchanged.
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sentiers.errors import SentiersError
 from sentiers.base.catalogue import CATALOGUE
+from sentiers.errors import SentiersError
 from sentiers.matching.profile import (
     DEFIS,
     PUBLICS,

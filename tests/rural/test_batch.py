@@ -9,6 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from sentiers.errors import SentiersError
 from sentiers.rural.batch import (
     CANDIDATES_COLUMN,
     MAX_BYTES,
@@ -21,7 +22,6 @@ from sentiers.rural.batch import (
     to_csv_bytes,
     to_xlsx_bytes,
 )
-from sentiers.errors import SentiersError
 
 ROWS = [
     ("Die", "26"),

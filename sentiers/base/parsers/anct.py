@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from sentiers.errors import SourceError
 from sentiers.base.parsers.common import check_codes, clean_codes, read_csv, require_columns
 from sentiers.base.schema import CENTRALITE_LEVELS, PLM_ARM_PREFIXES, is_arm
 from sentiers.base.sources import Source
+from sentiers.errors import SourceError
 
 CODE_IN_PARENS = re.compile(r"\(((?:[0-9]{5}|2[AB][0-9]{3}))\)")
 

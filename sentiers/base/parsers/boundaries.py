@@ -14,11 +14,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from sentiers.errors import SourceError
-from sentiers.geometry import make_valid
 from sentiers.base.parsers.common import CODE_PATTERN
 from sentiers.base.schema import DROM, is_arm
 from sentiers.base.sources import Source
+from sentiers.errors import SourceError
+from sentiers.geometry import make_valid
 
 DEPARTEMENT_CODES = frozenset([f"{i:02d}" for i in range(1, 96) if i != 20] + ["2A", "2B", *DROM])
 REGION_PATTERN = r"^[0-9]{2}$"

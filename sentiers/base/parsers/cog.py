@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sentiers.errors import SourceError
 from sentiers.base.parsers.common import read_csv, require_columns
 from sentiers.base.sources import Source
+from sentiers.errors import SourceError
 
 COG_TYPES = {"COM", "COMD", "COMA", "ARM"}
 ETALAB_TYPES = {

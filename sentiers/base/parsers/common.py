@@ -10,9 +10,9 @@ from typing import IO
 
 import pandas as pd
 
-from sentiers.errors import SourceError
 from sentiers.base.schema import ARM_PATTERN
 from sentiers.base.sources import Source
+from sentiers.errors import SourceError
 
 CODE_PATTERN = r"^(?:[0-9]{5}|2[AB][0-9]{3})$"
 

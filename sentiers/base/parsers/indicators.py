@@ -16,10 +16,10 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from sentiers.errors import SourceError
 from sentiers.base.parsers.common import check_codes, clean_codes, drop_arm, read_csv, require_columns
 from sentiers.base.parsers.rurality import open_workbook, read_coded_sheet
 from sentiers.base.sources import Source
+from sentiers.errors import SourceError
 
 COMPARATEUR = {
     "P18_POP": "pop_2018",

@@ -17,9 +17,9 @@ from typing import IO
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from sentiers.errors import SourceError
 from sentiers.base.parsers.common import check_codes, clean_codes, drop_arm, require_columns
 from sentiers.base.sources import Source
+from sentiers.errors import SourceError
 
 HEADER_SCAN_ROWS = 10
 
