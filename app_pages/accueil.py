@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 import streamlit as st
 
 from app_pages.state import get_base
+from sentiers import settings
 
 st.title("Sentiers")
 st.markdown(
@@ -115,15 +114,13 @@ with st.expander("Mettre à jour les données officielles", expanded=False):
     origin = st.radio(
         "Origine des fichiers",
         ["Sites officiels (téléchargement)", "Dossier miroir"],
-        index=1 if os.environ.get("SENTIERS_MIRROR") else 0,
+        index=1 if settings.mirror_dir() else 0,
         key="update_origin",
         horizontal=True,
     )
     mirror = None
     if origin == "Dossier miroir":
-        mirror = st.text_input(
-            "Dossier miroir", value=os.environ.get("SENTIERS_MIRROR", ""), key="update_mirror"
-        )
+        mirror = st.text_input("Dossier miroir", value=str(settings.mirror_dir() or ""), key="update_mirror")
     if st.button("Mettre à jour et reconstruire la base", key="update_run", type="primary"):
         from sentiers.base.update import update_sources
         from sentiers.errors import SentiersError

@@ -16,11 +16,11 @@ def _cached_base(stamp: str) -> Base:
 
 def base_stamp() -> str:
     """Changes when a new base is written, so the cache reloads it."""
-    from sentiers import settings as paths
+    from sentiers import settings
     from sentiers.base.store import read_manifest
 
-    manifest_path = paths.base_dir() / "manifest.json"
-    manifest = read_manifest(paths.base_dir()) or {}
+    manifest_path = settings.base_dir() / "manifest.json"
+    manifest = read_manifest(settings.base_dir()) or {}
     if "built_at" not in manifest:
         return "absent"
     # built_at has one-second resolution: the file's own time tells two quick rebuilds apart

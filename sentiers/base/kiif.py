@@ -15,33 +15,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sentiers.base.codes import DEPARTEMENT_REGION, REGION_DEPARTEMENTS, check_departement_code
 from sentiers.base.reference import reference_path
 from sentiers.errors import SentiersError
 
 log = logging.getLogger(__name__)
-
-# INSEE départements by région (COG 2024-2026; stable since the 2016 régions and Mayotte 2011).
-REGION_DEPARTEMENTS: dict[str, tuple[str, ...]] = {
-    "01": ("971",),
-    "02": ("972",),
-    "03": ("973",),
-    "04": ("974",),
-    "06": ("976",),
-    "11": ("75", "77", "78", "91", "92", "93", "94", "95"),
-    "24": ("18", "28", "36", "37", "41", "45"),
-    "27": ("21", "25", "39", "58", "70", "71", "89", "90"),
-    "28": ("14", "27", "50", "61", "76"),
-    "32": ("02", "59", "60", "62", "80"),
-    "44": ("08", "10", "51", "52", "54", "55", "57", "67", "68", "88"),
-    "52": ("44", "49", "53", "72", "85"),
-    "53": ("22", "29", "35", "56"),
-    "75": ("16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87"),
-    "76": ("09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82"),
-    "84": ("01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"),
-    "93": ("04", "05", "06", "13", "83", "84"),
-    "94": ("2A", "2B"),
-}
-DEPARTEMENT_REGION: dict[str, str] = {d: r for r, deps in REGION_DEPARTEMENTS.items() for d in deps}
 
 KIIF_FILE = "kiif.yaml"
 
@@ -222,29 +200,6 @@ def _packaged() -> KiifCoverage:
     except (OSError, yaml.YAMLError) as exc:
         raise KiifError(f"{KIIF_FILE} illisible : {exc}".splitlines()[0]) from None
     return parse_kiif(doc)
-
-
-def check_departement_code(code: str) -> str:
-    """Normalise a département code ("1" -> "01", "2a" -> "2A"); SentiersError when unknown."""
-    value = str(code).strip().upper()
-    if value.isdigit() and len(value) == 1:
-        value = "0" + value
-    if value not in DEPARTEMENT_REGION:
-        raise SentiersError(f"Département inconnu : « {code} ». Codes attendus : 01 à 95, 2A, 2B, 971 à 976.")
-    return value
-
-
-def check_region_code(code: str) -> str:
-    value = str(code).strip()
-    if value.isdigit() and len(value) == 1:
-        value = "0" + value
-    if value not in REGION_DEPARTEMENTS:
-        raise SentiersError(
-            f"Région inconnue : « {code} ». Codes Insee attendus : "
-            + ", ".join(sorted(REGION_DEPARTEMENTS))
-            + "."
-        )
-    return value
 
 
 def covered_departements(coverage: KiifCoverage | None = None) -> list[str]:

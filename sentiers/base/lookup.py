@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 from rapidfuzz import distance, fuzz, process
 
-from sentiers.base.schema import is_arm
+from sentiers.base.codes import PLM_NAMES, arm_parent, is_arm, normalise_code, normalise_departement
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,6 @@ _PLM_POSTAL = {
     **{f"6900{n}": "69123" for n in range(1, 10)},
     **{f"130{n:02d}": "13055" for n in range(1, 17)},
 }
-_PLM_NAMES = {"75056": "Paris", "69123": "Lyon", "13055": "Marseille"}
 
 
 def _fold_table() -> dict[int, str]:
@@ -108,33 +107,6 @@ def normalise(text: str, drop_article: bool = False) -> str:
     """
     words = _words(text)
     return " ".join(_bare(words) if drop_article else words)
-
-
-def normalise_departement(value: str) -> str | None:
-    """'1' -> '01', '2a' -> '2A', '974' -> '974'; None when it cannot be a département code."""
-    value = str(value).strip().upper()
-    if value.endswith(".0"):
-        value = value[:-2]
-    if re.fullmatch(r"2[AB]", value):
-        return value
-    if re.fullmatch(r"\d{1,3}", value):
-        value = value.zfill(2)
-        if len(value) == 2 and value not in ("00", "20", "96", "97", "98", "99"):
-            return value
-        if value in ("971", "972", "973", "974", "976"):
-            return value
-    return None
-
-
-def normalise_code(value: str, restore_zero: bool = False) -> str | None:
-    """A 5-character code; with ``restore_zero``, also what spreadsheets make of it ('1001', '1001.0')."""
-    value = str(value).strip().upper().replace(" ", "")
-    if restore_zero:
-        if value.endswith(".0"):
-            value = value[:-2]
-        if re.fullmatch(r"\d{4}", value):
-            value = "0" + value
-    return value if _CODE_RE.match(value) else None
 
 
 class Candidate(BaseModel):
@@ -412,9 +384,9 @@ def _lookup_code(index: CommuneIndex, query: str, code: str, allow_postal: bool)
             note=note,
         )
     if is_arm(code):
-        parent = "75056" if code.startswith("751") else "69123" if code.startswith("6938") else "13055"
+        parent = arm_parent(code)
         if parent in index.codes:
-            note = f"{code} est un arrondissement municipal : le verdict porte sur la commune de {_PLM_NAMES[parent]}."
+            note = f"{code} est un arrondissement municipal : le verdict porte sur la commune de {PLM_NAMES[parent]}."
             return LookupResult(query=query, status="ok", kind="arm", codes=[parent], note=note)
     return None
 

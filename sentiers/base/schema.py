@@ -57,8 +57,6 @@ value of the layer's first class column, e.g. "01187:7 01330:6" for density leve
 
 from __future__ import annotations
 
-import re
-
 DENSITY_LABELS: dict[int, str] = {
     1: "Grands centres urbains",
     2: "Centres urbains intermédiaires",
@@ -100,9 +98,6 @@ CENTRALITE_LEVELS: dict[str, int] = {
 # Articles of the COG's TNCC ("type de nom en clair").
 TNCC_ARTICLES: dict[int, str] = {2: "Le ", 3: "La ", 4: "Les ", 5: "L'", 6: "Aux ", 7: "Las ", 8: "Los "}
 
-DROM = ("971", "972", "973", "974", "976")
-# Paris, Lyon, Marseille: their arrondissements municipaux (ARM) double count them in INSEE files.
-PLM_ARM_PREFIXES = {"75056": "751", "69123": "6938", "13055": "132"}
 
 IDENTITY_COLUMNS = (
     "code",
@@ -118,16 +113,6 @@ IDENTITY_COLUMNS = (
     "lon",
     "geometry_kind",
 )
-
-
-# arrondissements municipaux: Paris 75101-75120, Lyon 69381-69389, Marseille 13201-13216
-ARM_PATTERN = r"751(?:0[1-9]|1[0-9]|20)|6938[1-9]|132(?:0[1-9]|1[0-6])"
-_ARM = re.compile(ARM_PATTERN)
-
-
-def is_arm(code: str) -> bool:
-    """True for an arrondissement municipal of Paris, Lyon or Marseille."""
-    return bool(_ARM.fullmatch(code))
 
 
 def density_label(level: int | None) -> str:

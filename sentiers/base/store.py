@@ -16,7 +16,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from sentiers import settings as paths
+from sentiers import settings
 from sentiers.errors import BaseNotFoundError
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def _atomic_replace_dir(tmp: Path, target: Path) -> None:
 
 def write_base(base: Base, target: Path | None = None) -> Path:
     """Write every table to a temporary folder, then swap it in: a half-written base is never loaded."""
-    target = target or paths.base_dir()
+    target = target or settings.base_dir()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".base-", dir=target.parent))
     try:
@@ -109,7 +109,7 @@ def write_base(base: Base, target: Path | None = None) -> Path:
 
 
 def read_manifest(target: Path | None = None) -> dict[str, Any] | None:
-    target = target or paths.base_dir()
+    target = target or settings.base_dir()
     try:
         return json.loads((target / MANIFEST).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
@@ -117,7 +117,7 @@ def read_manifest(target: Path | None = None) -> dict[str, Any] | None:
 
 
 def read_base(target: Path | None = None) -> Base:
-    target = target or paths.base_dir()
+    target = target or settings.base_dir()
     manifest = read_manifest(target)
     if manifest is None or manifest.get("format_version") != FORMAT_VERSION:
         raise BaseNotFoundError(f"Aucune base construite dans {target}.")

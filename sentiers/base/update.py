@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sentiers import settings as paths
+from sentiers import settings
 from sentiers.base.build import RawFile, build_and_write, parse_source, sha256_of
 from sentiers.base.fetch import ByteProgress, copy_from_mirror, download, validate_content
 from sentiers.base.sources import SOURCES, Source, get_source
@@ -36,7 +36,7 @@ class UpdateReport:
 
 
 def read_index(raw: Path | None = None) -> dict[str, dict]:
-    raw = raw or paths.raw_dir()
+    raw = raw or settings.raw_dir()
     try:
         return json.loads((raw / INDEX).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
@@ -44,14 +44,14 @@ def read_index(raw: Path | None = None) -> dict[str, dict]:
 
 
 def write_index(index: Mapping[str, dict], raw: Path | None = None) -> None:
-    raw = raw or paths.raw_dir()
+    raw = raw or settings.raw_dir()
     tmp = raw / (INDEX + ".tmp")
     tmp.write_text(json.dumps(index, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(tmp, raw / INDEX)
 
 
 def raw_files_from_index(index: Mapping[str, dict], raw: Path | None = None) -> dict[str, RawFile]:
-    raw = raw or paths.raw_dir()
+    raw = raw or settings.raw_dir()
     files = {}
     for source_id, entry in index.items():
         path = raw / entry["file"]
@@ -86,7 +86,7 @@ def update_sources(
     mirror_path = Path(mirror) if mirror else None
     if mirror_path is not None and not mirror_path.is_dir():
         raise SentiersError(f"Dossier miroir introuvable : {mirror_path}")
-    raw = paths.raw_dir()
+    raw = settings.raw_dir()
     index = read_index(raw)
     report = UpdateReport()
     selected = _select(only)

@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sentiers.base.codes import DROM
 from sentiers.base.indicators import add_rates
-from sentiers.base.schema import CATEAAV_LABELS, DROM, TAAV_LABELS
+from sentiers.base.schema import CATEAAV_LABELS, TAAV_LABELS
 from sentiers.base.sources import SOURCES
 from sentiers.briefing.catalogue import INDICATORS, RESOURCE_LAYERS, SERVICES, SUM_COLUMNS, ZONING_MEANINGS
 from sentiers.briefing.model import (

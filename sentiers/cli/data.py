@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import sys
 from argparse import Namespace
+from pathlib import Path
 from typing import Any
 
-from sentiers import settings as paths
+from sentiers import settings
 
 
 def _progress_bar(total_label: str):
@@ -46,7 +47,7 @@ def _download_bar(source):
 
 def status_payload(manifest: dict[str, Any]) -> dict[str, Any]:
     return {
-        "home": str(paths.sentiers_home()),
+        "home": str(settings.sentiers_home()),
         "built_at": manifest.get("built_at"),
         "communes": manifest.get("communes"),
         "population_total": manifest.get("population_total"),
@@ -88,7 +89,7 @@ def run_status(args: Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     out = sys.stdout
-    out.write(f"Base : {paths.base_dir()} (construite le {payload['built_at']})\n")
+    out.write(f"Base : {settings.base_dir()} (construite le {payload['built_at']})\n")
     out.write(
         f"Communes : {payload['communes']:,} — population municipale {payload['population_year']} : "
         f"{payload['population_total']:,}\n".replace(",", " ")
@@ -113,10 +114,10 @@ def run_update(args: Namespace) -> int:
     from sentiers.base.update import update_sources
     from sentiers.errors import SentiersError
 
-    mirror = args.mirror or (str(paths.mirror_dir()) if paths.mirror_dir() else None)
+    mirror = args.mirror or (str(settings.mirror_dir()) if settings.mirror_dir() else None)
     for source_id in args.only or []:
         get_source(source_id)  # an unknown id is a usage error, before any work
-    if args.mirror and not paths.Path(args.mirror).expanduser().is_dir():
+    if args.mirror and not Path(args.mirror).expanduser().is_dir():
         raise SentiersError(f"Dossier miroir introuvable : {args.mirror}")
     bar, progress = _progress_bar("Mise à jour")
     try:

@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sentiers.base.kiif import check_departement_code, check_region_code
+from sentiers.base.codes import check_departement_code, check_region_code
 from sentiers.errors import SentiersError
 from sentiers.maps import web as maps
 

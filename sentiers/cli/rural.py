@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from sentiers import settings as paths
+from sentiers import settings
 from sentiers.errors import SentiersError
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def read_verdict_base(target: Path | None = None) -> Any:
     """The base with the tables a verdict needs (communes without geometry, passages, derivations)."""
     from sentiers.base.store import FORMAT_VERSION, Base, load_base, read_manifest
 
-    target = target or paths.base_dir()
+    target = target or settings.base_dir()
     manifest = read_manifest(target)
     if manifest is None or manifest.get("format_version") != FORMAT_VERSION:
         sys.stderr.write("Première utilisation : construction de la base embarquée…\n")

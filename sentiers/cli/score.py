@@ -65,9 +65,9 @@ class ScoringBase:
 
 def _scoring_base():
     """The built base read for scoring only; builds the embedded default first on a fresh machine."""
-    from sentiers import settings as paths
+    from sentiers import settings
 
-    folder = paths.base_dir()
+    folder = settings.base_dir()
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("format_version") == 1 and (folder / "communes.parquet").is_file():

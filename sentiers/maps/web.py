@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,9 @@ import pandas as pd
 from folium.map import Layer
 from jinja2 import Template
 
-from sentiers.base.kiif import KiifCoverage, check_departement_code, check_region_code, load_kiif
+from sentiers import settings
+from sentiers.base.codes import check_departement_code, check_region_code
+from sentiers.base.kiif import KiifCoverage, load_kiif
 from sentiers.base.schema import DENSITY_LABELS
 from sentiers.maps import payload
 
@@ -359,9 +360,8 @@ class LeanMap(folium.Map):
 
 
 def default_tiles() -> str | None:
-    """Background tiles: SENTIERS_MAP_TILES (a folium tiles name), default OpenStreetMap; "none": no tiles."""
-    tiles = os.environ.get("SENTIERS_MAP_TILES", "OpenStreetMap")
-    return None if tiles.lower() == "none" else tiles
+    """Background tiles: SENTIERS_MAP_TILES (see sentiers.settings), default OpenStreetMap."""
+    return settings.map_tiles()
 
 
 def base_map(

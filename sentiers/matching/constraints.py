@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sentiers.base.codes import check_departement_code, check_region_code
 from sentiers.errors import SentiersError
 from sentiers.geometry import haversine_km
 from sentiers.matching.candidates import UPDATE_HINT, CandidateTable, Coverage
@@ -81,7 +82,6 @@ def apply_constraints(
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Candidates satisfying every hard constraint (with ``distance_reference_km`` when a reference is
     given), and the funnel."""
-    from sentiers.base.kiif import check_departement_code, check_region_code
 
     frame = table.frame
     if reference is not None:

@@ -14,9 +14,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from sentiers.base.catalogue import CATALOGUE
+from sentiers.base.codes import normalise_departement, normalise_region
 from sentiers.errors import SentiersError
 from sentiers.fr import printable, quoted
 
@@ -115,12 +124,20 @@ class Constraints(BaseModel):
 
     @field_validator("departements", "regions", mode="before")
     @classmethod
-    def _codes(cls, value: Any) -> Any:
+    def _codes(cls, value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, str | int):
             value = [value]
-        if isinstance(value, list):
-            return [str(v).strip().upper().zfill(2) for v in value]
-        return value
+        if not isinstance(value, list):
+            return value
+        normalise = normalise_departement if info.field_name == "departements" else normalise_region
+        what = "département" if info.field_name == "departements" else "région"
+        out = []
+        for item in value:
+            code = normalise(item) if isinstance(item, str | int) and not isinstance(item, bool) else None
+            if code is None:
+                raise ValueError(f"{what} inconnu(e) {quoted(item, 20)}")
+            out.append(code)
+        return out
 
     @model_validator(mode="after")
     def _coherent(self) -> Constraints:

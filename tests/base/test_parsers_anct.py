@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from sentiers.base.build import parse_source
+from sentiers.base.codes import is_arm
 from sentiers.base.parsers import anct
 from sentiers.base.sources import SOURCES_BY_ID
 from sentiers.errors import SourceError
@@ -324,7 +325,7 @@ def test_france_services_mirror(mirror_path: Path) -> None:
     assert frame["format"].value_counts()["Fixe"] == 2_400
     assert frame["lat"].between(-21.4, 51.1).all() and frame["lon"].between(-63.2, 55.8).all()
     assert (frame["address"] != "").all() and (frame["label"] != "").all()
-    assert not frame["code"].map(anct.is_arm).any()  # arrondissements carried to their commune
+    assert not frame["code"].map(is_arm).any()  # arrondissements carried to their commune
 
 
 @pytest.mark.mirror

@@ -10,6 +10,7 @@ import pytest
 import shapely
 
 from sentiers.base.build import parse_source
+from sentiers.base.codes import DEPARTEMENT_CODES
 from sentiers.base.parsers import boundaries
 from sentiers.base.sources import SOURCES_BY_ID
 from sentiers.errors import SourceError
@@ -53,7 +54,7 @@ def test_departements_keep_the_101_and_repair(tmp_path: Path) -> None:
     assert frame.crs.to_epsg() == 4326 and frame.geometry.is_valid.all()
     assert frame.set_index("code").loc["01", "name"] == "Ain"
     assert shapely.area(frame.geometry.iloc[1]) == pytest.approx(0.5)  # bow-tie repaired, not dropped
-    assert len(boundaries.DEPARTEMENT_CODES) == 101
+    assert len(DEPARTEMENT_CODES) == 101
 
 
 def test_regions(tmp_path: Path) -> None:
@@ -114,7 +115,7 @@ def test_missing_code_property_is_rejected(tmp_path: Path) -> None:
 @pytest.mark.mirror
 def test_departements_and_regions_mirror(mirror_path: Path) -> None:
     deps = parse_source(S["etalab_departements"], mirror_path / S["etalab_departements"].mirror_path)
-    assert sorted(deps["code"]) == sorted(boundaries.DEPARTEMENT_CODES)
+    assert sorted(deps["code"]) == sorted(DEPARTEMENT_CODES)
     assert deps.geometry.is_valid.all()
     metro = deps[~deps["code"].str.startswith("97")].to_crs("EPSG:2154")
     assert metro.area.sum() / 1e6 == pytest.approx(548_851, rel=1e-3)  # MANIFEST: 548,851 km²

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook
 
 from sentiers.base.build import parse_source
+from sentiers.base.codes import is_arm
 from sentiers.base.parsers import indicators
-from sentiers.base.schema import is_arm
 from sentiers.base.sources import SOURCES_BY_ID
 from sentiers.errors import SourceError
 

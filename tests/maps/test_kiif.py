@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sentiers.base.codes import DEPARTEMENT_REGION
 from sentiers.base.kiif import (
-    DEPARTEMENT_REGION,
     KiifError,
     covered_departements,
     covering_incubator,

@@ -15,8 +15,9 @@ from typing import Any
 
 import pandas as pd
 
+from sentiers.base.codes import arm_parent, is_arm
 from sentiers.base.parsers.common import check_codes, clean_codes, read_csv, require_columns
-from sentiers.base.schema import CENTRALITE_LEVELS, PLM_ARM_PREFIXES, is_arm
+from sentiers.base.schema import CENTRALITE_LEVELS
 from sentiers.base.sources import Source
 from sentiers.errors import SourceError
 
@@ -235,13 +236,6 @@ def parse_france_services(path: Path, source: Source) -> pd.DataFrame:
     out["arm"] = out["code"].where(out["code"].map(is_arm), "")
     out["code"] = out["code"].map(arm_parent)
     return out
-
-
-def arm_parent(code: str) -> str:
-    """The commune of an arrondissement municipal (75056 Paris, 69123 Lyon, 13055 Marseille), else the code."""
-    if not is_arm(code):
-        return code
-    return next((parent for parent, prefix in PLM_ARM_PREFIXES.items() if code.startswith(prefix)), code)
 
 
 def _tiers_lieux(path: Path, source: Source) -> pd.DataFrame:

@@ -14,13 +14,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from sentiers.base.parsers.common import CODE_PATTERN
-from sentiers.base.schema import DROM, is_arm
+from sentiers.base.codes import COMMUNE_CODE_PATTERN, DEPARTEMENT_CODES, is_arm
 from sentiers.base.sources import Source
 from sentiers.errors import SourceError
 from sentiers.geometry import make_valid
 
-DEPARTEMENT_CODES = frozenset([f"{i:02d}" for i in range(1, 96) if i != 20] + ["2A", "2B", *DROM])
 REGION_PATTERN = r"^[0-9]{2}$"
 
 
@@ -93,7 +91,7 @@ def parse_commune_contours(path: Path, source: Source) -> gpd.GeoDataFrame:
     """
     frame = read_geojson(path, source)
     codes = _code_column(frame, source)
-    keep = codes.str.fullmatch(CODE_PATTERN).fillna(False)
+    keep = codes.str.fullmatch(COMMUNE_CODE_PATTERN).fillna(False)
     keep &= ~codes.str[:3].isin(["975", "977", "978", "984", "986", "987", "988", "989"]).fillna(False)
     keep &= ~codes.map(lambda c: isinstance(c, str) and is_arm(c)).astype(bool)
     out = _named(frame, source, codes, keep)

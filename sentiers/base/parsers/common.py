@@ -10,11 +10,9 @@ from typing import IO
 
 import pandas as pd
 
-from sentiers.base.schema import ARM_PATTERN
+from sentiers.base.codes import ARM_PATTERN, COMMUNE_CODE_PATTERN
 from sentiers.base.sources import Source
 from sentiers.errors import SourceError
-
-CODE_PATTERN = r"^(?:[0-9]{5}|2[AB][0-9]{3})$"
 
 
 def open_member(path: Path, source: Source) -> IO[bytes]:
@@ -70,7 +68,7 @@ def drop_arm(frame: pd.DataFrame, column: str = "code") -> pd.DataFrame:
 
 def check_codes(frame: pd.DataFrame, source: Source, column: str = "code") -> pd.DataFrame:
     """Keep well-formed commune codes; fail when too many are malformed (a wrong file)."""
-    ok = frame[column].astype("string").str.fullmatch(CODE_PATTERN).fillna(False)
+    ok = frame[column].astype("string").str.fullmatch(COMMUNE_CODE_PATTERN).fillna(False)
     if len(frame) and (~ok).mean() > 0.01:
         bad = frame.loc[~ok, column].head(3).tolist()
         raise SourceError(source.id, f"codes commune mal formés (par exemple {bad})")
