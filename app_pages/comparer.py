@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.state import base_stamp, get_base, page_link
+from sentiers.base.lookup import suggest_territories
 from sentiers.briefing.compare import (
     MAX_TERRITORIES,
     MIN_TERRITORIES,
@@ -19,7 +20,7 @@ from sentiers.briefing.compare import (
     render_compare_pdf,
     render_compare_xlsx,
 )
-from sentiers.briefing.data import find_territories, resolve_territory
+from sentiers.briefing.data import resolve_territory
 from sentiers.briefing.scoring import profile_from_choice
 from sentiers.errors import SentiersError
 from sentiers.matching.presets import defi_titles
@@ -74,7 +75,7 @@ with st.container(border=True):
         query = st.text_input(
             "Chercher un territoire à ajouter", key="compare_query", placeholder="ex. Die, 05061, CC du Diois"
         )
-        found = find_territories(base, query, level) if query.strip() else []
+        found = suggest_territories(base, query, level, limit=20) if query.strip() else []
         if query.strip() and not found:
             st.warning(f"Aucun territoire ne correspond à « {query.strip()[:60]} ».")
         if found:

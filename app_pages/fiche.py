@@ -10,7 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.state import base_stamp, get_base, page_link
-from sentiers.briefing.data import build_briefing, find_territories, resolve_territory
+from sentiers.base.lookup import suggest_territories
+from sentiers.briefing.data import build_briefing, resolve_territory
 from sentiers.briefing.render import render_html, render_pdf
 from sentiers.briefing.scoring import profile_from_choice
 from sentiers.errors import SentiersError
@@ -47,7 +48,7 @@ query = st.text_input(
 )
 options: list[tuple[str, str]] = []
 if query.strip():
-    options = find_territories(base, query, level)
+    options = suggest_territories(base, query, level, limit=20)
     if not options:
         st.warning(
             f"Aucun territoire ne correspond à « {query.strip()[:60]} » au niveau {LEVELS[level].lower()}."

@@ -6,25 +6,17 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from sentiers.base.store import Base, load_base
+from sentiers.base.store import Base, base_version, open_base
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _cached_base(stamp: str) -> Base:
-    return load_base()
+    return open_base()
 
 
 def base_stamp() -> str:
-    """Changes when a new base is written, so the cache reloads it."""
-    from sentiers import settings
-    from sentiers.base.store import read_manifest
-
-    manifest_path = settings.base_dir() / "manifest.json"
-    manifest = read_manifest(settings.base_dir()) or {}
-    if "built_at" not in manifest:
-        return "absent"
-    # built_at has one-second resolution: the file's own time tells two quick rebuilds apart
-    return f"{manifest['built_at']}@{manifest_path.stat().st_mtime_ns}"
+    """Changes when a new base is put in use, so the cache reloads it."""
+    return base_version()
 
 
 def get_base() -> Base:
@@ -39,7 +31,7 @@ def get_base() -> Base:
             def progress(fraction: float, message: str) -> None:
                 bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
-            load_base(progress=progress)
+            open_base(progress=progress)
             status.update(label="Base prête", state="complete", expanded=False)
         stamp = base_stamp()
     return _cached_base(stamp)
@@ -49,6 +41,6 @@ def page_link(page: str, url_path: str, label: str, icon: str, query: dict[str, 
     """st.page_link, or a plain Markdown link outside st.navigation (AppTest of the page alone)."""
     try:
         st.page_link(page, label=label, icon=icon, query_params=query)
-    except Exception:  # noqa: BLE001 - StreamlitPageNotFoundError when the page runs alone
+    except Exception:
         text = label.replace("[", "(").replace("]", ")").replace("<", "‹").replace(">", "›")
         st.markdown(f"[{text}]({url_path}?{urlencode(query)})")

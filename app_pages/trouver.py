@@ -509,7 +509,7 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
     params = {"code": code, "level": ranking.level, "p": token}
     try:
         st.page_link("app_pages/fiche.py", label=label, icon="📄", query_params=params)
-    except Exception:  # noqa: BLE001 - outside st.navigation (tests), a plain link does the same
+    except Exception:
         st.markdown(f"[{e(label)}](fiche?code={e(code)}&level={ranking.level}&p={token})")
 
 

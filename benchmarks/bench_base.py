@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp_home = home = Path(tempfile.mkdtemp(prefix="sentiers-bench-"))
     os.environ["SENTIERS_HOME"] = str(home)
 
-    from sentiers.base.store import read_base
+    from sentiers.base.store import current_dir, open_base
 
     try:
         if tmp_home is not None:
@@ -117,17 +117,17 @@ def main(argv: list[str] | None = None) -> int:
                 f"{build_s:.1f} s; failures: {len(report.failures)}"
             )
 
-        base = read_base(home / "base")
+        base = open_base(home)
         manifest = base.manifest
         lines.append(
             f"- base: {manifest.get('communes')} communes, {len(base.layers())} layers, "
             f"{len(base.communes.columns)} commune columns"
         )
-        size = dir_size(home / "base")
+        size = dir_size(current_dir(home))
         lines.append(f"- base size on disk: {size / 2**20:.1f} MiB ({home.name}/base)")
 
-        load_times = timed(lambda: read_base(home / "base"), args.repeat)
-        lines.append(f"- load the built base (read_base, warm file cache): {summary(load_times)}")
+        load_times = timed(lambda: open_base(home), args.repeat)
+        lines.append(f"- load the built base (open_base, warm file cache): {summary(load_times)}")
 
         sentiers = Path(sys.executable).with_name("sentiers")
         cmd = [str(sentiers)] if sentiers.exists() else [sys.executable, "-m", "sentiers"]

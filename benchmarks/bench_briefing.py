@@ -65,13 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.home:
         os.environ["SENTIERS_HOME"] = args.home
 
-    from sentiers.base.store import read_base
+    from sentiers.base.store import open_base
     from sentiers.briefing.compare import build_comparison, render_compare_html, render_compare_pdf
     from sentiers.briefing.data import build_briefing
     from sentiers.briefing.render import render_html, render_pdf
 
     start = time.perf_counter()
-    base = read_base()
+    base = open_base()
     load_s = time.perf_counter() - start
     kind = "embedded only" if base.embedded_only else "official sources"
 

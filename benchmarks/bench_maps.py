@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sentiers.base.store import read_base
+from sentiers.base.store import open_base
 from sentiers.maps import payload
 from sentiers.maps import web as maps
 
@@ -37,7 +37,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     t0 = time.perf_counter()
-    base = read_base()
+    base = open_base()
     load_s = time.perf_counter() - t0
     lines = [
         f"# Map payloads — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",

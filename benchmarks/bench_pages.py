@@ -131,9 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         home = sentiers_home()
     from playwright.sync_api import sync_playwright
 
-    from sentiers.base.store import read_base
+    from sentiers.base.store import open_base
 
-    base = read_base(Path(home) / "base")
+    base = open_base(Path(home))
     counts = base.communes.groupby("departement").size()
     names = dict(zip(base.departements["code"], base.departements["name"], strict=True))
     # the Drôme, then the largest département by communes, then a small one

@@ -48,14 +48,14 @@ def main() -> int:
     parser.add_argument("--preset", default="service-de-proximite")
     args = parser.parse_args()
 
-    from sentiers.base.store import read_base
+    from sentiers.base.store import open_base
     from sentiers.matching.candidates import candidate_table, kiif_coverage
     from sentiers.matching.presets import effective_criteria, preset_profile
     from sentiers.matching.robustness import top_n_frequency
     from sentiers.matching.score import rank_profile, score_frame
 
     start = time.perf_counter()
-    base = read_base()
+    base = open_base()
     load_ms = (time.perf_counter() - start) * 1000
     coverage = kiif_coverage()
     start = time.perf_counter()

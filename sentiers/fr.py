@@ -60,6 +60,12 @@ def integer(value: Any) -> str:
     return number(value, 0)
 
 
+def either(items: list[str] | tuple[str, ...]) -> str:
+    """« .csv ou .xlsx », « .html, .pdf ou .xlsx »."""
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " ou " + items[-1]
+
+
 def plural(count: int, one: str, many: str | None = None) -> str:
     """« 1 commune », « 3 communes », « 0 commune » (French: 0 and 1 take the singular)."""
     word = one if abs(count) < 2 else (many or one + "s")

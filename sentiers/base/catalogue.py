@@ -433,7 +433,7 @@ def source_layer(base, entry: Indicator) -> dict | None:
 def kiif_source() -> dict | None:
     """Publisher and vintage of the Kiif coverage list, when sentiers.base.kiif is installed."""
     try:
-        from sentiers.base import kiif  # noqa: PLC0415 - optional until the maps issue lands
+        from sentiers.base import kiif
     except ImportError:
         return None
     note = getattr(kiif, "source_note", None)

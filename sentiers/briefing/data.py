@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ import pandas as pd
 
 from sentiers.base.codes import DROM
 from sentiers.base.indicators import add_rates
+from sentiers.base.lookup import epci_index_for, lookup_territory, territory_labels
 from sentiers.base.schema import CATEAAV_LABELS, TAAV_LABELS
 from sentiers.base.sources import SOURCES
 from sentiers.briefing.catalogue import INDICATORS, RESOURCE_LAYERS, SERVICES, SUM_COLUMNS, ZONING_MEANINGS
@@ -75,13 +75,6 @@ def _float(value: Any) -> float | None:
     return out if math.isfinite(out) else None
 
 
-def normalise_name(text: str) -> str:
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
-    for char in "-'’_":
-        text = text.replace(char, " ")
-    return " ".join(text.split())
-
-
 # --- sources -----------------------------------------------------------------------------------
 
 _REGISTRY_LAYERS: dict[str, Any] = {}
@@ -126,104 +119,49 @@ class Territory:
     note: str = ""
 
 
-EPCI_KINDS = {
-    "CC": "Communauté de communes",
-    "CA": "Communauté d'agglomération",
-    "CU": "Communauté urbaine",
-    "ME": "Métropole",
-    "MET69": "Métropole de Lyon",
-}
-
-
-def resolve_territory(base, code: str, level: Level = "commune") -> Territory:
-    """The commune (current or old code) or EPCI (SIREN) named by ``code``; SentiersError otherwise."""
-    raw = str(code or "").strip().upper()
-    if not raw:
-        raise SentiersError("Aucun code de territoire donné.")
-    if len(raw) > 20:
-        raise SentiersError("Code de territoire trop long : un code Insee a 5 caractères, un SIREN d'EPCI 9.")
+def resolve_territory(base, query: str, level: Level = "commune") -> Territory:
+    """The commune or EPCI a person named (code, old code, postal code, name; SIREN or name for an EPCI),
+    through the one lookup; SentiersError in French when it names none or several."""
+    result = lookup_territory(base, query, level)
+    if result.status != "ok":
+        raise SentiersError(territory_problem(base, result, level))
+    code = result.codes[0]
     communes = base.communes
     if level == "epci":
-        epci = base.epci[base.epci["code"].astype(str) == raw]
-        members = communes[communes["epci"].astype("string") == raw]
-        if epci.empty and members.empty:
-            hint = (
-                " (c'est un code de commune : utilisez le niveau commune)"
-                if raw in set(communes["code"])
-                else ""
-            )
-            raise SentiersError(
-                f"EPCI inconnu : « {raw} »{hint}. Un EPCI se désigne par son SIREN à 9 chiffres."
-            )
-        name = str(epci["name"].iloc[0]) if not epci.empty else f"EPCI {raw}"
-        kind = EPCI_KINDS.get(str(epci["type"].iloc[0]) if not epci.empty else "", "Intercommunalité")
-        return Territory(level="epci", code=raw, name=name, kind=kind, members=members)
-    rows = communes[communes["code"] == raw]
-    note = ""
-    if rows.empty and len(base.passages):
-        hits = base.passages[base.passages["old_code"].astype(str) == raw]
-        if not hits.empty:
-            current = str(hits["code"].iloc[0])
-            rows = communes[communes["code"] == current]
-            if not rows.empty:
-                kind = str(hits["kind"].iloc[0]) if "kind" in hits else "ancien code"
-                note = f"Le code {raw} ({kind}) correspond aujourd'hui à la commune {rows['name'].iloc[0]} ({current})."
-    if rows.empty:
-        raise SentiersError(
-            f"Code commune inconnu : « {raw} ». Donnez un code Insee à 5 caractères (ex. 26113), "
-            "ou cherchez la commune par son nom dans la page « Fiche territoire »."
+        index = epci_index_for(base)
+        members = communes[communes["epci"].astype("string") == code]
+        return Territory(
+            level="epci",
+            code=code,
+            name=index.names.get(code, f"EPCI {code}"),
+            kind=index.kinds.get(code, "Intercommunalité"),
+            members=members,
+            note=result.note,
         )
-    row = rows.iloc[0]
+    rows = communes[communes["code"] == code]
     return Territory(
-        level="commune", code=str(row["code"]), name=str(row["name"]), kind="Commune", members=rows, note=note
+        level="commune",
+        code=code,
+        name=str(rows["name"].iloc[0]),
+        kind="Commune",
+        members=rows,
+        note=result.note,
     )
 
 
-_NAME_CACHE: dict[int, tuple[Any, pd.Series]] = {}
-
-
-def _normalised_names(frame: pd.DataFrame, names: pd.Series) -> pd.Series:
-    """Accent- and case-folded names of a frame, computed once per loaded table."""
-    cached = _NAME_CACHE.get(id(frame))
-    if cached is not None and cached[0] is frame:
-        return cached[1]
-    norm = names.map(normalise_name)
-    if len(_NAME_CACHE) > 8:
-        _NAME_CACHE.clear()
-    _NAME_CACHE[id(frame)] = (frame, norm)
-    return norm
-
-
-def find_territories(base, query: str, level: Level = "commune", limit: int = 20) -> list[tuple[str, str]]:
-    """(code, label) of communes or EPCI whose code or name matches ``query`` (for a picker)."""
-    text = normalise_name(query)
-    if not text:
-        return []
-    if level == "epci":
-        frame = base.epci
-        codes = frame["code"].astype(str)
-        names = frame["name"].astype(str)
-        labels = names + " (" + codes + ")"
-        pops = pd.Series(0, index=frame.index)
-    else:
-        frame = base.communes
-        codes = frame["code"].astype(str)
-        names = frame["name"].astype(str)
-        labels = names + " (" + frame["departement"].astype(str) + ") — " + codes
-        pops = pd.to_numeric(frame["population"], errors="coerce").fillna(0)
-    exact_code = codes.str.upper() == query.strip().upper()
-    norm = _normalised_names(frame, names)
-    starts = norm.str.startswith(text)
-    contains = norm.str.contains(text, regex=False)
-    score = exact_code * 4 + (norm == text) * 3 + starts * 2 + contains * 1
-    hits = score[score > 0]
-    if hits.empty:
-        return []
-    order = pd.DataFrame({"score": hits, "pop": pops[hits.index]}).sort_values(
-        ["score", "pop"], ascending=False
+def territory_problem(base, result, level: Level) -> str:
+    """Why a search names no single territory, with the first candidates (French, one line)."""
+    message = result.message or (
+        "Territoire introuvable." if result.status == "not_found" else "Requête invalide."
     )
-    idx = order.index[:limit]
-    return list(zip(codes[idx], labels[idx], strict=True))
+    if result.status == "ambiguous":
+        shown = ", ".join(label for _, label in territory_labels(base, result.codes[:6], level))
+        more = " …" if len(result.codes) > 6 else ""
+        return f"{message} ({shown}{more})"
+    if result.suggestions:
+        shown = ", ".join(f"{s.name} ({s.departement}) {s.code}" for s in result.suggestions[:5])
+        return f"{message} Vouliez-vous dire : {shown} ?"
+    return message
 
 
 # --- aggregation -------------------------------------------------------------------------------
@@ -260,24 +198,18 @@ def aggregate(frame: pd.DataFrame) -> dict[str, float | None]:
     return out
 
 
-_REFERENCE_CACHE: dict[int, tuple[Any, dict[str, Any]]] = {}
-
-
 def reference_values(base) -> dict[str, Any]:
     """France and per-département aggregates, computed once per loaded base."""
-    key = id(base.communes)
-    cached = _REFERENCE_CACHE.get(key)
-    if cached is not None and cached[0] is base.communes:
-        return cached[1]
+    return base.memo("briefing_references", lambda: _make_reference_values(base))
+
+
+def _make_reference_values(base) -> dict[str, Any]:
     communes = base.communes
     by_dep = aggregate_groups(communes, communes["departement"].astype(str).to_numpy())
     values = {
         "france": aggregate(communes),
         "departements": {str(dep): {k: _float(v) for k, v in row.items()} for dep, row in by_dep.iterrows()},
     }
-    if len(_REFERENCE_CACHE) > 4:
-        _REFERENCE_CACHE.clear()
-    _REFERENCE_CACHE[key] = (communes, values)
     return values
 
 
@@ -380,7 +312,7 @@ def rural_verdict(base, territory: Territory) -> Verdict:
 
 def _commune_verdict(base, code: str, source: str) -> Verdict:
     """The rural-check verdict (sentiers.rural.verdict) of one commune, as the briefing shows it."""
-    from sentiers.rural.verdict import commune_verdict  # noqa: PLC0415
+    from sentiers.rural.verdict import commune_verdict
 
     v = commune_verdict(base, code)
     if v.verdict == "inconnu" or v.density_level is None:
@@ -817,7 +749,7 @@ def _resources(base, territory: Territory, radius_km: float) -> tuple[list[Resou
 
 def kiif_incubator(departement: str, centre: tuple[float, float] | None = None) -> Incubator:
     """The Kiif incubator covering a département (sentiers.base.kiif, from sentiers/base/reference/kiif.yaml)."""
-    from sentiers.base import kiif  # noqa: PLC0415
+    from sentiers.base import kiif
 
     try:
         coverage = kiif.load_kiif()
@@ -857,7 +789,7 @@ def score_section(base, territory: Territory, profile: Any) -> ScoreSection:
     defi = str(getattr(profile, "defi", "") or (profile.get("defi", "") if isinstance(profile, dict) else ""))
     section = ScoreSection(profile_name=name, defi=defi)
     try:
-        from sentiers.briefing.scoring import score_territory  # noqa: PLC0415
+        from sentiers.briefing.scoring import score_territory
     except ImportError:
         section.message = "Le classement des territoires n'est pas disponible dans cette version."
         return section
@@ -975,7 +907,7 @@ def build_briefing(
     map_png, map_note = None, ""
     if with_map:
         report(0.6, "Carte")
-        from sentiers.maps.static import render_map_png  # noqa: PLC0415 - matplotlib only when needed
+        from sentiers.maps.static import render_map_png
 
         try:
             png, map_note = render_map_png(base, territory, dpi=map_dpi)

@@ -45,6 +45,6 @@ def render_html(briefing: Briefing) -> str:
 
 
 def render_pdf(briefing: Briefing) -> bytes:
-    from sentiers.briefing.pdf import briefing_pdf  # noqa: PLC0415 - fpdf2 only when a PDF is asked for
+    from sentiers.briefing.pdf import briefing_pdf
 
     return briefing_pdf(briefing)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections import OrderedDict
 from typing import Any
 
 from sentiers.briefing.data import Territory
@@ -17,9 +16,6 @@ from sentiers.briefing.model import Contribution, ScoreSection, fmt_number
 from sentiers.errors import SentiersError
 
 log = logging.getLogger(__name__)
-
-_CACHE: OrderedDict[tuple[int, str, str], Any] = OrderedDict()
-_CACHE_SIZE = 6
 
 
 def load_profile_arg(profile_file: str | None = None, preset: str | None = None):
@@ -50,15 +46,8 @@ def ranking_for(base, profile, level: str):
     from sentiers.matching.profile import to_json
     from sentiers.matching.score import rank_profile
 
-    key = (id(base.communes), level, to_json(profile))
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    ranking = rank_profile(base, profile, level=level)
-    _CACHE[key] = ranking
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return ranking
+    key = (level, to_json(profile))
+    return base.memo_lru("rankings", key, lambda: rank_profile(base, profile, level=level), size=6)
 
 
 def score_territory(base, territory: Territory, profile, section: ScoreSection) -> ScoreSection:

@@ -14,14 +14,14 @@ import logging
 import sys
 from collections.abc import Sequence
 
-EXIT_USAGE = 2
+from sentiers.cli.support import EXIT_USAGE, error_line
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one French line on stderr, exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"sentiers : erreur d'usage : {message}\n")
+        sys.stderr.write(error_line(f"erreur d'usage : {message}"))
         raise SystemExit(EXIT_USAGE)
 
 
@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(_resolve(args.handler)(args) or 0)
     except SentiersError as exc:
-        sys.stderr.write(f"sentiers : {exc}\n")
+        sys.stderr.write(error_line(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         sys.stderr.write("sentiers : interrompu\n")

@@ -9,40 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sentiers import settings
-
-
-def _progress_bar(total_label: str):
-    from tqdm import tqdm
-
-    bar = tqdm(
-        total=100, desc=total_label, unit="%", file=sys.stderr, leave=False, bar_format="{l_bar}{bar}| {desc}"
-    )
-
-    def progress(fraction: float, message: str) -> None:
-        bar.n = round(100 * max(0.0, min(1.0, fraction)))
-        bar.set_description_str(message[:60])
-        bar.refresh()
-
-    return bar, progress
-
-
-def _download_bar(source):
-    """A bytes progress bar for one download (total from Content-Length when the server gives it)."""
-    from tqdm import tqdm
-
-    state: dict[str, tqdm] = {}
-
-    def on_bytes(received: int, total: int | None) -> None:
-        bar = state.get("bar")
-        if bar is None:
-            bar = state["bar"] = tqdm(
-                total=total, desc=source.id[:32], unit="B", unit_scale=True, file=sys.stderr, leave=False
-            )
-        bar.update(received - bar.n)
-        if total is not None and received >= total:
-            bar.close()
-
-    return on_bytes
+from sentiers.cli.support import EXIT_FAILURES, EXIT_OK, bytes_bar, error_line, progress_bar
 
 
 def status_payload(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -73,15 +40,14 @@ def status_payload(manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_status(args: Namespace) -> int:
-    from sentiers.base.store import read_manifest
+    from sentiers.base.store import current_dir, read_manifest
 
     manifest = read_manifest()
     if manifest is None:
         from sentiers.base.build import build_and_write
 
-        bar, progress = _progress_bar("Construction de la base embarquée")
-        build_and_write({}, progress=progress)
-        bar.close()
+        with progress_bar("Construction de la base embarquée") as report:
+            build_and_write({}, progress=report)
         manifest = read_manifest() or {}
     payload = status_payload(manifest)
     if args.json:
@@ -89,7 +55,7 @@ def run_status(args: Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     out = sys.stdout
-    out.write(f"Base : {settings.base_dir()} (construite le {payload['built_at']})\n")
+    out.write(f"Base : {current_dir()} (construite le {payload['built_at']})\n")
     out.write(
         f"Communes : {payload['communes']:,} — population municipale {payload['population_year']} : "
         f"{payload['population_total']:,}\n".replace(",", " ")
@@ -119,24 +85,21 @@ def run_update(args: Namespace) -> int:
         get_source(source_id)  # an unknown id is a usage error, before any work
     if args.mirror and not Path(args.mirror).expanduser().is_dir():
         raise SentiersError(f"Dossier miroir introuvable : {args.mirror}")
-    bar, progress = _progress_bar("Mise à jour")
-    try:
+    with progress_bar("Mise à jour") as progress:
         report = update_sources(
             mirror=mirror,
             only=args.only,
             offline=args.offline,
             progress=progress,
-            on_bytes=None if mirror else _download_bar,
+            on_bytes=None if mirror else (lambda source: bytes_bar(source.id)),
         )
-    finally:
-        bar.close()
     out = sys.stdout
     out.write(f"Sources mises à jour : {len(report.updated)}\n")
     for source_id, reason in report.skipped:
         out.write(f"  - {source_id} : ignorée ({reason})\n")
     for source_id, reason in report.failures:
         kept = " — la version précédente est conservée" if source_id in report.kept else ""
-        sys.stderr.write(f"sentiers : source {source_id} en échec : {reason}{kept}\n")
+        sys.stderr.write(error_line(f"source {source_id} en échec : {reason}{kept}"))
     if report.base is not None:
         manifest = report.base.manifest
         out.write(
@@ -144,7 +107,7 @@ def run_update(args: Namespace) -> int:
             f"en {manifest['build_seconds']} s.\n"
         )
     # a failed source is reported but the rebuilt base is usable: exit 1 tells scripts something failed
-    return 1 if report.failures else 0
+    return EXIT_FAILURES if report.failures else EXIT_OK
 
 
 def run_sources(args: Namespace) -> int:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
-import tempfile
-from pathlib import Path
 
 from sentiers.base.codes import check_departement_code, check_region_code
+from sentiers.cli.support import error_line, open_base_for_cli, output_path, write_output
 from sentiers.errors import SentiersError
 from sentiers.maps import web as maps
 
@@ -44,35 +42,18 @@ def build_map(base, departement: str | None, region: str | None, layers: list[st
     return maps.communes_map(base, departement=departement, region=region, layers=chosen), notes
 
 
-def write_html(html: str, output: Path) -> None:
-    """Write atomically (temporary file then rename): a half-written map is never left behind."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".carte-", suffix=".html", dir=output.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def run(args: argparse.Namespace) -> int:
-    output = Path(args.output)
-    if output.suffix.lower() not in (".html", ".htm"):
-        raise SentiersError(f"Le fichier de sortie doit finir par .html : « {args.output} ».")
+    output = output_path(args.output, (".html", ".htm"))
     # check the codes before loading the base: a typo answers at once
     if args.departement is not None:
         check_departement_code(args.departement)
     if args.region is not None:
         check_region_code(args.region)
-    from sentiers.base.store import load_base
-
-    base = load_base()
+    base = open_base_for_cli()
     m, notes = build_map(base, args.departement, args.region, args.layer)
     for note in notes:
-        sys.stderr.write(f"sentiers : attention : {note}\n")
+        sys.stderr.write(error_line(f"attention : {note}"))
     html = maps.map_html(m)
-    write_html(html, output)
+    write_output(output, html)
     sys.stdout.write(f"Carte écrite : {output} ({len(html.encode('utf-8')) // 1024} Ko)\n")
     return 0

@@ -11,11 +11,8 @@ A table is built once per base and level and cached (scoring then only reads col
 from __future__ import annotations
 
 import logging
-import threading
-import weakref
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +20,7 @@ import pandas as pd
 from sentiers.base.catalogue import CATALOGUE, available_columns
 from sentiers.base.indicators import add_rates
 from sentiers.base.sources import summed_columns
+from sentiers.base.store import Base
 from sentiers.geometry import haversine_km
 
 log = logging.getLogger(__name__)
@@ -68,6 +66,11 @@ class Coverage:
     departements: frozenset[str]
     incubator_points: dict[str, tuple[float, float] | None]
     note: str = ""
+
+    @property
+    def key(self) -> tuple:
+        """A hashable identity (cache keys)."""
+        return (self.departements, tuple(sorted(self.incubator_points.items())), self.note)
 
 
 @cache
@@ -261,27 +264,12 @@ def build_table(
     return derive(raw, level, present, coverage)
 
 
-_CACHE: dict[tuple[int, str, int], tuple[weakref.ref, CandidateTable]] = {}
-_LOCK = threading.Lock()
-
-
-def candidate_table(base: Any, level: str = "commune", coverage: Coverage | None = None) -> CandidateTable:
-    """Cached candidate table of a loaded base, per level and coverage (dropped with the base object)."""
+def candidate_table(base: Base, level: str = "commune", coverage: Coverage | None = None) -> CandidateTable:
+    """The candidate table of a base, per level and coverage, built once and kept by the base."""
     if coverage is None:
         coverage = safe_coverage()
-    key = (id(base), level, id(coverage))
-    with _LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and hit[0]() is base:
-            return hit[1]
-    table = build_table(base.communes, level, getattr(base, "epci", None), coverage)
-    with _LOCK:
-        for stale in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
-            del _CACHE[stale]
-        if len(_CACHE) >= 8:
-            _CACHE.clear()
-        _CACHE[key] = (weakref.ref(base), table)
-    return table
+    key = ("candidates", level, coverage.key if coverage is not None else None)
+    return base.memo(key, lambda: build_table(base.communes, level, base.epci, coverage))
 
 
 def safe_coverage() -> Coverage | None:

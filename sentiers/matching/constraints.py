@@ -15,7 +15,10 @@ import numpy as np
 import pandas as pd
 
 from sentiers.base.codes import check_departement_code, check_region_code
+from sentiers.base.lookup import index_for, lookup
+from sentiers.base.store import Base
 from sentiers.errors import SentiersError
+from sentiers.fr import quoted
 from sentiers.geometry import haversine_km
 from sentiers.matching.candidates import UPDATE_HINT, CandidateTable, Coverage
 from sentiers.matching.profile import ZONINGS, Constraints
@@ -39,25 +42,13 @@ class ReferencePoint:
     lon: float
 
 
-def resolve_reference(base: Any, query: str) -> ReferencePoint:
-    """The reference commune by INSEE code (current or old) or unambiguous name; French error otherwise."""
-    communes = base.communes
-    text = str(query).strip()
-    match = communes[communes["code"] == text.upper()]
-    if match.empty:
-        try:
-            from sentiers.base.lookup import index_for, lookup
-
-            result = lookup(index_for(base), text)
-        except Exception as exc:  # noqa: BLE001 - lookup needs a full base; say what failed
-            raise SentiersError(
-                f"constraints.reference_commune : commune « {text} » introuvable ({exc})."
-            ) from None
-        if result.status != "ok" or not result.codes:
-            detail = result.message or "introuvable"
-            raise SentiersError(f"constraints.reference_commune : « {text} » — {detail}")
-        match = communes[communes["code"] == result.codes[0]]
-    row = match.iloc[0]
+def resolve_reference(base: Base, query: str) -> ReferencePoint:
+    """The reference commune, found by the one lookup (code, old code, postal code or unambiguous name)."""
+    result = lookup(index_for(base), query)
+    if result.status != "ok" or not result.codes:
+        detail = result.message or "introuvable"
+        raise SentiersError(f"constraints.reference_commune : {quoted(query, 40)} — {detail}")
+    row = base.communes[base.communes["code"] == result.codes[0]].iloc[0]
     lat, lon = float(row["lat"]), float(row["lon"])
     if np.isnan(lat) or np.isnan(lon):
         raise SentiersError(f"constraints.reference_commune : « {row['name']} » n'a pas de coordonnées.")

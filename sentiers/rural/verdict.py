@@ -11,7 +11,6 @@ same facts as flat columns for batch exports.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import re
@@ -22,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from sentiers.base.lookup import Candidate, LookupResult, QueryKind, index_for, lookup
 from sentiers.base.schema import CATEAAV_LABELS, DENSITY_LABELS, RURAL_DEFINITION, RURAL_LEVELS
+from sentiers.base.store import Base
 
 log = logging.getLogger(__name__)
 
@@ -159,16 +159,9 @@ def _bool(value: Any) -> bool | None:
     return bool(value)
 
 
-def _memo(base: Any, key: Any, make: Any) -> Any:
-    """A value computed once per base (layer entries, source lists) and kept on the base object."""
-    memo = getattr(base, "_verdict_memo", None)
-    if memo is None:
-        memo = {}
-        with contextlib.suppress(AttributeError):
-            object.__setattr__(base, "_verdict_memo", memo)
-    if key not in memo:
-        memo[key] = make()
-    return memo[key]
+def _memo(base: Base, key: Any, make: Any) -> Any:
+    """A value computed once per base (layer entries, source lists), kept by the base."""
+    return base.memo(("verdict", key), make)
 
 
 def _layer(base: Any, layer_id: str) -> dict[str, Any] | None:
@@ -381,18 +374,22 @@ _ROW_COLUMNS = (
 )
 
 
+# what a verdict reads from the base (and the lookup: postal codes), for a projected read
+BASE_COLUMNS = (*_ROW_COLUMNS, "postal_codes")
+
+
 def _row(base: Any, code: str) -> dict[str, Any]:
     """The verdict columns of one commune, read from column lists cached on the base (fast)."""
-    columns = getattr(base, "_verdict_columns", None)
-    if columns is None:
+
+    def make() -> dict[str, list[Any]]:
         communes = base.communes
-        columns = {
+        return {
             c: (communes[c].astype(object).where(communes[c].notna(), None).tolist())
             for c in _ROW_COLUMNS
             if c in communes
         }
-        with contextlib.suppress(AttributeError):
-            object.__setattr__(base, "_verdict_columns", columns)
+
+    columns = _memo(base, "columns", make)
     pos = index_for(base).codes[code]
     return {c: values[pos] for c, values in columns.items()}
 
@@ -492,9 +489,10 @@ VERDICT_COLUMNS = (
 
 def verdict_table(base: Any) -> pd.DataFrame:
     """The verdict of every commune as flat French-named columns, indexed by code (cached on the base)."""
-    cached = getattr(base, "_verdict_table", None)
-    if cached is not None:
-        return cached
+    return _memo(base, "table", lambda: _make_verdict_table(base))
+
+
+def _make_verdict_table(base: Base) -> pd.DataFrame:
     c = base.communes
     n = len(c)
     grid = grid_info(base)
@@ -546,7 +544,4 @@ def verdict_table(base: Any) -> pd.DataFrame:
     out["typologie_ruralites"] = (
         col("ruralite_type").fillna("").astype(str) if "ruralite_type" in c else "non chargé"
     )
-    out = out.set_index(out["commune_code"].to_numpy())
-    with contextlib.suppress(AttributeError):
-        object.__setattr__(base, "_verdict_table", out)
-    return out
+    return out.set_index(out["commune_code"].to_numpy())

@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sentiers.base.store import read_manifest
+from tests.homes import copy_home, manifest_path
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -40,7 +43,7 @@ def test_home_on_the_mirror_base_lists_layers_with_vintages(mirror_home, monkeyp
 def test_first_open_builds_the_embedded_base_with_progress(tmp_path, monkeypatch):
     at = run_home(tmp_path, monkeypatch)
     assert not at.exception
-    assert (tmp_path / "base" / "manifest.json").exists()
+    assert read_manifest(tmp_path) is not None
     assert at.metric[0].value == "34 875"
 
 
@@ -54,9 +57,8 @@ def _clear_caches():
 
 
 def _copy_home(source: Path, target: Path) -> Path:
-    import shutil
 
-    shutil.copytree(source / "base", target / "base")
+    copy_home(source, target)
     return target
 
 
@@ -70,7 +72,7 @@ def test_update_from_the_home_page_with_the_mirror(embedded_home, mirror_path, t
     assert not at.error, [e.value for e in at.error]
     from sentiers.base.store import read_manifest
 
-    manifest = read_manifest(home / "base")
+    manifest = read_manifest(home)
     assert len(manifest["layers"]) >= 20
     assert any(layer["id"] == "insee_grille_densite_2024" for layer in manifest["layers"])
     at.button(key="update_reload").click().run()
@@ -79,7 +81,7 @@ def test_update_from_the_home_page_with_the_mirror(embedded_home, mirror_path, t
 
 def test_update_from_a_missing_mirror_says_so_and_changes_nothing(embedded_home, tmp_path, monkeypatch):
     home = _copy_home(embedded_home, tmp_path / "home")
-    before = (home / "base" / "manifest.json").read_bytes()
+    before = manifest_path(home).read_bytes()
     monkeypatch.delenv("SENTIERS_MIRROR", raising=False)
     at = run_home(home, monkeypatch)
     at.radio(key="update_origin").set_value("Dossier miroir").run()
@@ -87,4 +89,4 @@ def test_update_from_a_missing_mirror_says_so_and_changes_nothing(embedded_home,
     at.button(key="update_run").click().run()
     assert not at.exception
     assert any("introuvable" in e.value for e in at.error)
-    assert (home / "base" / "manifest.json").read_bytes() == before
+    assert manifest_path(home).read_bytes() == before

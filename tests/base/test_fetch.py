@@ -86,7 +86,7 @@ def epci_file_for(communes, overrides: dict[str, str]) -> bytes:
 
 def test_update_keeps_the_previous_good_file_and_base(server, tmp_path, use_home, embedded_base):
     """A source that fails after a good one: the previous file, layer and base stay."""
-    from sentiers.base.store import read_base
+    from sentiers.base.store import open_base
     from sentiers.base.update import update_sources
 
     use_home(tmp_path)
@@ -101,6 +101,6 @@ def test_update_keeps_the_previous_good_file_and_base(server, tmp_path, use_home
     assert second.failures and second.failures[0][0] == "etalab_epci"
     assert "HTML" in second.failures[0][1]
     assert second.kept == ["etalab_epci"]
-    reloaded = read_base(Path(tmp_path) / "base")
+    reloaded = open_base(Path(tmp_path), build_if_missing=False)
     assert reloaded.communes.set_index("code").loc["01001", "epci"] == "200029999"
     assert reloaded.layer("epci")["origin"] == "official"

@@ -51,7 +51,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     files: dict[str, bytes] = {}
     hits: dict[str, int] = {}
 
-    def do_GET(self):  # noqa: N802 - http.server API
+    def do_GET(self):
         _, mode, source_id = self.path.split("/", 2)
         _Handler.hits[self.path] = _Handler.hits.get(self.path, 0) + 1
         body = self.files.get(source_id, b"")
@@ -144,7 +144,7 @@ def updates(server, tmp_path_factory):
     import sentiers.base.update
     import sentiers.cli as cli
     from sentiers.base.fetch import download
-    from sentiers.base.store import read_base
+    from sentiers.base.store import open_base
 
     home = tmp_path_factory.mktemp("home-update-server")
     with pytest.MonkeyPatch.context() as mp:
@@ -155,7 +155,7 @@ def updates(server, tmp_path_factory):
         good = sentiers.base.update.update_sources(
             only=SOURCES, urls={sid: f"{server}/good/{sid}" for sid in SOURCES}
         )
-        before = read_base()
+        before = open_base(build_if_missing=False)
         raw_before = {p.name: p.read_bytes() for p in (home / "raw").iterdir() if p.is_file()}
 
         # the CLI has no URL override: point the registry entries at the misbehaving routes
@@ -180,7 +180,7 @@ def updates(server, tmp_path_factory):
         elapsed = time.monotonic() - started
         mp.undo()  # stderr, env and patches back before reading the result
         mp.setenv("SENTIERS_HOME", str(home))
-        after = read_base()
+        after = open_base(build_if_missing=False)
         raw_after = {p.name: p.read_bytes() for p in (home / "raw").iterdir() if p.is_file()}
     return {
         "good": good,

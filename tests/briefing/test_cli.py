@@ -32,12 +32,13 @@ def test_brief_with_a_preset(embedded_home, use_home, tmp_path):
 def test_bad_input_is_one_french_line_and_exit_2(embedded_home, use_home, tmp_path, capsys):
     use_home(embedded_home)
     cases = [
-        (["brief", "99999", "-o", str(tmp_path / "x.html")], "Code commune inconnu"),
+        (["brief", "99999", "-o", str(tmp_path / "x.html")], "ni un code Insee ni un code postal"),
         (["brief", "26113", "-o", str(tmp_path / "x.docx")], "Format de sortie non reconnu"),
         (["brief", "26113", "--preset", "nope", "-o", str(tmp_path / "x.html")], "Profil type inconnu"),
         (["brief", "26113", "-o", str(tmp_path / "absent" / "x.html")], "dossier de sortie"),
         (["compare", "26113", "-o", str(tmp_path / "x.html")], "de 2 à 5"),
-        (["compare", "26113", "12345678", "-o", str(tmp_path / "x.xlsx")], "Code commune inconnu"),
+        (["compare", "26113", "12345678", "-o", str(tmp_path / "x.xlsx")], "pas un code à 5 caractères"),
+        (["brief", "Saint-Martin", "-o", str(tmp_path / "x.html")], "précisez le département"),
     ]
     for argv, message in cases:
         capsys.readouterr()

@@ -45,7 +45,7 @@ def test_mixed_levels_and_limits(small_base):
         build_comparison(small_base, ["26001", "26001 "])  # the same territory twice counts once
     with pytest.raises(SentiersError, match="de 2 à 5"):
         build_comparison(small_base, ["26001", "26002", "26003", "26004", "05001", "26099"])
-    with pytest.raises(SentiersError, match="Code commune inconnu"):
+    with pytest.raises(SentiersError, match="ni un code Insee ni un code postal"):
         build_comparison(small_base, ["26001", "99999"])
 
 

@@ -7,10 +7,10 @@ import math
 import pandas as pd
 import pytest
 
+from sentiers.base.lookup import suggest_territories
 from sentiers.briefing.data import (
     aggregate,
     build_briefing,
-    find_territories,
     fmt_number,
     reference_values,
     resolve_territory,
@@ -138,18 +138,20 @@ def test_kiif_incubator_and_rural_verdict(small_base):
     assert epci.verdict.status == "mixte" and epci.verdict.headline == "1 commune rurale sur 2"
 
 
-def test_codes_unknown_old_and_wrong_level(small_base):
-    with pytest.raises(SentiersError, match="Code commune inconnu"):
+def test_territories_are_found_by_the_one_lookup(small_base):
+    with pytest.raises(SentiersError, match="99999 n'est ni un code Insee ni un code postal"):
         resolve_territory(small_base, "99999")
-    with pytest.raises(SentiersError, match="Aucun code"):
+    with pytest.raises(SentiersError, match="Requête vide"):
         resolve_territory(small_base, "  ")
-    with pytest.raises(SentiersError, match="c'est un code de commune"):
-        resolve_territory(small_base, "26001", "epci")
     old = resolve_territory(small_base, "26099")
     assert old.code == "26001" and "26099" in old.note
-    assert find_territories(small_base, "beta")[0][0] == "26002"
-    assert find_territories(small_base, "tests", "epci")[0][0] == "200000001"
-    assert find_territories(small_base, "zzz") == []
+    assert resolve_territory(small_base, "beta").code == "26002"  # names too, accents optional
+    # a commune typed at the EPCI level names its EPCI, said so
+    epci = resolve_territory(small_base, "26001", "epci")
+    assert epci.code == "200000001" and "Alpha" in epci.note
+    assert suggest_territories(small_base, "beta")[0][0] == "26002"
+    assert suggest_territories(small_base, "tests", "epci")[0][0] == "200000001"
+    assert suggest_territories(small_base, "zzz") == []
 
 
 def test_map_is_a_png_for_commune_and_epci(small_base):

@@ -59,7 +59,7 @@ def test_fiche_unknown_code_is_a_french_message(embedded_home, use_home):
     use_home(embedded_home)
     at = run(FICHE, {"code": "99999"})
     assert not at.exception, at.exception
-    assert any("Code commune inconnu" in e.value for e in at.error)
+    assert any("ni un code Insee ni un code postal" in e.value for e in at.error)
     at.text_input(key="fiche_query").set_value("<script>alert(1)</script>").run()
     assert not at.exception, at.exception
     assert any("Aucun territoire" in w.value for w in at.warning)

@@ -15,9 +15,11 @@ HOW = "sentiers data update"
 
 @pytest.fixture(scope="module")
 def embedded_server(embedded_home, tmp_path_factory):
-    from sentiers.base.store import read_base
+    from sentiers.base.store import open_base
 
-    assert read_base(embedded_home / "base").embedded_only, "the embedded home holds official layers"
+    assert open_base(embedded_home, build_if_missing=False).embedded_only, (
+        "the embedded home holds official layers"
+    )
     log_path = tmp_path_factory.mktemp("streamlit-embedded") / "streamlit.log"
     with conftest.run_app(embedded_home, log_path) as server:
         yield server

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.homes import manifest_path
+
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 # url path, a text the page always shows once it has run
@@ -41,7 +43,7 @@ def test_page_opens(app, path, expected):
 def test_home_lists_the_layers_of_the_base(app, mirror_home):
     import json
 
-    manifest = json.loads((mirror_home / "base" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads(manifest_path(mirror_home).read_text(encoding="utf-8"))
     app.goto("")
     body = app.text()
     # the communes count of the manifest, as the page formats it

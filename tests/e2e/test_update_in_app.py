@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 
 import pytest
+
+from tests.homes import copy_home, manifest_path
 
 pytestmark = [pytest.mark.e2e, pytest.mark.mirror, pytest.mark.timeout(600)]
 
@@ -18,7 +19,7 @@ server_mod = sys.modules["sentiers_e2e_server"]
 @pytest.fixture(scope="module")
 def fresh_server(embedded_home, mirror_path, tmp_path_factory):
     home = tmp_path_factory.mktemp("home-update-in-app")
-    shutil.copytree(embedded_home / "base", home / "base")  # never touch a shared base
+    copy_home(embedded_home, home)  # never touch a shared base
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SENTIERS_MIRROR", str(mirror_path))
         with server_mod.run_app(home, home / "streamlit.log") as server:
@@ -39,7 +40,7 @@ def test_update_from_the_mirror_in_the_browser(fresh_server, app_factory, mirror
     app.wait_idle(timeout_ms=120_000)
     app.screenshot("update-in-app-done")
     body = app.text()
-    manifest = json.loads((home / "base" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads(manifest_path(home).read_text(encoding="utf-8"))
     assert not all(layer.get("origin") == "embedded" for layer in manifest["layers"])
     assert len(manifest["layers"]) == len(mirror_base.layers()), [layer["id"] for layer in manifest["layers"]]
     assert "base reconstruite" in body

@@ -13,7 +13,9 @@ def emb_home(embedded_home, use_home):
 
 
 def test_writes_a_standalone_departement_map(emb_home, tmp_path, capsys):
-    out = tmp_path / "cartes" / "drome.html"
+    assert main(["map", "--departement", "26", "-o", str(tmp_path / "absent" / "drome.html")]) == 2
+    assert "dossier de sortie n'existe pas" in capsys.readouterr().err  # a typo does not create folders
+    out = tmp_path / "drome.html"
     assert main(["map", "--departement", "26", "--layer", "rural", "coverage", "-o", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
@@ -22,7 +24,7 @@ def test_writes_a_standalone_departement_map(emb_home, tmp_path, capsys):
     assert "Ronalpia (Lyon)" in html
     assert "Grille communale de densité" in html
     assert "Carte écrite" in capsys.readouterr().out
-    assert not list(out.parent.glob(".carte-*"))  # no temporary file left
+    assert not list(out.parent.glob(".*.part"))  # no temporary file left
 
 
 def test_writes_the_france_map(emb_home, tmp_path):

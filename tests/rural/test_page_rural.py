@@ -86,14 +86,14 @@ def test_embedded_base_says_the_grid_is_missing(embedded_home, use_home):
 @pytest.fixture(scope="module")
 def hostile_home(embedded_home, tmp_path_factory) -> Path:
     """A base where a commune name carries HTML, to prove the page escapes it."""
-    from sentiers.base.store import read_base, write_base
+    from sentiers.base.store import open_base, write_base
 
-    base = read_base(embedded_home / "base")
+    base = open_base(embedded_home, build_if_missing=False)
     row = base.communes.index[base.communes["code"] == "26113"][0]
     base.communes.loc[row, "name"] = '<img src=x onerror="alert(1)">Die'
     base.manifest["built_at"] = "hostile-" + str(base.manifest.get("built_at"))  # a new cache stamp
     home = tmp_path_factory.mktemp("home-hostile")
-    write_base(base, home / "base")
+    write_base(base, home)
     return home
 
 

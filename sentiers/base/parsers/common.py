@@ -39,7 +39,7 @@ def open_member(path: Path, source: Source) -> IO[bytes]:
                     )
         except zipfile.BadZipFile as exc:
             raise SourceError(source.id, f"archive zip illisible ou tronquée ({exc})") from exc
-    return open(path, "rb")  # noqa: SIM115 - closed by the caller (pandas)
+    return open(path, "rb")
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], source: Source) -> None:

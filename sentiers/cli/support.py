@@ -1,0 +1,144 @@
+"""What every command shares: progress bars on stderr, output files written safely, the base opened with
+progress, and the one-line French error.
+
+Exit codes: 0 done; 1 done with a reported failure (a source that failed to update); 2 a usage or input error
+(one line on stderr, nothing written).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sentiers.errors import SentiersError
+from sentiers.fr import either, printable, quoted
+
+if TYPE_CHECKING:
+    from sentiers.base.store import Base
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+Progress = Callable[[float, str], None]
+MAX_MESSAGE = 400
+
+
+def error_line(message: object) -> str:
+    """« sentiers : … » on one line, control characters removed, length bounded."""
+    return f"sentiers : {printable(message, MAX_MESSAGE)}\n"
+
+
+@contextlib.contextmanager
+def progress_bar(desc: str) -> Iterator[Progress]:
+    """A percentage bar on stderr fed with (fraction, message); hidden when stderr is not a terminal."""
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=100,
+        desc=desc,
+        file=sys.stderr,
+        leave=False,
+        disable=None,
+        bar_format="{l_bar}{bar}| {postfix}",
+    )
+
+    def report(fraction: float, message: str) -> None:
+        bar.n = round(100 * max(0.0, min(1.0, float(fraction))))
+        bar.set_postfix_str(message[:50], refresh=False)
+        bar.refresh()
+
+    try:
+        yield report
+    finally:
+        bar.close()
+
+
+def bytes_bar(label: str) -> Callable[[int, int | None], None]:
+    """A bytes bar for one download (total from Content-Length when the server gives it)."""
+    from tqdm import tqdm
+
+    state: dict[str, tqdm] = {}
+
+    def on_bytes(received: int, total: int | None) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(
+                total=total,
+                desc=label[:32],
+                unit="B",
+                unit_scale=True,
+                file=sys.stderr,
+                leave=False,
+                disable=None,
+            )
+        bar.update(received - bar.n)
+        if total is not None and received >= total:
+            bar.close()
+
+    return on_bytes
+
+
+def output_path(value: str, formats: Iterable[str]) -> Path:
+    """The ``-o`` file, checked before any work: known extension, an existing folder, not a folder itself."""
+    formats = tuple(formats)
+    out = Path(value)
+    if out.suffix.lower() not in formats:
+        raise SentiersError(
+            f"Format de sortie non reconnu : {quoted(out.name, 60)}. Extensions possibles : {either(formats)}."
+        )
+    if out.is_dir():
+        raise SentiersError(f"{quoted(value, 80)} est un dossier : donnez un nom de fichier.")
+    parent = out.parent
+    if not parent.is_dir():
+        raise SentiersError(f"Le dossier de sortie n'existe pas : {quoted(str(parent), 80)}.")
+    if not os.access(parent, os.W_OK):
+        raise SentiersError(
+            f"Le dossier de sortie n'est pas accessible en écriture : {quoted(str(parent), 80)}."
+        )
+    return out
+
+
+def write_output(out: Path, payload: bytes | str) -> None:
+    """Write through a temporary file in the same folder, then rename: never a half-written file, and no
+    partial file left behind when the disk is full or the write fails."""
+    data = payload.encode("utf-8") if isinstance(payload, str) else payload
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name[:40]}.", suffix=".part", dir=out.parent)
+    except OSError as exc:
+        raise SentiersError(
+            f"Impossible d'écrire dans {quoted(str(out.parent), 80)} : {_reason(exc)}."
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, out)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise SentiersError(f"Impossible d'écrire {quoted(str(out), 80)} : {_reason(exc)}.") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "disque plein"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "accès refusé"
+    if exc.errno == errno.EISDIR:
+        return "c'est un dossier"
+    return exc.strerror or type(exc).__name__
+
+
+def open_base_for_cli(columns: Iterable[str] | None = None, geometry: bool = True) -> Base:
+    """The base, projected as asked; on a fresh machine the embedded base is built with a progress bar."""
+    from sentiers.base.store import open_base, read_manifest
+
+    if read_manifest() is None:
+        with progress_bar("Construction de la base embarquée") as report:
+            return open_base(columns=columns, geometry=geometry, progress=report)
+    return open_base(columns=columns, geometry=geometry)
