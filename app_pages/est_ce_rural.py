@@ -15,8 +15,10 @@ from typing import Any
 import streamlit as st
 
 from app_pages.state import base_stamp, get_base
+from sentiers import fr
 from sentiers.base.lookup import index_for, plain_spelling
 from sentiers.base.schema import RURAL_DEFINITION
+from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.errors import SentiersError
 from sentiers.rural.batch import ColumnChoice, check_frame, export, guess_columns, read_upload
 from sentiers.rural.verdict import CommuneVerdict, RuralAnswer, answer, grid_info
@@ -38,7 +40,7 @@ def md(text: str) -> str:
 
 
 def _pop(value: int | None) -> str:
-    return "?" if value is None else f"{value:,}".replace(",", "\u202f")
+    return "?" if value is None else fr.integer(value)
 
 
 @st.cache_data(show_spinner=False)
@@ -280,8 +282,7 @@ base = get_base()
 grid = grid_info(base)
 if not grid:
     st.warning(
-        "La grille communale de densité n'est pas chargée : les verdicts seront « inconnu ». "
-        "Lancez `uv run sentiers data update` puis rechargez la page."
+        f"La grille communale de densité n'est pas chargée : les verdicts seront « inconnu » ; {HOW_TO_LOAD}."
     )
 else:
     st.caption(f"Source : {grid['source']}.")

@@ -24,7 +24,9 @@ import streamlit as st
 
 from app_pages.leaflet_assets import leaflet_url
 from app_pages.state import base_stamp, get_base
+from sentiers import fr
 from sentiers.base.catalogue import CATALOGUE, DIRECTION_LABELS
+from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.errors import SentiersError
 from sentiers.matching.export import shortlist_table, to_csv_bytes, to_xlsx_bytes
 from sentiers.matching.presets import effective_criteria, preset, preset_criteria, preset_profile
@@ -50,13 +52,6 @@ DIRECTIONS = ["higher", "lower", "target"]
 INDICATOR_IDS = list(CATALOGUE)
 ss = st.session_state
 e = html.escape
-
-
-def _fr(value: Any, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "—"
-    text = f"{float(value):,.{digits}f}".replace(",", "\u202f").replace(".", ",")
-    return text
 
 
 def _round(value: Any) -> float | None:
@@ -165,7 +160,7 @@ def _profile_from_widgets() -> StructureProfile:
     reasons = ss.get("tr_reasons", {})
     criteria = []
     for ind in ss.get("tr_indicators", []):
-        direction = ss.get(f"tr_d_{ind}", CATALOGUE[ind].direction)
+        direction = ss.get(f"tr_d_{ind}", CATALOGUE[ind].need)
         criteria.append(
             {
                 "indicator": ind,
@@ -264,9 +259,7 @@ def _constraints_section(base, has_rurality: bool) -> None:
             "Communes rurales seulement (grille de densité)",
             key="tr_rural",
             disabled=not has_rurality,
-            help=None
-            if has_rurality
-            else "Grille de densité absente : lancez « uv run sentiers data update ».",
+            help=None if has_rurality else f"Grille de densité absente : {HOW_TO_LOAD}.",
         )
         deps = sorted(base.communes["departement"].dropna().unique().tolist())
         cols = st.columns(2)
@@ -319,7 +312,7 @@ def _criteria_section(unavailable: dict[str, str]) -> None:
         for ind in ss.get("tr_indicators", []):
             entry = CATALOGUE[ind]
             ss.setdefault(f"tr_w_{ind}", 1.0)
-            ss.setdefault(f"tr_d_{ind}", entry.direction)
+            ss.setdefault(f"tr_d_{ind}", entry.need)
             ss.setdefault(f"tr_t_{ind}", 0.0)
             cols = st.columns([3, 1, 2, 1])
             cols[0].markdown(f"**{e(entry.label)}** ({e(entry.unit)})")
@@ -471,7 +464,7 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
     )
     row = rows.loc[code]
     cols = st.columns(3)
-    cols[0].metric("Score", _fr(row["score"]))
+    cols[0].metric("Score", fr.number(row["score"], 1))
     cols[1].metric("Rang", f"{int(row['rank'])} / {len(rows)}")
     rob = row["robustness"]
     cols[2].metric(f"Robustesse (top {ranking.top_n})", "—" if pd.isna(rob) else f"{rob:.0%}")
@@ -572,7 +565,7 @@ def main() -> None:
     if not has_rurality:
         st.warning(
             "La grille communale de densité n'est pas chargée : la contrainte « communes rurales » est désactivée "
-            "et plusieurs critères manquent. Lancez « uv run sentiers data update » pour charger les sources officielles."
+            f"et plusieurs critères manquent ; {HOW_TO_LOAD}."
         )
     if ss.get("tr_error"):
         st.error(ss.pop("tr_error"))

@@ -21,10 +21,10 @@ import pandas as pd
 import shapely
 
 from sentiers import geometry
-from sentiers.base import indicators
+from sentiers.base.catalogue import add_rates
 from sentiers.base.embedded import COG_YEAR, EmbeddedData, load_embedded
 from sentiers.base.passage import DERIVATION_COLUMNS, carry_to_current, resolve_chains
-from sentiers.base.schema import DENSITY_LABELS, RURAL_LEVELS
+from sentiers.base.schema import DENSITY_LABELS, RURAL_LEVELS, normalise_types
 from sentiers.base.sources import SOURCES, SOURCES_BY_ID, Source
 from sentiers.base.store import Base, Progress, write_base
 from sentiers.errors import SourceError
@@ -181,7 +181,7 @@ class _Builder:
 
         self.progress(0.78, "Rurality and rates")
         communes = finish_rurality(communes)
-        communes = indicators.add_rates(communes)
+        communes = add_rates(communes)
 
         self.progress(0.82, "Contours des départements et régions")
         departements, regions = self.boundaries(communes, emb)
@@ -391,7 +391,7 @@ class _Builder:
             if column in communes.columns:
                 communes = communes.drop(columns=[column])
             communes[column] = mapped.to_numpy()
-        communes = indicators.normalise_types(communes, list(values.columns))
+        communes = normalise_types(communes, list(values.columns))
         self.derivations.append(deriv)
         covered = int(isin(communes["code"], values.index).sum())
         self.record(

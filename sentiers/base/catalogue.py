@@ -1,23 +1,44 @@
-"""The criteria catalogue: one entry per indicator a profile may score on.
+"""The one indicator catalogue: every figure a profile may score on, a fiche shows or a comparison marks.
 
-Each entry says what the indicator is (French label, unit), where its figures come from (the base layer
-ids, whose manifest entry gives publisher and vintage), which direction is better by default and what it
-means for an implantation. How the value is computed from the base (commune level) or from summed
-commune counts (EPCI level) lives in :mod:`matching.candidates`; this module only describes.
+Each entry says what the indicator is (French label, unit, decimals), where its figures come from (the base
+layer ids, whose manifest entry gives publisher and vintage), how it is computed (a rate from its numerator
+and denominator, never an average of rates) and two separate senses:
+
+- ``need``: what a need looks like — the default direction of a scoring criterion (unemployment: ``higher``:
+  a structure fighting unemployment looks for places where it is high);
+- ``better``: what is better for the inhabitants — what a comparison without a profile marks as the best
+  value (unemployment: ``lower``); ``neutral`` when neither is better (population, ages).
+
+Everyday services (BPE equipment families) are one table, :data:`SERVICES`; each gives a presence and a
+per-1,000-inhabitants indicator. How candidates' values are computed from the base lives in
+:mod:`sentiers.matching.candidates` (and EPCI aggregates in :mod:`sentiers.base.aggregate`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-Direction = Literal["higher", "lower", "target"]
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sentiers.base.store import Base
+
+Need = Literal["higher", "lower", "target"]
+Better = Literal["higher", "lower", "neutral"]
 Kind = Literal["value", "rate", "presence", "per1000", "flag", "level", "distance", "count"]
 
 DIRECTION_LABELS: dict[str, str] = {
-    "higher": "plus c'est élevé, mieux c'est",
-    "lower": "plus c'est bas, mieux c'est",
+    "higher": "plus c'est élevé, plus le besoin est fort",
+    "lower": "plus c'est bas, plus le besoin est fort",
     "target": "le plus proche d'une valeur cible",
+}
+BETTER_LABELS: dict[str, str] = {
+    "higher": "plus haut est mieux pour les habitants",
+    "lower": "plus bas est mieux pour les habitants",
+    "neutral": "ni mieux ni moins bien",
 }
 
 KIIF_LAYER = "kiif"
@@ -25,67 +46,121 @@ KIIF_LAYER = "kiif"
 
 @dataclass(frozen=True)
 class Indicator:
-    """One scorable indicator."""
+    """One indicator."""
 
     id: str
     label: str
     unit: str
     layers: tuple[str, ...]  # base layer ids, first loaded one names source and vintage
     columns: tuple[str, ...]  # base columns needed (any of them for "presence"/"per1000" of BPE sums)
-    direction: Direction
+    need: Need
+    better: Better
     meaning: str  # what it says for an implantation (French)
     kind: Kind = "value"
     group: str = "Population"
+    decimals: int = 1
+    numerator: str = ""  # a rate: numerator / denominator × factor
+    denominator: str = ""
+    factor: float = 1.0
     note: str = ""  # caveat shown to the user (proxy, secret values...)
     epci: str = "recalculé à partir des sommes des communes"  # how the EPCI value is obtained (French)
     needs: tuple[str, ...] = field(default_factory=tuple)  # profile needs: "reference_commune", "kiif"
 
 
-def _bpe(
-    key: str, label: str, codes: tuple[str, ...], layers: tuple[str, ...], meaning_gap: str
-) -> list[Indicator]:
-    columns = tuple(f"bpe_{c}" for c in codes)
-    code_list = ", ".join(c.upper() for c in codes)
+@dataclass(frozen=True)
+class Service:
+    """An everyday service: a family of BPE equipment types (counts per commune in ``bpe_<type>`` columns)."""
+
+    key: str
+    label: str
+    codes: tuple[str, ...]  # BPE TYPEQU, lower case
+    layer: str
+    gap: str  # what its absence means, in a few words (French)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(f"bpe_{c}" for c in self.codes)
+
+
+_COMMERCE = "insee_bpe_2020_commerce"
+_ECOLES = "insee_bpe_2020_ecoles"
+_SANTE = "insee_bpe_2020_sante"
+_TOURISME = "insee_bpe_2020_tourisme"
+_MEDICAL = "insee_bpe_2021_medical"
+_SOCIAL = "insee_bpe_2021_action_sociale"
+_PARTICULIERS = "insee_bpe_2021_particuliers"
+
+SERVICES: tuple[Service, ...] = (
+    Service("epicerie", "Épicerie", ("b202",), _COMMERCE, "commerce alimentaire de proximité"),
+    Service("superette", "Supérette", ("b201",), _COMMERCE, "petite surface alimentaire"),
+    Service(
+        "supermarche", "Supermarché ou hypermarché", ("b101", "b102"), _COMMERCE, "grande surface alimentaire"
+    ),
+    Service("boulangerie", "Boulangerie", ("b203",), _COMMERCE, "commerce de bouche"),
+    Service("station_service", "Station-service", ("b316",), _COMMERCE, "carburant, mobilité"),
+    Service(
+        "ecole", "École maternelle ou élémentaire", ("c101", "c102", "c104", "c105"), _ECOLES, "scolarité"
+    ),
+    Service("medecin", "Médecin généraliste", ("d201",), _MEDICAL, "accès aux soins"),
+    Service("infirmier", "Infirmier ou infirmière", ("d232",), _MEDICAL, "soins à domicile"),
+    Service("pharmacie", "Pharmacie", ("d307",), _SANTE, "santé"),
+    Service("msp", "Maison de santé pluridisciplinaire", ("d113",), _SANTE, "soins coordonnés"),
+    Service(
+        "poste",
+        "Bureau, relais ou agence postale",
+        ("a206", "a207", "a208"),
+        _PARTICULIERS,
+        "services postaux",
+    ),
+    Service("banque", "Banque ou caisse d'épargne", ("a203",), _PARTICULIERS, "services bancaires"),
+    Service("restaurant", "Restaurant", ("a504",), _PARTICULIERS, "lieu de rencontre"),
+    Service("creche", "Accueil du jeune enfant (crèche…)", ("d502",), _SOCIAL, "garde d'enfants"),
+    Service("ehpad", "Hébergement pour personnes âgées", ("d401",), _SOCIAL, "grand âge"),
+    Service("gare", "Gare ou halte ferroviaire", ("e107", "e108", "e109"), _TOURISME, "mobilité"),
+)
+SERVICES_BY_KEY: dict[str, Service] = {s.key: s for s in SERVICES}
+
+
+def _service_indicators(service: Service) -> list[Indicator]:
+    code_list = ", ".join(c.upper() for c in service.codes)
     return [
         Indicator(
-            id=f"has_{key}",
-            label=f"Présence : {label}",
+            id=f"has_{service.key}",
+            label=f"Présence : {service.label}",
             unit="0 = absent, 1 = présent",
-            layers=layers,
-            columns=columns,
-            direction="lower",
+            layers=(service.layer,),
+            columns=service.columns,
+            need="lower",
+            better="higher",
             kind="presence",
             group="Services du quotidien (BPE)",
+            decimals=0,
             meaning=(
-                f"Par défaut, l'absence compte comme un besoin non couvert ({meaning_gap}). "
+                f"Par défaut, l'absence compte comme un besoin non couvert ({service.gap}). "
                 "Choisissez « plus c'est élevé » si votre projet s'appuie sur cet équipement."
             ),
             note=f"BPE, types {code_list}.",
             epci="présent si au moins une commune de l'EPCI en a un",
         ),
         Indicator(
-            id=f"{key}_per_1000",
-            label=f"{label} pour 1 000 habitants",
+            id=f"{service.key}_per_1000",
+            label=f"{service.label} pour 1 000 habitants",
             unit="pour 1 000 hab.",
-            layers=layers,
-            columns=columns,
-            direction="lower",
+            layers=(service.layer,),
+            columns=service.columns,
+            need="lower",
+            better="higher",
             kind="per1000",
             group="Services du quotidien (BPE)",
+            decimals=2,
             meaning=(
-                f"Densité de l'offre rapportée à la population : une offre faible signale un manque ({meaning_gap})."
+                f"Densité de l'offre rapportée à la population : une offre faible signale un manque ({service.gap})."
             ),
             note=f"BPE, types {code_list}, rapportés à la population légale de la base.",
             epci="somme des équipements / somme des populations",
         ),
     ]
 
-
-_COMMERCE = ("insee_bpe_2020_commerce",)
-_ECOLES = ("insee_bpe_2020_ecoles",)
-_MEDICAL = ("insee_bpe_2021_medical",)
-_SOCIAL = ("insee_bpe_2021_action_sociale",)
-_PARTICULIERS = ("insee_bpe_2021_particuliers",)
 
 _ENTRIES: list[Indicator] = [
     Indicator(
@@ -94,9 +169,26 @@ _ENTRIES: list[Indicator] = [
         unit="habitants",
         layers=("identity",),
         columns=("population",),
-        direction="higher",
+        need="higher",
+        better="neutral",
+        decimals=0,
         meaning="Le nombre d'habitants : la taille du public potentiel à portée d'une antenne.",
         epci="somme des populations communales",
+    ),
+    Indicator(
+        id="density",
+        label="Densité de population",
+        unit="hab./km²",
+        layers=("identity",),
+        columns=("population", "area_km2"),
+        need="lower",
+        better="neutral",
+        numerator="population",
+        denominator="area_km2",
+        factor=1.0,
+        kind="rate",
+        meaning="Peu d'habitants au kilomètre carré : un habitat dispersé, des distances à parcourir.",
+        epci="population totale / superficie totale",
     ),
     Indicator(
         id="pop_change_pct",
@@ -104,7 +196,9 @@ _ENTRIES: list[Indicator] = [
         unit="% par an",
         layers=("insee_comparateur",),
         columns=("pop_2013", "pop_2018"),
-        direction="higher",
+        need="higher",
+        better="higher",
+        decimals=2,
         kind="rate",
         meaning="Un territoire qui gagne des habitants a des besoins qui grandissent ; un territoire qui en perd, des besoins qui se transforment.",
         epci="recalculée à partir des populations 2013 et 2018 sommées",
@@ -115,7 +209,9 @@ _ENTRIES: list[Indicator] = [
         unit="niveau 1 à 7",
         layers=("grille_densite",),
         columns=("density_level",),
-        direction="higher",
+        need="higher",
+        better="neutral",
+        decimals=1,
         kind="level",
         group="Ruralité",
         meaning="Plus le niveau est élevé, plus la commune est rurale et l'habitat dispersé.",
@@ -127,7 +223,8 @@ _ENTRIES: list[Indicator] = [
         unit="%",
         layers=("grille_densite",),
         columns=("rural",),
-        direction="higher",
+        need="higher",
+        better="neutral",
         kind="rate",
         group="Ruralité",
         meaning="Pour une commune : 100 si rurale, 0 sinon. Pour un EPCI : la part de ses habitants dans des communes rurales.",
@@ -139,7 +236,9 @@ _ENTRIES: list[Indicator] = [
         unit="1 à 3",
         layers=("tagc_2022", "tagc_2024"),
         columns=("cateaav2020",),
-        direction="higher",
+        need="higher",
+        better="neutral",
+        decimals=1,
         kind="level",
         group="Ruralité",
         meaning="Hors de l'attraction des villes, les services sont plus loin et les besoins de proximité plus forts.",
@@ -151,7 +250,11 @@ _ENTRIES: list[Indicator] = [
         unit="% des logements",
         layers=("insee_comparateur",),
         columns=("secondary_homes", "dwellings"),
-        direction="lower",
+        need="lower",
+        better="neutral",
+        numerator="secondary_homes",
+        denominator="dwellings",
+        factor=100.0,
         kind="rate",
         group="Logement",
         meaning="Beaucoup de résidences secondaires : une population saisonnière, moins d'habitants à l'année.",
@@ -162,7 +265,11 @@ _ENTRIES: list[Indicator] = [
         unit="% des logements",
         layers=("insee_comparateur",),
         columns=("vacant_homes", "dwellings"),
-        direction="higher",
+        need="higher",
+        better="lower",
+        numerator="vacant_homes",
+        denominator="dwellings",
+        factor=100.0,
         kind="rate",
         group="Logement",
         meaning="La vacance signale une dévitalisation… et des locaux disponibles pour s'implanter.",
@@ -173,7 +280,11 @@ _ENTRIES: list[Indicator] = [
         unit="% des actifs",
         layers=("insee_comparateur",),
         columns=("unemployed_15_64", "active_15_64"),
-        direction="higher",
+        need="higher",
+        better="lower",
+        numerator="unemployed_15_64",
+        denominator="active_15_64",
+        factor=100.0,
         kind="rate",
         group="Emploi et économie",
         meaning="Un chômage élevé signale un besoin d'insertion et d'emploi local.",
@@ -184,7 +295,12 @@ _ENTRIES: list[Indicator] = [
         unit="emplois par actif",
         layers=("insee_comparateur",),
         columns=("jobs", "active_15_64"),
-        direction="higher",
+        need="higher",
+        better="higher",
+        numerator="jobs",
+        denominator="active_15_64",
+        factor=1.0,
+        decimals=2,
         kind="rate",
         group="Emploi et économie",
         meaning="Au-dessus de 1, un pôle d'emploi qui attire ; en dessous, un territoire résidentiel d'où l'on part travailler.",
@@ -195,7 +311,11 @@ _ENTRIES: list[Indicator] = [
         unit="pour 1 000 hab.",
         layers=("insee_comparateur",),
         columns=("establishments", "pop_2018"),
-        direction="higher",
+        need="higher",
+        better="higher",
+        numerator="establishments",
+        denominator="pop_2018",
+        factor=1000.0,
         kind="rate",
         group="Emploi et économie",
         meaning="Un tissu d'entreprises dense : des partenaires et des clients potentiels.",
@@ -206,7 +326,9 @@ _ENTRIES: list[Indicator] = [
         unit="€ par an",
         layers=("insee_filosofi",),
         columns=("median_income",),
-        direction="lower",
+        need="lower",
+        better="higher",
+        decimals=0,
         group="Revenus",
         meaning="Un revenu médian bas signale des ménages modestes et des besoins d'accès à bas coût.",
         note="Non publié par l'Insee sous les seuils de confidentialité (petites communes) : valeur manquante, signalée.",
@@ -218,7 +340,8 @@ _ENTRIES: list[Indicator] = [
         unit="%",
         layers=("insee_filosofi",),
         columns=("poverty_rate",),
-        direction="higher",
+        need="higher",
+        better="lower",
         group="Revenus",
         meaning="La part des habitants sous le seuil de pauvreté : un besoin de solidarité.",
         note="Non publié sous les seuils de confidentialité (la plupart des petites communes) : valeur manquante, signalée.",
@@ -230,7 +353,8 @@ _ENTRIES: list[Indicator] = [
         unit="% du revenu",
         layers=("insee_filosofi",),
         columns=("pensions_share",),
-        direction="higher",
+        need="higher",
+        better="neutral",
         group="Âges",
         meaning="Indicateur indirect d'une population âgée, tant que la structure par âge n'est pas chargée.",
         note=(
@@ -245,7 +369,11 @@ _ENTRIES: list[Indicator] = [
         unit="% de la population",
         layers=("insee_pop_age",),
         columns=("pop_65_plus", "pop_age_total"),
-        direction="higher",
+        need="higher",
+        better="neutral",
+        numerator="pop_65_plus",
+        denominator="pop_age_total",
+        factor=100.0,
         kind="rate",
         group="Âges",
         meaning="Une population âgée : des besoins de services de proximité, de mobilité et de lien social.",
@@ -256,7 +384,11 @@ _ENTRIES: list[Indicator] = [
         unit="% de la population",
         layers=("insee_pop_age",),
         columns=("pop_75_plus", "pop_age_total"),
-        direction="higher",
+        need="higher",
+        better="neutral",
+        numerator="pop_75_plus",
+        denominator="pop_age_total",
+        factor=100.0,
         kind="rate",
         group="Âges",
         meaning="Les plus âgés : perte d'autonomie, isolement, besoin de services à domicile.",
@@ -267,7 +399,11 @@ _ENTRIES: list[Indicator] = [
         unit="% de la population",
         layers=("insee_pop_age",),
         columns=("pop_0_14", "pop_age_total"),
-        direction="higher",
+        need="higher",
+        better="neutral",
+        numerator="pop_0_14",
+        denominator="pop_age_total",
+        factor=100.0,
         kind="rate",
         group="Âges",
         meaning="Des familles avec enfants : besoins de garde, d'école, d'activités.",
@@ -278,7 +414,9 @@ _ENTRIES: list[Indicator] = [
         unit="niveau 0 à 4",
         layers=("anct_centralites",),
         columns=("centralite_level",),
-        direction="higher",
+        need="higher",
+        better="higher",
+        decimals=0,
         kind="level",
         group="Centralités et programmes",
         meaning="Un centre d'équipements et de services rayonne sur les communes voisines : un bon point d'ancrage pour une antenne.",
@@ -290,7 +428,8 @@ _ENTRIES: list[Indicator] = [
         unit="0 = absent, 1 = présent",
         layers=("anct_france_services",),
         columns=("france_services",),
-        direction="higher",
+        need="higher",
+        better="higher",
         kind="presence",
         group="Centralités et programmes",
         meaning="Un guichet de services publics : un relais possible pour toucher les habitants.",
@@ -302,7 +441,8 @@ _ENTRIES: list[Indicator] = [
         unit="0 = non, 1 = oui",
         layers=("anct_frr",),
         columns=("frr",),
-        direction="higher",
+        need="higher",
+        better="neutral",
         kind="flag",
         group="Centralités et programmes",
         meaning="Zonage d'aide aux territoires ruraux fragiles : exonérations pour s'implanter, besoins reconnus.",
@@ -314,7 +454,8 @@ _ENTRIES: list[Indicator] = [
         unit="0 = non, 1 = oui",
         layers=("anct_pvd",),
         columns=("pvd",),
-        direction="higher",
+        need="higher",
+        better="neutral",
         kind="flag",
         group="Centralités et programmes",
         meaning="Une commune engagée dans la revitalisation de son centre : un chef de projet, des partenaires.",
@@ -326,7 +467,8 @@ _ENTRIES: list[Indicator] = [
         unit="0 = non, 1 = oui",
         layers=("anct_va",),
         columns=("va",),
-        direction="higher",
+        need="higher",
+        better="neutral",
         kind="flag",
         group="Centralités et programmes",
         meaning="Une commune rurale accompagnée par l'État sur un projet de territoire.",
@@ -338,7 +480,8 @@ _ENTRIES: list[Indicator] = [
         unit="0 = non, 1 = oui",
         layers=("anct_acv",),
         columns=("acv",),
-        direction="higher",
+        need="higher",
+        better="neutral",
         kind="flag",
         group="Centralités et programmes",
         meaning="Une ville moyenne en revitalisation : un pôle de services pour le rural alentour.",
@@ -350,7 +493,8 @@ _ENTRIES: list[Indicator] = [
         unit="0 = absent, 1 = présent",
         layers=("anct_fabriques",),
         columns=("fabriques",),
-        direction="higher",
+        need="higher",
+        better="higher",
         kind="presence",
         group="Centralités et programmes",
         meaning="Un tiers-lieu soutenu par l'État : un lieu d'accueil et un réseau local.",
@@ -362,7 +506,8 @@ _ENTRIES: list[Indicator] = [
         unit="0 = absent, 1 = présent",
         layers=("anct_manufactures",),
         columns=("manufactures",),
-        direction="higher",
+        need="higher",
+        better="higher",
         kind="presence",
         group="Centralités et programmes",
         meaning="Un atelier partagé de production : des savoir-faire et des partenaires économiques.",
@@ -374,7 +519,8 @@ _ENTRIES: list[Indicator] = [
         unit="km (à vol d'oiseau)",
         layers=("identity",),
         columns=("lat", "lon"),
-        direction="lower",
+        need="lower",
+        better="lower",
         kind="distance",
         group="Distances",
         meaning="Plus c'est proche de votre siège (ou d'une commune choisie), plus l'essaimage est simple à suivre.",
@@ -387,7 +533,8 @@ _ENTRIES: list[Indicator] = [
         unit="km (à vol d'oiseau)",
         layers=(KIIF_LAYER,),
         columns=("lat", "lon"),
-        direction="lower",
+        need="lower",
+        better="lower",
         kind="distance",
         group="Distances",
         meaning="Proche de l'incubateur qui vous accompagne : des visites et des mises en relation plus faciles.",
@@ -396,30 +543,64 @@ _ENTRIES: list[Indicator] = [
     ),
 ]
 
-_ENTRIES += _bpe("epicerie", "Épicerie", ("b202",), _COMMERCE, "commerce alimentaire de proximité")
-_ENTRIES += _bpe("boulangerie", "Boulangerie", ("b203",), _COMMERCE, "commerce de bouche")
-_ENTRIES += _bpe("supermarche", "Supermarché", ("b102",), _COMMERCE, "grande surface alimentaire")
-_ENTRIES += _bpe("superette", "Supérette", ("b201",), _COMMERCE, "petite surface alimentaire")
-_ENTRIES += _bpe("station_service", "Station-service", ("b316",), _COMMERCE, "carburant, mobilité")
-_ENTRIES += _bpe("ecole", "École maternelle ou élémentaire", ("c101", "c104"), _ECOLES, "scolarité")
-_ENTRIES += _bpe("pharmacie", "Pharmacie", ("d307",), ("insee_bpe_2020_sante",), "santé")
-_ENTRIES += _bpe("medecin", "Médecin généraliste", ("d201",), _MEDICAL, "accès aux soins")
-_ENTRIES += _bpe("infirmier", "Infirmier", ("d232",), _MEDICAL, "soins à domicile")
-_ENTRIES += _bpe("creche", "Accueil du jeune enfant (crèche)", ("d502",), _SOCIAL, "garde d'enfants")
-_ENTRIES += _bpe("ehpad", "Hébergement pour personnes âgées (EHPAD)", ("d401",), _SOCIAL, "grand âge")
-_ENTRIES += _bpe(
-    "poste", "Bureau ou agence postale", ("a206", "a207", "a208"), _PARTICULIERS, "services postaux"
-)
+
+for _service in SERVICES:
+    _ENTRIES += _service_indicators(_service)
 
 CATALOGUE: dict[str, Indicator] = {entry.id: entry for entry in _ENTRIES}
 assert len(CATALOGUE) == len(_ENTRIES), "duplicate indicator id"
+RATES: dict[str, Indicator] = {e.id: e for e in _ENTRIES if e.numerator and e.denominator}
+
+# what the fiche shows as key figures, in this order
+BRIEFING_INDICATORS: tuple[str, ...] = (
+    "population",
+    "density",
+    "pop_change_pct",
+    "share_65_plus",
+    "share_0_14",
+    "secondary_homes_share",
+    "vacancy_share",
+    "unemployment_rate",
+    "jobs_per_active",
+    "business_density",
+    "median_income",
+    "poverty_rate",
+    "pensions_share",
+)
 
 
 def indicator(indicator_id: str) -> Indicator:
     return CATALOGUE[indicator_id]
 
 
-def source_layer(base, entry: Indicator) -> dict | None:
+def ratio(numerator: Any, denominator: Any, factor: float = 1.0) -> Any:
+    """numerator / denominator × factor, NaN where the denominator is 0 or missing (Series or arrays)."""
+    import pandas as pd
+
+    num = pd.to_numeric(numerator, errors="coerce").astype(float)
+    den = pd.to_numeric(denominator, errors="coerce").astype(float)
+    return (num / den.where(den > 0)) * factor
+
+
+def add_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add every catalogue rate whose counts are present (communes, summed EPCI or département rows)."""
+    import pandas as pd
+
+    rates: dict[str, pd.Series] = {}
+    for entry in RATES.values():
+        if entry.numerator in frame and entry.denominator in frame:
+            rates[entry.id] = ratio(frame[entry.numerator], frame[entry.denominator], entry.factor)
+    if "pop_2018" in frame and "pop_2013" in frame:
+        p18 = pd.to_numeric(frame["pop_2018"], errors="coerce").astype(float)
+        p13 = pd.to_numeric(frame["pop_2013"], errors="coerce").astype(float)
+        # annual average change 2013-2018, in %
+        rates["pop_change_pct"] = (np.power(p18 / p13.where(p13 > 0), 1 / 5) - 1) * 100
+    if rates:  # one assignment: no fragmented frame
+        frame[list(rates)] = pd.DataFrame(rates, index=frame.index)
+    return frame
+
+
+def source_layer(base: Base | None, entry: Indicator) -> dict | None:
     """The manifest entry that sources this indicator in ``base`` (first loaded layer), or None."""
     if entry.layers == (KIIF_LAYER,):
         return kiif_source()
@@ -431,17 +612,21 @@ def source_layer(base, entry: Indicator) -> dict | None:
 
 
 def kiif_source() -> dict | None:
-    """Publisher and vintage of the Kiif coverage list, when sentiers.base.kiif is installed."""
+    """Publisher and vintage of the Kiif coverage list (sentiers/base/reference/kiif.yaml)."""
+    from sentiers.base.kiif import KiifError, load_kiif
+
     try:
-        from sentiers.base import kiif
-    except ImportError:
+        coverage = load_kiif()
+    except KiifError:
         return None
-    note = getattr(kiif, "source_note", None)
-    vintage = note() if callable(note) else "programme Les Sentiers 2024"
-    return {"publisher": "Kiif", "vintage": vintage, "layer": KIIF_LAYER}
+    return {
+        "publisher": "Kiif",
+        "vintage": f"programme {coverage.programme} {coverage.edition}",
+        "layer": KIIF_LAYER,
+    }
 
 
-def source_note(base, indicator_id: str) -> str:
+def source_note(base: Base | None, indicator_id: str) -> str:
     """« Insee, recensement 2018 … » for a figure's caption; says so when the layer is not loaded."""
     entry = source_layer(base, CATALOGUE[indicator_id])
     if entry is None:
@@ -449,7 +634,7 @@ def source_note(base, indicator_id: str) -> str:
     return f"{entry.get('publisher', '')}, {entry.get('vintage', '')}".strip(", ")
 
 
-def available_columns(columns, entry: Indicator) -> bool:
+def available_columns(columns: Any, entry: Indicator) -> bool:
     """Whether a frame with ``columns`` holds what ``entry`` needs (any BPE code is enough for sums)."""
     present = [c in columns for c in entry.columns]
     if entry.kind in ("presence", "per1000"):
@@ -457,7 +642,9 @@ def available_columns(columns, entry: Indicator) -> bool:
     return all(present)
 
 
-def catalogue_table(base=None, unavailable: dict[str, str] | None = None) -> list[dict[str, str]]:
+def catalogue_table(
+    base: Base | None = None, unavailable: dict[str, str] | None = None
+) -> list[dict[str, str]]:
     """One row per indicator for display: label, unit, default direction, meaning, source, availability."""
     rows = []
     for entry in CATALOGUE.values():
@@ -466,7 +653,7 @@ def catalogue_table(base=None, unavailable: dict[str, str] | None = None) -> lis
                 "Indicateur": entry.id,
                 "Critère": entry.label,
                 "Unité": entry.unit,
-                "Sens par défaut": DIRECTION_LABELS[entry.direction],
+                "Sens par défaut": DIRECTION_LABELS[entry.need],
                 "Ce que cela dit pour une implantation": entry.meaning,
                 "Remarque": entry.note,
                 "Au niveau EPCI": entry.epci,

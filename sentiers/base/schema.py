@@ -39,7 +39,7 @@ Zonings (layer ids given in brackets; strings are "" when the commune is not con
     centralite_label str
     ruralite_type   str  ANCT typologie des ruralités label                                   [anct_ruralites]
 
-Indicators (counts are carried as counts; rates are computed after passage, see sentiers.base.indicators)
+Indicators (counts are carried as counts; rates are computed after passage, see sentiers.base.catalogue)
     comparateur (RP 2018 / Sirene 2018) [insee_comparateur]:
         pop_2018, pop_2013, dwellings, main_homes, secondary_homes, vacant_homes,
         jobs, pop_15_64, active_15_64, unemployed_15_64, establishments, households
@@ -47,7 +47,7 @@ Indicators (counts are carried as counts; rates are computed after passage, see 
         fiscal_households, median_income, poverty_rate, pensions_share (all float, NaN when secret)
     BPE [insee_bpe_2020_*, insee_bpe_2021_*]: ``bpe_<typequ lower>`` Int64 counts, e.g. bpe_b202 (épicerie)
     age structure [insee_pop_age]: pop_age_total, pop_65_plus, pop_75_plus, pop_0_14, pop_15_29
-    rates (sentiers.base.indicators.add_rates): secondary_homes_share, vacancy_share, unemployment_rate,
+    rates (sentiers.base.catalogue.add_rates): secondary_homes_share, vacancy_share, unemployment_rate,
         jobs_per_active, business_density, pop_change_pct, share_65_plus, share_75_plus
 
 Every layer carried from an older geography onto the current one records what it did in
@@ -56,6 +56,8 @@ value of the layer's first class column, e.g. "01187:7 01330:6" for density leve
 """
 
 from __future__ import annotations
+
+import pandas as pd
 
 DENSITY_LABELS: dict[int, str] = {
     1: "Grands centres urbains",
@@ -117,3 +119,44 @@ IDENTITY_COLUMNS = (
 
 def density_label(level: int | None) -> str:
     return DENSITY_LABELS.get(int(level), "") if level is not None else ""
+
+
+# -- column dtypes after a merge ------------------------------------------------------------------
+INT_PREFIXES = ("bpe_",)
+INT_COLUMNS = {"france_services", "fabriques", "manufactures"}
+BOOL_COLUMNS = {"pvd", "va", "acv"}
+STRING_COLUMNS = {
+    "frr",
+    "pvd_date",
+    "acv_name",
+    "aav2020",
+    "aav2020_name",
+    "cateaav2020",
+    "taav2017",
+    "tuu2017",
+    "uu2020",
+    "uu2020_name",
+    "uu_status",
+    "bv2022",
+    "bv2022_name",
+    "centralite_label",
+    "ruralite_type",
+    "epci_name",
+    "epci_type",
+}
+
+
+def normalise_types(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Stable dtypes after a merge: nullable ints for counts, booleans for flags, strings for labels."""
+    for col in columns:
+        if col.startswith(INT_PREFIXES) or col in INT_COLUMNS:
+            frame[col] = pd.array(pd.to_numeric(frame[col], errors="coerce").round(), dtype="Int64")
+        elif col in BOOL_COLUMNS:
+            frame[col] = frame[col].fillna(False).astype(bool)
+        elif col in STRING_COLUMNS:
+            frame[col] = frame[col].astype("string").fillna("")
+        elif col == "density_level" or col == "centralite_level":
+            frame[col] = pd.array(pd.to_numeric(frame[col], errors="coerce"), dtype="Int8")
+        else:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    return frame

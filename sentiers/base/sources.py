@@ -686,3 +686,24 @@ def get_source(source_id: str) -> Source:
         from sentiers.errors import SentiersError
 
         raise SentiersError(f"Source inconnue « {source_id} ». Sources connues : {known}.") from None
+
+
+# What a person reads when a layer is missing: the same words in pages, fiches, comparisons and messages.
+HOW_TO_LOAD = (
+    "elle se charge depuis la page d'accueil de Sentiers (« Mettre à jour les données officielles ») "
+    "ou par la personne qui tient les données de l'outil à jour"
+)
+
+
+def layer_title(layer: str) -> str:
+    """« Grille communale de densité à 7 niveaux, 2024 (Insee) » for a layer id (the best-ranked entry)."""
+    entries = [s for s in SOURCES if layer in (s.layer, s.id)]
+    if not entries:
+        return f"« {layer} »"
+    source = max(entries, key=lambda s: s.rank)
+    return f"« {source.title} » ({source.publisher})"
+
+
+def missing_layer_text(layer: str) -> str:
+    """Why a figure is absent when its layer is not loaded, with its official source and how to load it."""
+    return f"Non disponible : la source {layer_title(layer)} n'est pas chargée dans la base ; {HOW_TO_LOAD}."

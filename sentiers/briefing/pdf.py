@@ -12,7 +12,8 @@ import matplotlib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from sentiers.briefing.model import Briefing, ScoreSection, fmt_number
+from sentiers import fr
+from sentiers.briefing.model import Briefing, ScoreSection
 from sentiers.briefing.render import SECTION_TITLES
 
 
@@ -150,13 +151,13 @@ def _score_pdf(pdf: BriefPDF, score: ScoreSection) -> None:
             if score.rank
             else ""
         )
-        pdf.para(f"Score : {fmt_number(score.score, 1)} / 100{rank}")
+        pdf.para(f"Score : {fr.number(score.score, 1)} / 100{rank}")
         if score.robustness:
             pdf.para(f"Robustesse : {score.robustness}")
         if score.contributions:
             pdf.grid(
                 ["Critère", "Valeur", "Points"],
-                [[c.label, c.value, fmt_number(c.points, 1)] for c in score.contributions],
+                [[c.label, c.value, fr.number(c.points, 1)] for c in score.contributions],
                 (100, 55, 27),
             )
     if score.message:

@@ -5,8 +5,6 @@ acteurs, identifier les coopérations à initier.
 
 from __future__ import annotations
 
-from sentiers.briefing import catalogue
-from sentiers.briefing.catalogue import SERVICES
 from sentiers.briefing.model import (
     Fact,
     Header,
@@ -18,17 +16,8 @@ from sentiers.briefing.model import (
     ServiceRow,
     Verdict,
 )
-
-
-def of_name(name: str) -> str:
-    """French "de" before a name: « de Die », « d'Orée d'Anjou », « du Mans », « des Mureaux »."""
-    if name.startswith("Le "):
-        return "du " + name[3:]
-    if name.startswith("Les "):
-        return "des " + name[4:]
-    if name[:1].upper() in "AEIOUYÉÈÊÀÂÎÔH" and not name.startswith("L'") and not name.startswith("La "):
-        return "d'" + name
-    return "de " + name
+from sentiers.briefing.texts import SERVICE_QUESTIONS, STEPS
+from sentiers.fr import of_name
 
 
 def visit_questions(
@@ -106,8 +95,7 @@ def visit_questions(
     understand = [q for q in understand if q]
     for svc in services:
         if svc.present is False:
-            spec = next(s for s in SERVICES if s.key == svc.key)
-            question = spec.question.format(where=where)
+            question = SERVICE_QUESTIONS[svc.key].format(where=where)
             understand.append(question[0].upper() + question[1:])
     missing_ind = [row.label.lower() for row in indicators if row.missing and "pas chargée" in row.note]
     if missing_ind:
@@ -115,7 +103,7 @@ def visit_questions(
             "Indicateurs absents de la base ("
             + ", ".join(missing_ind[:4])
             + ("…" if len(missing_ind) > 4 else "")
-            + ") : à demander aux acteurs locaux ou à charger avec « uv run sentiers data update »."
+            + ") : à demander aux acteurs locaux (la source se charge depuis la page d'accueil de Sentiers)."
         )
     if not understand:
         understand.append(
@@ -192,9 +180,9 @@ def visit_questions(
         "Quelles structures de l'ESS agissent déjà ici, et comment votre solution complète-t-elle leur action ?"
     )
     return [
-        QuestionGroup(step=catalogue.STEPS[0], questions=understand),
-        QuestionGroup(step=catalogue.STEPS[1], questions=contact),
-        QuestionGroup(step=catalogue.STEPS[2], questions=coop),
+        QuestionGroup(step=STEPS[0], questions=understand),
+        QuestionGroup(step=STEPS[1], questions=contact),
+        QuestionGroup(step=STEPS[2], questions=coop),
     ]
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from sentiers.briefing.model import Briefing, fmt_number
+from sentiers import fr
+from sentiers.briefing.model import Briefing
 
 TEMPLATES = Path(__file__).parent / "templates"
 SECTION_TITLES = {
@@ -36,7 +37,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["fr"] = fmt_number
+    env.filters["fr"] = fr.number
     return env
 
 

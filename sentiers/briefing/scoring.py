@@ -11,8 +11,9 @@ import logging
 import math
 from typing import Any
 
+from sentiers import fr
 from sentiers.briefing.data import Territory
-from sentiers.briefing.model import Contribution, ScoreSection, fmt_number
+from sentiers.briefing.model import Contribution, ScoreSection
 from sentiers.errors import SentiersError
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ def score_territory(base, territory: Territory, profile, section: ScoreSection) 
         elif entry is not None and entry.kind == "flag":
             value_text = "oui" if number >= 1 else "non"
         else:
-            value_text = fmt_number(number, 2 if abs(number) < 10 else 0, unit if len(unit) < 12 else "")
+            value_text = fr.number(number, 2 if abs(number) < 10 else 0, unit if len(unit) < 12 else "")
         section.contributions.append(
             Contribution(
                 label=entry.label if entry else criterion.indicator,

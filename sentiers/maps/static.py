@@ -178,7 +178,7 @@ def render_map_png(base, territory: Territory, dpi: int = 110) -> tuple[str, str
     caption = (
         "Communes colorées selon la grille communale de densité ; territoire cerclé de noir."
         if has_grid
-        else "Grille de densité non chargée : communes en gris (uv run sentiers data update). Territoire cerclé de noir."
+        else "Grille de densité non chargée : communes en gris. Territoire cerclé de noir."
     )
     kinds = set(members["geometry_kind"].astype(str)) if "geometry_kind" in members else set()
     if "rebuilt" in kinds:

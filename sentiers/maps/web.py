@@ -24,10 +24,11 @@ import pandas as pd
 from folium.map import Layer
 from jinja2 import Template
 
-from sentiers import settings
+from sentiers import fr, settings
 from sentiers.base.codes import check_departement_code, check_region_code
 from sentiers.base.kiif import KiifCoverage, load_kiif
 from sentiers.base.schema import DENSITY_LABELS
+from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.maps import payload
 
 # -- palettes (a legend states every class; colours go from light rural greens to dark urban) ------------
@@ -88,21 +89,11 @@ def page_layers(theme: str) -> list[str]:
     return [theme, "services"]
 
 
-UPDATE_HINT = "uv run sentiers data update"
-
-
 def esc(value: object) -> str:
     """HTML-escape any value (None and NaN -> "")."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return ""
     return html.escape(str(value), quote=True)
-
-
-def _fr_int(value: object) -> str:
-    try:
-        return f"{int(value):,}".replace(",", "\u202f")
-    except (TypeError, ValueError):
-        return "n.d."
 
 
 # -- the compact GeoJSON layer -----------------------------------------------------------------------------
@@ -326,13 +317,13 @@ def missing_layers(base, layers: Iterable[str]) -> list[str]:
         if layer in needs:
             cols, what = needs[layer]
             if not any(c in columns for c in cols):
-                notes.append(f"La base ne contient pas {what} : lancez « {UPDATE_HINT} » pour l'ajouter.")
+                notes.append(f"La base ne contient pas {what} : {HOW_TO_LOAD}.")
         elif layer == "services":
             present = set(base.points["layer"]) if len(base.points) else set()
             if not present & set(POINT_LAYERS):
                 notes.append(
                     "La base ne contient pas les points France services, Fabriques et Manufactures : "
-                    f"lancez « {UPDATE_HINT} » pour les ajouter."
+                    f"{HOW_TO_LOAD}."
                 )
     return notes
 
@@ -449,7 +440,7 @@ def _population_line(frame: pd.DataFrame) -> list[str]:
         return [""] * len(frame)
     years = frame["population_year"] if "population_year" in frame else [None] * len(frame)
     return [
-        esc(f"Population {int(y) if pd.notna(y) else ''} : {_fr_int(p)} hab.") if pd.notna(p) else ""
+        esc(f"Population {int(y) if pd.notna(y) else ''} : {fr.integer(p)} hab.") if pd.notna(p) else ""
         for p, y in zip(frame["population"], years, strict=True)
     ]
 

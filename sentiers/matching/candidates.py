@@ -1,9 +1,8 @@
 """Candidate tables: one row per commune or per EPCI, one column per catalogue indicator.
 
-Commune values come straight from the base's columns. EPCI values are computed from the communes'
-counts (summed), and rates are recomputed from summed numerators and denominators
-(:data:`sentiers.base.indicators.RATES`), never averaged. The few values that are not counts (Filosofi medians and
-rates, density and AAV levels) are population- or household-weighted means, said so in the catalogue.
+Commune values come straight from the base's columns. EPCI values come from the one aggregation of
+communes (:func:`sentiers.base.aggregate.aggregate`): counts summed, rates recomputed from summed numerators and
+denominators, published-only values weighted with their coverage, and the EPCI rural rule.
 
 A table is built once per base and level and cached (scoring then only reads columns).
 """
@@ -17,15 +16,14 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from sentiers.base.catalogue import CATALOGUE, available_columns
-from sentiers.base.indicators import add_rates
-from sentiers.base.sources import summed_columns
+from sentiers.base.aggregate import aggregate
+from sentiers.base.catalogue import CATALOGUE, add_rates, available_columns
+from sentiers.base.sources import missing_layer_text, summed_columns
 from sentiers.base.store import Base
 from sentiers.geometry import haversine_km
 
 log = logging.getLogger(__name__)
 
-UPDATE_HINT = "lancez `uv run sentiers data update` pour charger les sources officielles"
 
 IDENTITY = ("code", "name", "departement", "region", "population", "lat", "lon")
 FLAG_COLUMNS = ("frr", "pvd", "va", "acv")
@@ -36,7 +34,7 @@ COUNT_COLUMNS = summed_columns()  # the registry's counts (comparateur, Filosofi
 
 def needed_columns() -> list[str]:
     """Every communes column the candidate tables and constraints may read (for projected reads)."""
-    cols = list(IDENTITY) + ["epci", "rural", "density_level", "cateaav2020", "centralite_level"]
+    cols = list(IDENTITY) + ["epci", "rural", "density_level", "cateaav2020", "centralite_level", "area_km2"]
     cols += list(COUNT_COLUMNS + FILOSOFI_WMEAN + POINT_COLUMNS + FLAG_COLUMNS)
     cols += [c for entry in CATALOGUE.values() for c in entry.columns]
     cols += ["population_year", "postal_codes"]  # commune lookup by name (reference commune)
@@ -126,6 +124,8 @@ def commune_raw(communes: pd.DataFrame) -> pd.DataFrame:
     raw["population"] = _num(communes["population"])
     raw["lat"] = _num(communes["lat"])
     raw["lon"] = _num(communes["lon"])
+    if "area_km2" in communes:
+        raw["area_km2"] = _num(communes["area_km2"])
     for col in COUNT_COLUMNS + FILOSOFI_WMEAN + POINT_COLUMNS + tuple(_bpe_columns(communes)):
         if col in communes:
             raw[col] = _num(communes[col])
@@ -144,45 +144,17 @@ def commune_raw(communes: pd.DataFrame) -> pd.DataFrame:
     return raw.reset_index(drop=True)
 
 
-def _wmean(frame: pd.DataFrame, keys: pd.Series, value: str, weight: str) -> pd.Series:
-    v = frame[value]
-    w = frame[weight].where(v.notna())
-    num = (v * w).groupby(keys).sum(min_count=1)
-    den = w.groupby(keys).sum(min_count=1)
-    return num / den.where(den > 0)
-
-
 def epci_raw(raw: pd.DataFrame, epci_names: pd.DataFrame | None = None) -> pd.DataFrame:
-    """EPCI rows from commune rows: counts summed, levels weighted, identity of the largest commune."""
+    """EPCI rows from commune rows (the one aggregation), flags counted, identity of the largest commune."""
     frame = raw[raw["epci"].astype(str).str.len() > 0].copy()
-    keys = frame["epci"].astype(str)
-    grouped = frame.groupby(keys, sort=True)
-    out = pd.DataFrame(index=grouped.size().index)
-    out["n_communes"] = grouped.size()
-    sums = [c for c in COUNT_COLUMNS + POINT_COLUMNS + FLAG_COLUMNS if c in frame] + [
-        c for c in frame.columns if c.startswith("bpe_")
-    ]
-    out["population"] = grouped["population"].sum(min_count=1)
-    if sums:
-        summed = frame[sums].groupby(keys).sum(min_count=1)
-        for col in sums:
-            out[col] = summed[col]
+    keys = frame["epci"].astype(str).to_numpy()
+    out = aggregate(frame, keys)
+    flags = [c for c in FLAG_COLUMNS if c in frame]
+    if flags:
+        out = out.join(frame[flags].groupby(keys, sort=False).sum(min_count=1))
     if "frr" in out:
         out["frr"] = out["frr"] / out["n_communes"] * 100  # share of communes classified, %
-    for col in FILOSOFI_WMEAN:
-        if col in frame and "fiscal_households" in frame:
-            out[col] = _wmean(frame, keys, col, "fiscal_households")
-    for col in ("density_level", "aav_remoteness", "lat", "lon"):
-        if col in frame:
-            out[col] = _wmean(frame, keys, col, "population")
-    if "centralite_level" in frame:
-        out["centralite_level"] = grouped["centralite_level"].max()
-    if "rural" in frame:
-        known = frame["population"].where(frame["rural"].notna())
-        rural_pop = (frame["population"] * frame["rural"]).groupby(keys).sum(min_count=1)
-        known_pop = known.groupby(keys).sum(min_count=1)
-        out["rural_pop_share"] = rural_pop / known_pop.where(known_pop > 0) * 100
-        out["rural"] = (out["rural_pop_share"] >= 50).astype(float).where(out["rural_pop_share"].notna())
+    out = out.sort_index()
     # identity: the département and région of the most populous commune
     largest = frame.sort_values(["population", "code"], ascending=[False, True]).drop_duplicates("epci")
     largest = largest.set_index(largest["epci"].astype(str))
@@ -212,9 +184,7 @@ def derive(
             continue
         if not available_columns(columns_present, entry):
             layer = entry.layers[0] if entry.layers else "?"
-            unavailable[entry.id] = (
-                f"« {entry.label} » indisponible : la couche « {layer} » n'est pas chargée dans la base ({UPDATE_HINT})."
-            )
+            unavailable[entry.id] = f"« {entry.label} » — " + missing_layer_text(layer)
             continue
         if entry.id == "rural_pop_share":
             if level == "commune":

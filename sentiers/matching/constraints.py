@@ -16,11 +16,12 @@ import pandas as pd
 
 from sentiers.base.codes import check_departement_code, check_region_code
 from sentiers.base.lookup import index_for, lookup
+from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.base.store import Base
 from sentiers.errors import SentiersError
 from sentiers.fr import quoted
 from sentiers.geometry import haversine_km
-from sentiers.matching.candidates import UPDATE_HINT, CandidateTable, Coverage
+from sentiers.matching.candidates import CandidateTable, Coverage
 from sentiers.matching.profile import ZONINGS, Constraints
 
 ZONING_COLUMNS: dict[str, str] = {
@@ -112,7 +113,7 @@ def apply_constraints(
         if "rural" not in frame:
             raise SentiersError(
                 "constraints.rural_only : la grille communale de densité n'est pas chargée, la ruralité ne peut "
-                f"pas être vérifiée ; {UPDATE_HINT}, ou désactivez la contrainte."
+                f"pas être vérifiée ({HOW_TO_LOAD}) ; ou désactivez la contrainte."
             )
         label = (
             "Communes rurales (grille de densité, niveaux 5 à 7)"
@@ -154,7 +155,7 @@ def apply_constraints(
         if column not in frame:
             raise SentiersError(
                 f"constraints.zonings_required : le zonage « {ZONINGS[zoning]} » n'est pas chargé dans la base ; "
-                f"{UPDATE_HINT}."
+                f"{HOW_TO_LOAD}."
             )
         values = pd.to_numeric(frame[column], errors="coerce").fillna(0).to_numpy(dtype=float)
         step(f"Zonage requis : {ZONINGS[zoning]}", values > 0)

@@ -101,7 +101,7 @@ class Criterion(BaseModel):
     @model_validator(mode="after")
     def _direction(self) -> Criterion:
         if self.direction is None:
-            self.direction = CATALOGUE[self.indicator].direction
+            self.direction = CATALOGUE[self.indicator].need
         if self.direction == "target" and self.target is None:
             raise ValueError("la direction « target » demande une valeur cible (champ target)")
         return self

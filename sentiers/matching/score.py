@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sentiers.base.catalogue import CATALOGUE
+from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.errors import SentiersError
 from sentiers.matching.candidates import Coverage, candidate_table
 from sentiers.matching.constraints import ReferencePoint, apply_constraints, resolve_reference
@@ -125,7 +126,7 @@ def score_frame(
         names = ", ".join(u["indicator"] for u in unavailable) or "aucun"
         raise SentiersError(
             "criteria : aucun critère de poids positif n'est disponible dans la base (indisponibles : "
-            f"{names}) ; lancez `uv run sentiers data update` ou choisissez d'autres critères."
+            f"{names}) : chargez les sources officielles ({HOW_TO_LOAD}) ou choisissez d'autres critères."
         )
     values = (
         np.column_stack([frame[c.indicator].to_numpy(dtype=float, na_value=np.nan) for c in used])

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel
 
+from sentiers import fr
 from sentiers.base.lookup import index_for, lookup, normalise
 from sentiers.errors import SentiersError
 from sentiers.rural.verdict import VERDICT_COLUMNS, verdict_table
@@ -430,7 +431,7 @@ def check_frame(
 
 
 def _pop(value: int | None) -> str:
-    return "population inconnue" if value is None else f"{value:,} hab.".replace(",", "\u202f")
+    return "population inconnue" if value is None else f"{fr.integer(value)} hab."
 
 
 # --- writing --------------------------------------------------------------------------------------------

@@ -19,15 +19,16 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, Field
 
+from sentiers import fr
 from sentiers.base.lookup import Candidate, LookupResult, QueryKind, index_for, lookup
 from sentiers.base.schema import CATEAAV_LABELS, DENSITY_LABELS, RURAL_DEFINITION, RURAL_LEVELS
+from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.base.store import Base
 
 log = logging.getLogger(__name__)
 
 GRID_LAYER = "grille_densite"
-GRID_MISSING = "grille de densité non chargée : lancez `sentiers data update`"
-UPDATE_HINT = "uv run sentiers data update"
+GRID_MISSING = f"la grille communale de densité n'est pas chargée dans la base ; {HOW_TO_LOAD}"
 
 # zoning id -> (layer id, label shown, columns)
 ZONINGS: dict[str, tuple[str, str]] = {
@@ -220,31 +221,6 @@ def _predecessors(base: Any, code: str, note: str) -> list[Predecessor]:
     ]
 
 
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-def french_date(iso: str) -> str:
-    """'2021-03-12' -> '12 mars 2021' ('1er' for the first); anything else comes back unchanged."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        return iso
-    day = int(match.group(3))
-    return f"{'1er' if day == 1 else day} {_MONTHS[int(match.group(2)) - 1]} {match.group(1)}"
-
-
 def _zonings(base: Any, row: dict[str, Any]) -> dict[str, Zoning]:
     out: dict[str, Zoning] = {}
     for zid, (layer_id, label) in ZONINGS.items():
@@ -270,7 +246,7 @@ def _zonings(base: Any, row: dict[str, Any]) -> dict[str, Zoning]:
         flag = bool(_bool(row.get(zid)))
         date = vintage
         if zid == "pvd" and flag and _str(row.get("pvd_date")):
-            date = f"convention signée le {french_date(_str(row.get('pvd_date')))}"
+            date = f"convention signée le {fr.date(_str(row.get('pvd_date')))}"
         value = "Oui" if flag else "Non"
         if zid == "acv" and flag and _str(row.get("acv_name")):
             value = f"Oui ({_str(row.get('acv_name'))})"

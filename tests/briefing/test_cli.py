@@ -15,7 +15,8 @@ def test_brief_html_and_pdf(embedded_home, use_home, tmp_path):
     out = tmp_path / "die.html"
     assert main(["brief", "26113", "-o", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
-    assert "<h1>Die</h1>" in html and "sentiers data update" in html
+    assert "<h1>Die</h1>" in html and "accueil de Sentiers" in html
+    assert "uv run" not in html and "`" not in html  # no command line in a document for the field
     pdf = tmp_path / "diois.pdf"
     assert main(["brief", "242600534", "--level", "epci", "-o", str(pdf)]) == 0
     text = "\n".join(p.extract_text() for p in PdfReader(pdf).pages)

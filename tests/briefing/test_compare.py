@@ -63,13 +63,13 @@ def test_exports(small_base):
     header = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Groupe")
     assert header[2] == f"{SCRIPT} (26003)"
     cells = {r[1]: r for r in ws.iter_rows(values_only=True) if r[0] == "Indicateurs"}
-    unemployment = cells["Taux de chômage des 15-64 ans (recensement) (%)"]
+    unemployment = cells["Taux de chômage des 15-64 ans (recensement) (% des actifs)"]
     assert unemployment[2] == pytest.approx(4.0)  # numbers stay numbers
     fills = {
         ws.cell(row=r, column=col).fill.fgColor.rgb
         for r in range(1, ws.max_row + 1)
         for col in range(3, 6)
-        if ws.cell(row=r, column=2).value == "Taux de chômage des 15-64 ans (recensement) (%)"
+        if ws.cell(row=r, column=2).value == "Taux de chômage des 15-64 ans (recensement) (% des actifs)"
     }
     assert any(str(f).endswith("E3F1E5") for f in fills) and any(str(f).endswith("FBE6DC") for f in fills)
     assert "Sources" in wb.sheetnames

@@ -7,11 +7,11 @@ import math
 import pandas as pd
 import pytest
 
+from sentiers import fr
 from sentiers.base.lookup import suggest_territories
 from sentiers.briefing.data import (
     aggregate,
     build_briefing,
-    fmt_number,
     reference_values,
     resolve_territory,
 )
@@ -31,7 +31,7 @@ def test_epci_rates_come_from_summed_counts_not_averaged_rates(small_base):
     assert not math.isclose(expected, mean_of_rates, rel_tol=1e-3)
     row = by_key(b.indicators, "unemployment_rate")
     assert row.value == pytest.approx(expected)
-    assert b.header.population.startswith(fmt_number(4500, 0))
+    assert b.header.population.startswith(fr.number(4500, 0))
     assert [m.code for m in b.header.members] == ["26002", "26001", "26003"]
 
 
@@ -59,7 +59,7 @@ def test_missing_values_are_said_in_place(small_base):
     assert income.value is None and income.missing
     assert "secret statistique" in income.note
     age = by_key(b.indicators, "share_65_plus")  # layer absent from the small base
-    assert age.missing and "n'est pas chargée" in age.note and "sentiers data update" in age.note
+    assert age.missing and "n'est pas chargée" in age.note and "page d'accueil" in age.note
     assert "indicateur(s) sur" in b.indicators_note
     centralite = next(z for z in b.zonings if z.label.startswith("Centralité"))
     assert centralite.missing and "n'est pas chargée" in centralite.value
@@ -69,7 +69,7 @@ def test_embedded_like_base_without_layers_still_builds():
     base = make_base(layers=[LAYERS[0]])
     base.communes = base.communes.drop(columns=["density_level"])
     b = build_briefing(base, "26001", with_map=True)
-    assert b.verdict.status == "inconnu" and "sentiers data update" in b.verdict.detail
+    assert b.verdict.status == "inconnu" and "page d'accueil" in b.verdict.detail
     assert b.map_png and "Grille de densité non chargée" in b.map_note
     assert all(s.present is None for s in b.services) and "non chargée" in b.services_note
     assert b.resources == [] and "pas chargées" in b.resources_note
@@ -106,7 +106,7 @@ def test_zonings_with_dates_and_meaning(small_base):
     b = build_briefing(small_base, "26002", with_map=False)
     zonings = {z.label: z for z in b.zonings}
     pvd = zonings["Petites villes de demain"]
-    assert pvd.value == "lauréate (convention signée le 15/03/2021)"
+    assert pvd.value == "lauréate (convention signée le 15 mars 2021)"
     assert pvd.source == "ANCT, liste du 7 août 2024" and pvd.meaning
     assert zonings["France Ruralités Revitalisation (FRR)"].value == "FRR+"
     assert "classement au 10 juillet 2025" in zonings["France Ruralités Revitalisation (FRR)"].source
@@ -133,9 +133,11 @@ def test_kiif_incubator_and_rural_verdict(small_base):
         assert b.incubator.distance_text.endswith("km")
     rural = build_briefing(small_base, "200000001", "epci", with_map=False)
     assert rural.verdict.status == "rural"
-    assert rural.verdict.headline == "Intercommunalité rurale : ses 3 communes sont rurales"
+    assert rural.verdict.headline == "Intercommunalité rurale : 100\u202f% de ses habitants vivent dans une commune rurale"
+    # the one EPCI rule: rural when at least half the population lives in rural communes (800 of 20,800 here)
     epci = build_briefing(small_base, "200000002", "epci", with_map=False)
-    assert epci.verdict.status == "mixte" and epci.verdict.headline == "1 commune rurale sur 2"
+    assert epci.verdict.status == "urbain" and epci.verdict.headline.startswith("Intercommunalité urbaine : 4\u202f%")
+    assert "1 commune rurale sur 2" in epci.verdict.detail
 
 
 def test_territories_are_found_by_the_one_lookup(small_base):
@@ -163,15 +165,15 @@ def test_map_is_a_png_for_commune_and_epci(small_base):
 
 
 def test_french_number_format():
-    assert fmt_number(1234567.891, 1, "€") == "1\u202f234\u202f567,9 €"
-    assert fmt_number(12.345, 1, "%") == "12,3\u202f%"
-    assert fmt_number(None) == "—" and fmt_number(float("nan")) == "—" and fmt_number(pd.NA) == "—"
-    assert fmt_number(-0.01, 1, "%") == "0,0\u202f%"
+    assert fr.number(1234567.891, 1, "€") == "1\u202f234\u202f567,9 €"
+    assert fr.number(12.345, 1, "%") == "12,3\u202f%"
+    assert fr.number(None) == "—" and fr.number(float("nan")) == "—" and fr.number(pd.NA) == "—"
+    assert fr.number(-0.01, 1, "%") == "0,0\u202f%"
     assert SCRIPT  # the small base carries a hostile name, used by the rendering tests
 
 
 def test_french_elision_before_names():
-    from sentiers.briefing.data import of_name
+    from sentiers.fr import of_name
 
     assert of_name("Die") == "de Die"
     assert of_name("Orée d'Anjou") == "d'Orée d'Anjou"

@@ -23,7 +23,7 @@ HTML_BUDGET = 1_500_000
 def test_special_communes_on_the_embedded_base(embedded_base, code):
     b = build_briefing(embedded_base, code)
     assert b.header.code == code
-    assert b.verdict.status == "inconnu" and "sentiers data update" in b.verdict.detail
+    assert b.verdict.status == "inconnu" and "page d'accueil" in b.verdict.detail
     assert all(row.missing for row in b.indicators if row.key not in ("population", "density"))
     html = render_html(b)
     assert len(html.encode("utf-8")) < HTML_BUDGET

@@ -47,7 +47,7 @@ def test_choosing_a_departement_then_a_commune(embedded_home, monkeypatch):
     assert not at.exception
     assert at.query_params["dep"] == ["26"] or at.query_params["dep"] == "26"
     # the embedded base has no density grid: the page says so and how to get it
-    assert any("sentiers data update" in i.value for i in at.info)
+    assert any("page d'accueil" in i.value for i in at.info)
     commune = _selectbox(at, "Commune")
     assert "Die (26113)" in commune.options
     commune.set_value("26113").run()
@@ -79,7 +79,7 @@ def test_unknown_departement_in_the_url_is_said_in_french(embedded_home, monkeyp
 
 def test_mirror_base_shows_the_rural_verdict_and_no_missing_layer(mirror_home, monkeypatch):
     at = _page(mirror_home, monkeypatch, dep="23", commune="23096")  # Guéret
-    assert not [i for i in at.info if "sentiers data update" in i.value]
+    assert not [i for i in at.info if "page d'accueil" in i.value]
     text = _markdown(at)
     assert "Guéret (23096)" in text
     assert "Commune urbaine" in text or "Commune rurale" in text

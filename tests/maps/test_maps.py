@@ -118,11 +118,11 @@ def test_unknown_code_is_a_french_error(small_base):
         maps.communes_map(small_base, region="99")
 
 
-def test_missing_layers_are_named_with_the_update_command(small_base):
+def test_missing_layers_say_how_to_load_them(small_base):
     small_base.communes = small_base.communes.drop(columns=["density_level", "frr"])
     notes = maps.missing_layers(small_base, ["rural", "frr", "programmes", "services"])
     assert len(notes) == 2
-    assert all("uv run sentiers data update" in n for n in notes)
+    assert all("page d'accueil" in n and "uv run" not in n for n in notes)
     # the map still draws, levels unknown
     html = maps.map_html(maps.communes_map(small_base, departement="26"))
     assert "Niveau de densité inconnu" in html

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sentiers.base.indicators import RATES
+from sentiers.base.catalogue import RATES
 from sentiers.errors import SentiersError
 from sentiers.geometry import haversine_km
 from sentiers.matching.candidates import build_table
@@ -120,8 +120,9 @@ def test_epci_rates_come_from_summed_counts():
     for code, members in communes.groupby("epci"):
         row = epci.loc[code]
         assert row["population"] == members["population"].sum()
-        for rate, (num, den, factor) in RATES.items():
-            if rate in epci:
+        for rate, entry in RATES.items():
+            num, den, factor = entry.numerator, entry.denominator, entry.factor
+            if rate in epci and num in members and den in members:
                 expected = members[num].sum() / members[den].sum() * factor
                 assert row[rate] == pytest.approx(expected)
                 assert row[rate] != pytest.approx((members[num] / members[den] * factor).mean(), rel=1e-9)

@@ -70,7 +70,7 @@ def test_incoherent_constraints():
 
 def test_direction_defaults_to_the_catalogue():
     profile = validate_profile(minimal(criteria=[{"indicator": "median_income", "weight": 2}]))
-    assert profile.criteria[0].direction == CATALOGUE["median_income"].direction == "lower"
+    assert profile.criteria[0].direction == CATALOGUE["median_income"].need == "lower"
 
 
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])

@@ -32,7 +32,7 @@ def test_json_on_the_embedded_base_says_unknown_and_why(embedded_home, use_home,
     assert data[0]["status"] == "ok"
     die = data[0]["matches"][0]
     assert die["code"] == "26113" and die["rural"] is None and die["density_level"] is None
-    assert "sentiers data update" in die["reason"]
+    assert "page d'accueil" in die["reason"]
 
 
 def test_many_queries_one_call(embedded_home, use_home, capsys):

@@ -79,7 +79,7 @@ def test_embedded_base_says_the_grid_is_missing(embedded_home, use_home):
     use_home(embedded_home)
     at = _app(q="Die")
     assert not at.exception
-    assert any("sentiers data update" in w.value for w in at.warning)
+    assert any("page d'accueil" in w.value for w in at.warning)
     assert "VERDICT INCONNU" in _html(at)
 
 

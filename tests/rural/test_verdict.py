@@ -105,7 +105,7 @@ def test_verdict_table_agrees_with_single_verdicts(small_base):
 
 
 def test_french_dates():
-    from sentiers.rural.verdict import french_date
+    from sentiers.fr import date as french_date
 
     assert french_date("2021-03-12") == "12 mars 2021"
     assert french_date("2024-08-01") == "1er août 2024"
