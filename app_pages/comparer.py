@@ -23,6 +23,7 @@ from sentiers.briefing.compare import (
 from sentiers.briefing.data import resolve_territory
 from sentiers.briefing.scoring import profile_from_choice
 from sentiers.errors import SentiersError
+from sentiers.maps import palettes
 from sentiers.matching.presets import defi_titles
 
 CODES_KEY = "compare_codes"
@@ -178,8 +179,8 @@ marks = pd.DataFrame(
     [["", "", *[cell.mark for cell in row.cells]] for row in comparison.rows], columns=table.columns
 )
 colours = {
-    "best": "background-color: #e3f1e5; font-weight: bold",
-    "worst": "background-color: #fbe6dc",
+    "best": f"background-color: {palettes.BEST_FILL}; font-weight: bold",
+    "worst": f"background-color: {palettes.WORST_FILL}",
     "": "",
 }
 st.dataframe(

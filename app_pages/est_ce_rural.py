@@ -9,7 +9,6 @@ Widget keys are stable (the browser tests use them): ``rural_query`` (search fie
 from __future__ import annotations
 
 import html
-import math
 from typing import Any
 
 import streamlit as st
@@ -20,6 +19,8 @@ from sentiers.base.lookup import index_for, plain_spelling
 from sentiers.base.schema import RURAL_DEFINITION
 from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.errors import SentiersError
+from sentiers.maps import palettes
+from sentiers.maps.static import neighbours_png
 from sentiers.rural.batch import ColumnChoice, check_frame, export, guess_columns, read_upload
 from sentiers.rural.verdict import CommuneVerdict, RuralAnswer, answer, grid_info
 
@@ -27,7 +28,7 @@ QUERY_KEY = "rural_query"
 PICK_KEY = "rural_pick"
 KIND_LABELS = {"code": "Code Insee", "name": "Nom de commune", "postal": "Code postal"}
 NO_DEP = "(aucune)"
-COLOURS = {"rural": "#2e7d32", "urbain": "#1565c0", "inconnu": "#b26a00"}
+COLOURS = palettes.VERDICT_COLOURS
 WORDS = {"rural": "RURALE", "urbain": "URBAINE", "inconnu": "VERDICT INCONNU"}
 
 e = html.escape
@@ -120,70 +121,17 @@ def _zoning_badges(v: CommuneVerdict) -> str:
     return "".join(badges)
 
 
-@st.cache_resource(show_spinner=False)
-def _display_bounds(stamp: str) -> Any:
-    """Bounds of every commune's display geometry (for the neighbours drawn around a commune)."""
-    display = get_base().communes_display
-    bounds = display.geometry.bounds
-    bounds["code"] = display["code"].to_numpy()
-    return bounds
-
-
-_RGB = {"rural": "#2e7d32", "urbain": "#1565c0", "inconnu": "#b26a00"}
-
-
 @st.cache_data(show_spinner=False, max_entries=256)
-def _map_png(stamp: str, code: str, verdict: str, lat: float, lon: float) -> bytes | None:
-    """A small static map (PNG): the commune filled, its neighbours outlined. Nothing is fetched."""
-    import io
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    base = get_base()
-    display = getattr(base, "communes_display", None)
-    if display is None or not len(display) or "code" not in display:
-        return None
-    bounds = _display_bounds(stamp)
-    own = bounds[bounds["code"] == code]
-    if not len(own) or own["minx"].isna().any():
-        return None
-    minx, miny, maxx, maxy = own[["minx", "miny", "maxx", "maxy"]].iloc[0]
-    span = max(maxx - minx, maxy - miny, 0.02)
-    pad = span * 0.9
-    near = bounds[
-        (bounds["maxx"] > minx - pad)
-        & (bounds["minx"] < maxx + pad)
-        & (bounds["maxy"] > miny - pad)
-        & (bounds["miny"] < maxy + pad)
-    ]
-    shapes = display.loc[near.index]
-    shapes = shapes[shapes.geometry.notna() & ~shapes.geometry.is_empty]
-    fig, ax = plt.subplots(figsize=(4, 4), dpi=100)
-    others = shapes[shapes["code"] != code]
-    if len(others):
-        others.plot(ax=ax, facecolor="#eeeeee", edgecolor="#9e9e9e", linewidth=0.6)
-    shapes[shapes["code"] == code].plot(
-        ax=ax, facecolor=_RGB[verdict], alpha=0.45, edgecolor=_RGB[verdict], linewidth=2
-    )
-    ax.plot([lon], [lat], marker="o", color="black", markersize=4)
-    ax.set_xlim(minx - pad, maxx + pad)
-    ax.set_ylim(miny - pad, maxy + pad)
-    ax.set_aspect(1 / max(math.cos(math.radians(lat)), 0.2))
-    ax.set_axis_off()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight", pad_inches=0.05)
-    plt.close(fig)
-    return buffer.getvalue()
+def _map_png(stamp: str, code: str, verdict: str) -> bytes | None:
+    """A small static map (PNG) of the commune and its neighbours; nothing is fetched."""
+    return neighbours_png(get_base(), code, COLOURS[verdict])
 
 
 def _map(base: Any, v: CommuneVerdict) -> None:
     """A small static map of the commune and its neighbours (no tiles, no script: works offline)."""
     if v.lat is None or v.lon is None:
         return
-    png = _map_png(base_stamp(), v.code, v.verdict, float(v.lat), float(v.lon))
+    png = _map_png(base_stamp(), v.code, v.verdict)
     if png is None:
         st.caption("Contour de la commune non disponible.")
         return

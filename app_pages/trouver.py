@@ -363,7 +363,7 @@ def _shortlist(ranking: Ranking, base, top: int) -> pd.DataFrame:
     st.subheader(
         f"Classement : les {min(top, len(ranking.frame))} meilleurs sur {len(ranking.frame)} candidats"
     )
-    table = shortlist_table(ranking, top, neutralised=False)
+    table = shortlist_table(ranking, top)
     rob = f"Robustesse (top {ranking.top_n})"
     st.dataframe(
         table,

@@ -9,16 +9,16 @@ import base64
 import io
 from typing import Any, Literal
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+import pandas as pd
 from pydantic import BaseModel, Field
 
-from sentiers import fr
+from sentiers import exports, fr
 from sentiers.base.catalogue import CATALOGUE
 from sentiers.briefing.data import Progress, base_note, build_briefing, now_text
 from sentiers.briefing.model import Briefing, Level, SourceRow
 from sentiers.briefing.render import environment
 from sentiers.errors import SentiersError
+from sentiers.maps import palettes
 
 MIN_TERRITORIES, MAX_TERRITORIES = 2, 5
 COMPARE_MAP_DPI = 80  # five maps side by side: smaller images keep the document light
@@ -365,59 +365,43 @@ def render_compare_pdf(comparison: Comparison) -> bytes:
     return bytes(pdf.output())
 
 
-def _safe(value: Any) -> Any:
-    """A text cell never becomes a spreadsheet formula (names and profile fields come from users and data)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def render_compare_xlsx(comparison: Comparison) -> bytes:
+    """The comparison as a workbook: one row per figure, best and worst filled, numbers typed; its sources."""
     c = comparison
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Comparaison"
-    bold = Font(bold=True)
-    best = PatternFill("solid", fgColor="E3F1E5")
-    worst = PatternFill("solid", fgColor="FBE6DC")
-    ws.append(["Comparaison de territoires — Sentiers", f"générée le {c.generated_at}"])
-    ws.append([c.direction_note])
-    if c.profile_name:
-        ws.append([_safe(f"Profil : {c.profile_name}")])
-    ws.append([])
-    ws.append(
-        [
-            _safe(v)
-            for v in ("Groupe", "Critère", *[f"{col.name} ({col.code})" for col in c.columns], "Source")
-        ]
-    )
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    for row in c.rows:
+    names = [f"{col.name} ({col.code})" for col in c.columns]
+    records, fills = [], {}
+    for r, row in enumerate(c.rows):
         values = [
             cell.value if cell.value is not None and row.group == "Indicateurs" else cell.text
             for cell in row.cells
         ]
-        ws.append([_safe(v) for v in (row.group, row.label, *values, row.source)])
+        records.append([row.group, row.label, *values, row.source])
         for i, cell in enumerate(row.cells):
-            target = ws.cell(row=ws.max_row, column=3 + i)
-            if cell.mark == "best":
-                target.fill = best
-            elif cell.mark == "worst":
-                target.fill = worst
-    ws.column_dimensions["A"].width = 20
-    ws.column_dimensions["B"].width = 45
-    for i in range(len(c.columns)):
-        ws.column_dimensions[chr(ord("C") + i)].width = 28
-    for line in ws.iter_rows(min_row=5):
-        for cell in line:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    src = wb.create_sheet("Sources")
-    src.append(["Source", "Éditeur", "Millésime", "Licence", "Adresse"])
-    for cell in src[1]:
-        cell.font = bold
-    for s in c.sources:
-        src.append([_safe(v) for v in (s.title, s.publisher, s.vintage, s.licence, s.url)])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+            if cell.mark:
+                fills[(r, 2 + i)] = palettes.BEST_FILL if cell.mark == "best" else palettes.WORST_FILL
+    table = pd.DataFrame(records, columns=["Groupe", "Critère", *names, "Source"])
+    decimals = {
+        name: max((CATALOGUE[row.key].decimals for row in c.rows if row.key in CATALOGUE), default=2)
+        for name in names
+    }
+    titles = [f"Comparaison de territoires — Sentiers, générée le {c.generated_at}", c.direction_note]
+    if c.profile_name:
+        titles.append(f"Profil : {c.profile_name}")
+    sources = pd.DataFrame(
+        [(s.title, s.publisher, s.vintage, s.licence, s.url) for s in c.sources],
+        columns=["Source", "Éditeur", "Millésime", "Licence", "Adresse"],
+    )
+    return exports.to_xlsx_bytes(
+        [
+            exports.Sheet(
+                "Comparaison",
+                table,
+                decimals=decimals,
+                widths={"Groupe": 20, "Critère": 45, "Source": 40, **dict.fromkeys(names, 28)},
+                wrap=True,
+                fills=fills,
+                title_rows=titles,
+            ),
+            exports.Sheet("Sources", sources, widths={"Source": 60, "Éditeur": 30, "Millésime": 30}),
+        ]
+    )

@@ -20,28 +20,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sentiers.base.schema import DENSITY_LABELS
+from sentiers.maps import palettes
 
 if TYPE_CHECKING:
+    from sentiers.base.store import Base
     from sentiers.briefing.data import Territory
 
 log = logging.getLogger(__name__)
 
-# 1..7: urban reds/oranges to rural greens
-DENSITY_COLOURS = {
-    1: "#8c2d04",
-    2: "#d94801",
-    3: "#fd8d3c",
-    4: "#fdd0a2",
-    5: "#c7e9c0",
-    6: "#74c476",
-    7: "#238b45",
-}
-UNKNOWN_COLOUR = "#e6e6e6"
-POINT_STYLES = {
-    "anct_france_services": ("France services", "#1f4e9c", "o"),
-    "anct_fabriques": ("Fabrique de territoire", "#7b2d8b", "s"),
-    "anct_manufactures": ("Manufacture de proximité", "#b8860b", "^"),
-}
 MARGIN_DEG = 0.12
 MAX_POLYGONS = 4000
 FIG_SIZE = (6.4, 4.6)
@@ -115,9 +101,9 @@ def render_map_png(base, territory: Territory, dpi: int = 110) -> tuple[str, str
     for code, geom in zip(display_codes[sel][:MAX_POLYGONS], geoms[sel][:MAX_POLYGONS], strict=False):
         level = level_by_code.get(code)
         colour = (
-            DENSITY_COLOURS.get(int(level), UNKNOWN_COLOUR)
+            palettes.density_colour(level)
             if level is not None and pd.notna(level)
-            else UNKNOWN_COLOUR
+            else palettes.UNKNOWN_COLOUR
         )
         for ring in _rings(geom):
             polys.append(ring)
@@ -145,7 +131,7 @@ def render_map_png(base, territory: Territory, dpi: int = 110) -> tuple[str, str
             & (points["lat"] >= box[1])
             & (points["lat"] <= box[3])
         ]
-        for layer, (label, colour, marker) in POINT_STYLES.items():
+        for layer, (label, colour, marker) in palettes.POINTS.items():
             pts = inbox[inbox["layer"] == layer]
             if len(pts):
                 ax.scatter(
@@ -165,7 +151,7 @@ def render_map_png(base, territory: Territory, dpi: int = 110) -> tuple[str, str
             {int(v) for v in (level_by_code.get(c) for c in near_codes) if v is not None and pd.notna(v)}
         )
         handles = [
-            Patch(facecolor=DENSITY_COLOURS[v], label=f"{v} {DENSITY_LABELS[v]}") for v in shown
+            Patch(facecolor=palettes.DENSITY_COLOURS[v], label=f"{v} {DENSITY_LABELS[v]}") for v in shown
         ] + handles
     handles.append(Line2D([], [], color="#111111", linewidth=1.8, label="Territoire"))
     ax.legend(handles=handles, loc="lower left", fontsize=6.5, framealpha=0.85)
@@ -186,3 +172,51 @@ def render_map_png(base, territory: Territory, dpi: int = 110) -> tuple[str, str
     if kinds & {"point", "point_parent"}:
         caption += " Commune connue par un point seulement (pas encore de contour) : cercle noir."
     return base64.b64encode(buffer.getvalue()).decode("ascii"), caption
+
+
+def _display_bounds(base: Base) -> pd.DataFrame:
+    """Bounds of every commune's display geometry, computed once per base."""
+
+    def make() -> pd.DataFrame:
+        display = base.communes_display
+        bounds = display.geometry.bounds
+        bounds["code"] = display["code"].to_numpy()
+        return bounds
+
+    return base.memo("display_bounds", make)
+
+
+def neighbours_png(base: Base, code: str, colour: str) -> bytes | None:
+    """A small map (PNG) of one commune filled with ``colour`` among its outlined neighbours (no tiles)."""
+    display = base.communes_display
+    if not len(display) or "code" not in display or not base.has_geometry:
+        return None
+    bounds = _display_bounds(base)
+    own = bounds[bounds["code"] == code]
+    if not len(own) or own["minx"].isna().any():
+        return None
+    minx, miny, maxx, maxy = own[["minx", "miny", "maxx", "maxy"]].iloc[0]
+    span = max(maxx - minx, maxy - miny, 0.02)
+    pad = span * 0.9
+    near = bounds[
+        (bounds["maxx"] > minx - pad)
+        & (bounds["minx"] < maxx + pad)
+        & (bounds["maxy"] > miny - pad)
+        & (bounds["miny"] < maxy + pad)
+    ]
+    shapes = display.loc[near.index]
+    shapes = shapes[shapes.geometry.notna() & ~shapes.geometry.is_empty]
+    box = (minx - pad, miny - pad, maxx + pad, maxy + pad)
+    fig = Figure(figsize=(4, 4), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    others = [ring for geom in shapes[shapes["code"] != code].geometry for ring in _rings(geom)]
+    mine = [ring for geom in shapes[shapes["code"] == code].geometry for ring in _rings(geom)]
+    ax.add_collection(PolyCollection(others, facecolors="#eeeeee", edgecolors="#9e9e9e", linewidths=0.6))
+    ax.add_collection(PolyCollection(mine, facecolors=colour, alpha=0.45, edgecolors=colour, linewidths=2))
+    ax.set_xlim(box[0], box[2])
+    ax.set_ylim(box[1], box[3])
+    ax.set_aspect(_aspect(box))
+    ax.set_axis_off()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()

@@ -29,41 +29,12 @@ from sentiers.base.codes import check_departement_code, check_region_code
 from sentiers.base.kiif import KiifCoverage, load_kiif
 from sentiers.base.schema import DENSITY_LABELS
 from sentiers.base.sources import HOW_TO_LOAD
-from sentiers.maps import payload
+from sentiers.maps import palettes, payload
 
-# -- palettes (a legend states every class; colours go from light rural greens to dark urban) ------------
-DENSITY_COLOURS: dict[int, str] = {
-    7: "#eef6e4",
-    6: "#c3e2a6",
-    5: "#9ccf7a",
-    4: "#a9b3bf",
-    3: "#7a8797",
-    2: "#4b5766",
-    1: "#1f2833",
+UNKNOWN_COLOUR = palettes.UNKNOWN_COLOUR
+POINT_LAYERS: dict[str, tuple[str, str]] = {
+    layer: (label, colour) for layer, (label, colour, _) in palettes.POINTS.items()
 }
-UNKNOWN_COLOUR = "#ffffff"
-COVERED_COLOUR = "#2b8cbe"
-NOT_COVERED_COLOUR = "#eeeeee"
-FRR_COLOURS: dict[str, str] = {
-    "FRR+": "#00441b",
-    "FRR socle": "#238b45",
-    "FRR bénéficiaire": "#74c476",
-    "Classée FRR partiellement": "#bae4b3",
-    "FRR bénéficiaire partiellement": "#e5f5e0",
-}
-FRR_OTHER_COLOUR = "#bdbdbd"
-PROGRAMMES: dict[str, tuple[str, str]] = {  # column -> (label, colour)
-    "acv": ("Action cœur de ville", "#b2182b"),
-    "pvd": ("Petites villes de demain", "#e08214"),
-    "va": ("Villages d'avenir", "#8073ac"),
-}
-POINT_LAYERS: dict[str, tuple[str, str]] = {  # base.points layer -> (label, colour)
-    "anct_france_services": ("France services", "#1f78b4"),
-    "anct_fabriques": ("Fabriques de territoire", "#e31a1c"),
-    "anct_manufactures": ("Manufactures de proximité", "#6a3d9a"),
-}
-SCORE_BINS: tuple[float, ...] = (0, 20, 40, 60, 80, 100.0001)
-SCORE_COLOURS: tuple[str, ...] = ("#fff5eb", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603")
 
 # DROM views for the France map's "Outre-mer" selector: code -> (label, [[south, west], [north, east]])
 DROM_VIEWS: dict[str, tuple[str, list[list[float]]]] = {
@@ -391,8 +362,8 @@ def coverage_layer(outlines: gpd.GeoDataFrame, coverage: KiifCoverage) -> Compac
         "features": payload.features(outlines.geometry, props, payload.FRANCE_DECIMALS),
     }
     classes = {
-        "1": LayerClass(COVERED_COLOUR, f"Couvert par Les Sentiers ({coverage.edition})"),
-        "0": LayerClass(NOT_COVERED_COLOUR, "Non couvert"),
+        "1": LayerClass(palettes.COVERED_COLOUR, f"Couvert par Les Sentiers ({coverage.edition})"),
+        "0": LayerClass(palettes.NOT_COVERED_COLOUR, "Non couvert"),
     }
     return CompactGeoJson(
         data, classes, "Couverture Kiif", overlay=False, control=False, weight=0.8, fill_opacity=0.7
@@ -403,8 +374,8 @@ def coverage_legend(coverage: KiifCoverage) -> Legend:
     return Legend(
         f"Les Sentiers — édition {coverage.edition}",
         [
-            (COVERED_COLOUR, "Département couvert par un incubateur du Kiif"),
-            (NOT_COVERED_COLOUR, "Non couvert"),
+            (palettes.COVERED_COLOUR, "Département couvert par un incubateur du Kiif"),
+            (palettes.NOT_COVERED_COLOUR, "Non couvert"),
         ],
         note="Source : page du programme Les Sentiers (Kiif). Cliquez un département pour voir ses communes.",
         position="bottomleft",
@@ -415,12 +386,12 @@ def departement_coverage_legend(departement: str, coverage: KiifCoverage) -> Leg
     """A small box saying whether the programme covers this département, and by whom."""
     region = coverage.region_of(departement)
     if region is None:
-        entries = [(NOT_COVERED_COLOUR, "Département non couvert par Les Sentiers")]
+        entries = [(palettes.NOT_COVERED_COLOUR, "Département non couvert par Les Sentiers")]
         note = f"{coverage.faq_note} Contact : {coverage.contact.name}, {coverage.contact.email}."
     else:
         inc = region.incubator
         who = f"{inc.name} ({inc.city})" if inc.verified else inc.name
-        entries = [(COVERED_COLOUR, f"Couvert par Les Sentiers {coverage.edition} : {who}")]
+        entries = [(palettes.COVERED_COLOUR, f"Couvert par Les Sentiers {coverage.edition} : {who}")]
         note = "Source : page du programme Les Sentiers (Kiif)."
     return Legend("Couverture Kiif", entries, note=note, position="topright")
 
@@ -458,7 +429,7 @@ def rurality_layer(
         "features": payload.features(frame.geometry, _commune_props(frame, keys, _population_line(frame))),
     }
     classes: dict[object, LayerClass] = {
-        level: LayerClass(DENSITY_COLOURS[level], f"{level} · {label}")
+        level: LayerClass(palettes.DENSITY_COLOURS[level], f"{level} · {label}")
         for level, label in DENSITY_LABELS.items()
     }
     classes["u"] = LayerClass(UNKNOWN_COLOUR, "Niveau de densité inconnu")
@@ -467,9 +438,9 @@ def rurality_layer(
 
 def rurality_legend(source_note: str = "") -> Legend:
     entries: list[tuple[str | None, str]] = [(None, "Rural (niveaux 5 à 7)")]
-    entries += [(DENSITY_COLOURS[k], f"{k} · {DENSITY_LABELS[k]}") for k in (7, 6, 5)]
+    entries += [(palettes.DENSITY_COLOURS[k], f"{k} · {DENSITY_LABELS[k]}") for k in (7, 6, 5)]
     entries += [(None, "Urbain (niveaux 1 à 4)")]
-    entries += [(DENSITY_COLOURS[k], f"{k} · {DENSITY_LABELS[k]}") for k in (4, 3, 2, 1)]
+    entries += [(palettes.DENSITY_COLOURS[k], f"{k} · {DENSITY_LABELS[k]}") for k in (4, 3, 2, 1)]
     entries += [(UNKNOWN_COLOUR, "Niveau inconnu")]
     note = "Une commune est rurale si elle est peu ou très peu dense (niveaux 5 à 7)."
     if source_note:
@@ -483,19 +454,19 @@ def frr_layer(frame: gpd.GeoDataFrame, show: bool = True) -> CompactGeoJson | No
         return None
     labels = frame["frr"].fillna("").astype(str)
     sub = frame[(labels != "") & (labels != "Non classée")]
-    keys = [k if k in FRR_COLOURS else "autre" for k in sub["frr"].astype(str)]
+    keys = [k if k in palettes.FRR_COLOURS else "autre" for k in sub["frr"].astype(str)]
     extras = [esc(v) if k == "autre" else "" for k, v in zip(keys, sub["frr"].astype(str), strict=True)]
     data = {
         "type": "FeatureCollection",
         "features": payload.features(sub.geometry, _commune_props(sub, keys, extras)),
     }
-    classes = {k: LayerClass(v, k) for k, v in FRR_COLOURS.items()}
-    classes["autre"] = LayerClass(FRR_OTHER_COLOUR, "Autre classement FRR")
+    classes = {k: LayerClass(v, k) for k, v in palettes.FRR_COLOURS.items()}
+    classes["autre"] = LayerClass(palettes.FRR_OTHER_COLOUR, "Autre classement FRR")
     return CompactGeoJson(data, classes, "Zonage FRR", show=show, fill_opacity=0.65)
 
 
 def frr_legend(source_note: str = "") -> Legend:
-    entries = [(c, label) for label, c in FRR_COLOURS.items()]
+    entries = [(c, label) for label, c in palettes.FRR_COLOURS.items()]
     note = "Communes non classées : non colorées."
     if source_note:
         note += f" Source : {source_note}."
@@ -504,7 +475,7 @@ def frr_legend(source_note: str = "") -> Legend:
 
 def programmes_layer(frame: gpd.GeoDataFrame, show: bool = True) -> CompactGeoJson | None:
     """Communes in Action cœur de ville, Petites villes de demain or Villages d'avenir."""
-    present = [c for c in PROGRAMMES if c in frame]
+    present = [c for c in palettes.PROGRAMMES if c in frame]
     if not present:
         return None
     flags = pd.DataFrame({c: frame[c].fillna(False).astype(bool) for c in present})
@@ -512,17 +483,20 @@ def programmes_layer(frame: gpd.GeoDataFrame, show: bool = True) -> CompactGeoJs
     sub = frame[any_]
     sub_flags = flags[any_]
     keys = [next(c for c in present if row[c]) for _, row in sub_flags.iterrows()]
-    extras = [esc(", ".join(PROGRAMMES[c][0] for c in present if row[c])) for _, row in sub_flags.iterrows()]
+    extras = [
+        esc(", ".join(palettes.PROGRAMMES[c][0] for c in present if row[c]))
+        for _, row in sub_flags.iterrows()
+    ]
     data = {
         "type": "FeatureCollection",
         "features": payload.features(sub.geometry, _commune_props(sub, keys, extras)),
     }
-    classes = {c: LayerClass(colour, label) for c, (label, colour) in PROGRAMMES.items()}
+    classes = {c: LayerClass(colour, label) for c, (label, colour) in palettes.PROGRAMMES.items()}
     return CompactGeoJson(data, classes, "Programmes ANCT (PVD, VA, ACV)", show=show, fill_opacity=0.7)
 
 
 def programmes_legend(source_note: str = "") -> Legend:
-    entries = [(colour, label) for label, colour in PROGRAMMES.values()]
+    entries = [(colour, label) for label, colour in palettes.PROGRAMMES.values()]
     return Legend("Programmes de l'ANCT", entries, note=f"Source : {source_note}." if source_note else "")
 
 
@@ -559,7 +533,10 @@ def scores_layer(
             extras.append("Pas de score")
             continue
         v = float(v)
-        k = next((i for i in range(len(SCORE_COLOURS)) if v < SCORE_BINS[i + 1]), len(SCORE_COLOURS) - 1)
+        k = next(
+            (i for i in range(len(palettes.SCORE_COLOURS)) if v < palettes.SCORE_BINS[i + 1]),
+            len(palettes.SCORE_COLOURS) - 1,
+        )
         keys.append(k)
         extras.append(esc(f"Score : {v:.1f}".replace(".", ",")))
     data = {
@@ -567,18 +544,19 @@ def scores_layer(
         "features": payload.features(frame.geometry, _commune_props(frame, keys, extras)),
     }
     classes: dict[object, LayerClass] = {
-        i: LayerClass(c, f"{SCORE_BINS[i]:.0f} à {min(SCORE_BINS[i + 1], 100):.0f}")
-        for i, c in enumerate(SCORE_COLOURS)
+        i: LayerClass(c, f"{palettes.SCORE_BINS[i]:.0f} à {min(palettes.SCORE_BINS[i + 1], 100):.0f}")
+        for i, c in enumerate(palettes.SCORE_COLOURS)
     }
-    classes["u"] = LayerClass(UNKNOWN_COLOUR, "Pas de score")
+    classes["u"] = LayerClass(palettes.NO_VALUE_COLOUR, "Pas de score")
     return CompactGeoJson(data, classes, name, show=show)
 
 
 def scores_legend(title: str = "Score (0 à 100)") -> Legend:
     entries = [
-        (c, f"{SCORE_BINS[i]:.0f} à {min(SCORE_BINS[i + 1], 100):.0f}") for i, c in enumerate(SCORE_COLOURS)
+        (c, f"{palettes.SCORE_BINS[i]:.0f} à {min(palettes.SCORE_BINS[i + 1], 100):.0f}")
+        for i, c in enumerate(palettes.SCORE_COLOURS)
     ]
-    return Legend(title, [*entries, (UNKNOWN_COLOUR, "Pas de score (hors candidats)")])
+    return Legend(title, [*entries, (palettes.NO_VALUE_COLOUR, "Pas de score (hors candidats)")])
 
 
 def selected_outline(frame: gpd.GeoDataFrame, code: str) -> CompactGeoJson | None:

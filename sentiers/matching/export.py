@@ -1,29 +1,17 @@
-"""Shortlist exports (CSV, XLSX) with French headers; text cells are neutralised against formula injection."""
+"""Shortlist tables with French headers, written by the one writer (:mod:`sentiers.exports`: French CSV, typed XLSX,
+no live formula)."""
 
 from __future__ import annotations
 
-import io
-from typing import Any
-
 import pandas as pd
 
+from sentiers import exports
 from sentiers.base.catalogue import CATALOGUE
 from sentiers.matching.score import Ranking, missing_of
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-
-def neutralise(value: Any) -> Any:
-    """A text cell starting like a formula gets a leading apostrophe (shown as text by spreadsheets)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def shortlist_table(ranking: Ranking, top: int | None = None, neutralised: bool = True) -> pd.DataFrame:
-    """The ranked shortlist as a table a person reads: one row per candidate, French headers.
-
-    ``neutralised`` (for files): text cells that look like formulas are prefixed with an apostrophe."""
+def shortlist_table(ranking: Ranking, top: int | None = None) -> pd.DataFrame:
+    """The ranked shortlist as a table a person reads: one row per candidate, French headers."""
     rows = ranking.top(top)
     level = "Commune" if ranking.level == "commune" else "EPCI"
     table = pd.DataFrame(
@@ -50,7 +38,7 @@ def shortlist_table(ranking: Ranking, top: int | None = None, neutralised: bool 
         )
         for rec in rows.to_dict("records")
     ]
-    return table.map(neutralise) if neutralised else table
+    return table
 
 
 def sources_table(ranking: Ranking) -> pd.DataFrame:
@@ -69,20 +57,38 @@ def sources_table(ranking: Ranking) -> pd.DataFrame:
             }
             for c in ranking.criteria
         ]
-    ).map(neutralise)
+    )
+
+
+DECIMALS = {"Rang": 0, "Population": 0, "Score (0-100)": 1}
+
+
+def _decimals(table: pd.DataFrame) -> dict[str, int]:
+    out = dict(DECIMALS)
+    for column in table.columns:
+        if str(column).startswith("Robustesse"):
+            out[str(column)] = 2
+    return out
 
 
 def to_csv_bytes(ranking: Ranking, top: int | None = None) -> bytes:
-    """UTF-8 with BOM and semicolons, as French spreadsheets expect."""
-    return shortlist_table(ranking, top).to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+    """The shortlist as a French CSV (UTF-8 with BOM, semicolons, decimal comma)."""
+    table = shortlist_table(ranking, top)
+    return exports.to_csv_bytes(table, _decimals(table))
 
 
 def to_xlsx_bytes(ranking: Ranking, top: int | None = None) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        shortlist_table(ranking, top).to_excel(writer, sheet_name="Classement", index=False)
-        sources_table(ranking).to_excel(writer, sheet_name="Critères et sources", index=False)
-        pd.DataFrame(ranking.funnel).rename(
-            columns={"constraint": "Contrainte", "removed": "Écartés", "remaining": "Restants"}
-        ).map(neutralise).to_excel(writer, sheet_name="Entonnoir", index=False)
-    return buffer.getvalue()
+    """The shortlist, the criteria with their sources, and the funnel, as three sheets."""
+    table = shortlist_table(ranking, top)
+    funnel = pd.DataFrame(ranking.funnel).rename(
+        columns={"constraint": "Contrainte", "removed": "Écartés", "remaining": "Restants"}
+    )
+    return exports.to_xlsx_bytes(
+        [
+            exports.Sheet("Classement", table, decimals=_decimals(table), widths={"Nom": 28}),
+            exports.Sheet("Critères et sources", sources_table(ranking), decimals={"Part du poids": 3}),
+            exports.Sheet(
+                "Entonnoir", funnel, decimals={"Écartés": 0, "Restants": 0}, widths={"Contrainte": 60}
+            ),
+        ]
+    )

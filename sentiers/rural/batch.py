@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -21,6 +20,7 @@ from pydantic import BaseModel
 from sentiers import fr
 from sentiers.base.lookup import index_for, lookup, normalise
 from sentiers.errors import SentiersError
+from sentiers.exports import Sheet, to_csv_bytes, to_xlsx_bytes
 from sentiers.rural.verdict import VERDICT_COLUMNS, verdict_table
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,6 @@ _HEADER_HINTS: dict[str, tuple[str, ...]] = {
     "departement": ("departement", "dep", "dept", "code departement", "num departement", "dpt"),
     "name": ("commune", "nom commune", "nom de la commune", "libgeo", "nom", "ville", "localite", "libelle"),
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ColumnChoice(BaseModel):
@@ -437,107 +436,10 @@ def _pop(value: int | None) -> str:
 # --- writing --------------------------------------------------------------------------------------------
 
 
-def defuse(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula, made inert (prefixed with ')."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV for French spreadsheets: ';' separated, UTF-8 with BOM, no live formula."""
-    safe = frame.copy()
-    safe.columns = [defuse(str(c)) for c in safe.columns]
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(defuse)
-    return safe.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
-
-
-_XLSX_PARTS = {
-    "[Content_Types].xml": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        "</Types>"
-    ),
-    "_rels/.rels": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" '
-        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-        'Target="xl/workbook.xml"/></Relationships>'
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" '
-        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-        'Target="worksheets/sheet1.xml"/></Relationships>'
-    ),
-}
-_WORKBOOK = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-    '<sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>'
-)
-
-
-def _xlsx_cell(value: Any) -> str:
-    if value is None or value is pd.NA:
-        return "<c/>"
-    if isinstance(value, bool):
-        return f'<c t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if value != value or value in (float("inf"), float("-inf")):
-            return "<c/>"
-        return f"<c><v>{value}</v></c>"
-    if hasattr(value, "item"):  # numpy scalar
-        return _xlsx_cell(value.item())
-    text = _ILLEGAL_XLSX.sub("", str(value))
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-
-
-def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "verification") -> bytes:
-    """XLSX with every text cell stored as an inline string: nothing typed in a cell is ever a formula.
-
-    Written directly (one sheet, no styles) because openpyxl takes seconds for 35,000 rows; any
-    spreadsheet, openpyxl and calamine read it back.
-    """
-    import zipfile
-
-    rows = ["<row>" + "".join(_xlsx_cell(str(c)) for c in frame.columns) + "</row>"]
-    columns = [frame[c].astype(object).tolist() for c in frame.columns]
-    rows += ["<row>" + "".join(map(_xlsx_cell, row)) + "</row>" for row in zip(*columns, strict=True)]
-    body = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-        + "".join(rows)
-        + "</sheetData></worksheet>"
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        for name, content in _XLSX_PARTS.items():
-            zf.writestr(name, content)
-        zf.writestr("xl/workbook.xml", _WORKBOOK.format(name=sheet))
-        zf.writestr("xl/worksheets/sheet1.xml", body)
-    return buffer.getvalue()
-
-
-_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def export(frame: pd.DataFrame, fmt: str) -> bytes:
     fmt = fmt.lower().lstrip(".")
     if fmt == "csv":
         return to_csv_bytes(frame)
     if fmt in ("xlsx", "xlsm"):
-        return to_xlsx_bytes(frame)
+        return to_xlsx_bytes(Sheet("verification", frame))
     raise SentiersError(f"Format de sortie « {fmt} » non pris en charge : .csv ou .xlsx.")

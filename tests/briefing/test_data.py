@@ -133,10 +133,15 @@ def test_kiif_incubator_and_rural_verdict(small_base):
         assert b.incubator.distance_text.endswith("km")
     rural = build_briefing(small_base, "200000001", "epci", with_map=False)
     assert rural.verdict.status == "rural"
-    assert rural.verdict.headline == "Intercommunalité rurale : 100\u202f% de ses habitants vivent dans une commune rurale"
+    assert (
+        rural.verdict.headline
+        == "Intercommunalité rurale : 100\u202f% de ses habitants vivent dans une commune rurale"
+    )
     # the one EPCI rule: rural when at least half the population lives in rural communes (800 of 20,800 here)
     epci = build_briefing(small_base, "200000002", "epci", with_map=False)
-    assert epci.verdict.status == "urbain" and epci.verdict.headline.startswith("Intercommunalité urbaine : 4\u202f%")
+    assert epci.verdict.status == "urbain" and epci.verdict.headline.startswith(
+        "Intercommunalité urbaine : 4\u202f%"
+    )
     assert "1 commune rurale sur 2" in epci.verdict.detail
 
 

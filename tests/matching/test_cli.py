@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sentiers.cli import main
-from sentiers.matching.export import neutralise
+from sentiers.exports import defuse as neutralise
 
 PROFILE = """
 name: "=HYPERLINK(\\"http://x\\")"

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sentiers.errors import SentiersError
+from sentiers.exports import to_csv_bytes, to_xlsx_bytes
 from sentiers.rural.batch import (
     MESSAGE_COLUMN,
     STATUS_COLUMN,
@@ -22,8 +23,6 @@ from sentiers.rural.batch import (
     check_frame,
     guess_columns,
     read_upload,
-    to_csv_bytes,
-    to_xlsx_bytes,
 )
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from sentiers.errors import SentiersError
+from sentiers.exports import to_csv_bytes, to_xlsx_bytes
 from sentiers.rural.batch import (
     CANDIDATES_COLUMN,
     MAX_BYTES,
@@ -19,8 +20,6 @@ from sentiers.rural.batch import (
     check_frame,
     guess_columns,
     read_upload,
-    to_csv_bytes,
-    to_xlsx_bytes,
 )
 
 ROWS = [
