@@ -20,8 +20,8 @@ from sentiers.briefing.compare import (
     render_compare_pdf,
     render_compare_xlsx,
 )
-from sentiers.briefing.data import resolve_territory
 from sentiers.briefing.scoring import profile_from_choice
+from sentiers.briefing.territory import resolve_territory
 from sentiers.errors import SentiersError
 from sentiers.maps import palettes
 from sentiers.matching.presets import defi_titles
@@ -125,7 +125,7 @@ defis = defi_titles()
 session_profile = None
 if params.get("p"):
     try:
-        from sentiers.matching.profile import profile_from_token
+        from sentiers.matching.share import profile_from_token
 
         session_profile = profile_from_token(str(params.get("p")))
     except SentiersError as exc:

@@ -11,9 +11,10 @@ import streamlit as st
 
 from app_pages.state import base_stamp, get_base, page_link
 from sentiers.base.lookup import suggest_territories
-from sentiers.briefing.data import build_briefing, resolve_territory
+from sentiers.briefing.assemble import build_briefing
 from sentiers.briefing.render import render_html, render_pdf
 from sentiers.briefing.scoring import profile_from_choice
+from sentiers.briefing.territory import resolve_territory
 from sentiers.errors import SentiersError
 from sentiers.matching.presets import defi_titles
 
@@ -74,7 +75,7 @@ profile_options = [NO_PROFILE]
 session_profile = None
 if params.get("p"):
     try:
-        from sentiers.matching.profile import profile_from_token
+        from sentiers.matching.share import profile_from_token
 
         session_profile = profile_from_token(str(params.get("p")))
     except SentiersError as exc:

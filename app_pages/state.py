@@ -6,7 +6,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from sentiers.base.store import Base, base_version, open_base
+from sentiers.base import open_base
+from sentiers.base.store import Base, base_version
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

@@ -39,13 +39,12 @@ from sentiers.matching.profile import (
     ZONINGS,
     StructureProfile,
     parse_profile,
-    profile_from_token,
-    profile_to_token,
     to_json,
     to_yaml,
     validate_profile,
 )
 from sentiers.matching.score import Ranking, missing_of, rank_profile
+from sentiers.matching.share import profile_from_token, profile_to_token
 
 DEFAULT_DEFI = "service-de-proximite"
 DIRECTIONS = ["higher", "lower", "target"]

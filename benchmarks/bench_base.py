@@ -103,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         tmp_home = home = Path(tempfile.mkdtemp(prefix="sentiers-bench-"))
     os.environ["SENTIERS_HOME"] = str(home)
 
-    from sentiers.base.store import current_dir, open_base
+    from sentiers.base import open_base
+    from sentiers.base.store import current_dir
 
     try:
         if tmp_home is not None:

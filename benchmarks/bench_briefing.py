@@ -65,9 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.home:
         os.environ["SENTIERS_HOME"] = args.home
 
-    from sentiers.base.store import open_base
+    from sentiers.base import open_base
+    from sentiers.briefing.assemble import build_briefing
     from sentiers.briefing.compare import build_comparison, render_compare_html, render_compare_pdf
-    from sentiers.briefing.data import build_briefing
     from sentiers.briefing.render import render_html, render_pdf
 
     start = time.perf_counter()

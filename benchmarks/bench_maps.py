@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sentiers.base.store import open_base
+from sentiers.base import open_base
 from sentiers.maps import payload
 from sentiers.maps import web as maps
 

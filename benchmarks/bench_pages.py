@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         home = sentiers_home()
     from playwright.sync_api import sync_playwright
 
-    from sentiers.base.store import open_base
+    from sentiers.base import open_base
 
     base = open_base(Path(home))
     counts = base.communes.groupby("departement").size()

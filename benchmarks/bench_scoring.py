@@ -48,7 +48,7 @@ def main() -> int:
     parser.add_argument("--preset", default="service-de-proximite")
     args = parser.parse_args()
 
-    from sentiers.base.store import open_base
+    from sentiers.base import open_base
     from sentiers.matching.candidates import candidate_table, kiif_coverage
     from sentiers.matching.presets import effective_criteria, preset_profile
     from sentiers.matching.robustness import top_n_frequency

@@ -50,7 +50,7 @@ def embedded_home(tmp_path_factory) -> Path:
         return Path(reuse)
     home = tmp_path_factory.mktemp("home-embedded")
     with sentiers_home(home):
-        from sentiers.base.store import load_base
+        from sentiers.base import open_base as load_base
 
         load_base()
     return home
@@ -58,7 +58,7 @@ def embedded_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def embedded_base(embedded_home):
-    from sentiers.base.store import open_base
+    from sentiers.base import open_base
 
     return open_base(embedded_home, build_if_missing=False)
 
@@ -80,7 +80,7 @@ def mirror_home(mirror_path, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def mirror_base(mirror_home):
-    from sentiers.base.store import open_base
+    from sentiers.base import open_base
 
     return open_base(mirror_home, build_if_missing=False)
 

@@ -1,4 +1,6 @@
-"""The built base on disk and the one way to open it: ``open_base(columns=…, geometry=…)``.
+"""The built base on disk: versioned folders, the pointer to the one in use, writing and reading it.
+
+Open it with :func:`sentiers.base.open_base` (which builds the embedded default on a fresh machine).
 
 Layout of SENTIERS_HOME::
 
@@ -324,33 +326,18 @@ def _read_geo(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
     return gpd.read_parquet(path, columns=columns)
 
 
-def open_base(
+def read_base(
     home: Path | None = None,
     *,
     columns: Iterable[str] | None = None,
     geometry: bool = True,
-    build_if_missing: bool = True,
-    progress: Progress | None = None,
 ) -> Base:
-    """The base in use; on a fresh machine, the embedded default is built first (``progress`` reported).
-
-    ``columns``: only these columns of ``communes`` (identity columns are always read); ``geometry=False``:
-    no geometry at all (communes as a plain DataFrame, no display geometry, no outlines), which skips most
-    of the file and the geopandas import — what a lookup or a verdict needs.
-    """
+    """The base in use, as built (BaseNotFoundError when there is none): see :func:`sentiers.base.open_base`."""
     home = _home(home)
     folder = current_dir(home)
     manifest = read_manifest(home) if folder is not None else None
     if folder is None or manifest is None:
-        if not build_if_missing:
-            raise BaseNotFoundError(f"Aucune base construite dans {home}.")
-        from sentiers.base.build import build_and_write
-
-        build_and_write(raw_files={}, progress=progress, home=home)
-        folder = current_dir(home)
-        manifest = read_manifest(home)
-        if folder is None or manifest is None:  # pragma: no cover - the build just wrote it
-            raise BaseNotFoundError(f"Aucune base construite dans {home}.")
+        raise BaseNotFoundError(f"Aucune base construite dans {home}.")
     from sentiers.base.schema import IDENTITY_COLUMNS
 
     start = time.perf_counter()
@@ -381,8 +368,3 @@ def _non_geometry(folder: Path) -> list[str]:
     import pyarrow.parquet as pq
 
     return [n for n in pq.read_schema(folder / "communes.parquet").names if n != "geometry"]
-
-
-def load_base(progress: Progress | None = None, build_if_missing: bool = True) -> Base:
-    """The whole base with its geometries (pages, maps, briefings)."""
-    return open_base(progress=progress, build_if_missing=build_if_missing)

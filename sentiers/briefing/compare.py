@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from sentiers import exports, fr
 from sentiers.base.catalogue import CATALOGUE
-from sentiers.briefing.data import Progress, base_note, build_briefing, now_text
+from sentiers.briefing.assemble import Progress, base_note, build_briefing, now_text
 from sentiers.briefing.model import Briefing, Level, SourceRow
 from sentiers.briefing.render import environment
 from sentiers.errors import SentiersError

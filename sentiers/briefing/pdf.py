@@ -14,7 +14,7 @@ from fpdf.enums import XPos, YPos
 
 from sentiers import fr
 from sentiers.briefing.model import Briefing, ScoreSection
-from sentiers.briefing.render import SECTION_TITLES
+from sentiers.briefing.texts import SECTION_TITLES
 
 
 def font_dir() -> Path:

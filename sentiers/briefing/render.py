@@ -11,20 +11,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from sentiers import fr
 from sentiers.briefing.model import Briefing
+from sentiers.briefing.texts import SECTION_TITLES
 
 TEMPLATES = Path(__file__).parent / "templates"
-SECTION_TITLES = {
-    "en_bref": "En bref",
-    "ruralite": "Rural ou urbain ?",
-    "carte": "Carte du territoire et de ses environs",
-    "indicateurs": "Indicateurs clés",
-    "services": "Services du quotidien",
-    "zonages": "Zonages et programmes",
-    "ressources": "Ressources locales",
-    "profil": "Adéquation au profil",
-    "questions": "Questions pour la visite",
-    "sources": "Sources et millésimes",
-}
 
 
 @cache
@@ -42,7 +31,7 @@ def environment() -> Environment:
 
 
 def render_html(briefing: Briefing) -> str:
-    return environment().get_template("briefing.html.j2").render(b=briefing)
+    return environment().get_template("briefing.html.j2").render(b=briefing, titles=SECTION_TITLES)
 
 
 def render_pdf(briefing: Briefing) -> bytes:

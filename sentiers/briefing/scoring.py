@@ -12,8 +12,8 @@ import math
 from typing import Any
 
 from sentiers import fr
-from sentiers.briefing.data import Territory
 from sentiers.briefing.model import Contribution, ScoreSection
+from sentiers.briefing.territory import Territory
 from sentiers.errors import SentiersError
 
 log = logging.getLogger(__name__)

@@ -65,3 +65,17 @@ STEPS: tuple[str, ...] = (
     "Entrer en contact avec les acteurs du territoire",
     "Identifier les coopérations à initier",
 )
+
+# titles of the fiche's sections (HTML and PDF)
+SECTION_TITLES = {
+    "en_bref": "En bref",
+    "ruralite": "Rural ou urbain ?",
+    "carte": "Carte du territoire et de ses environs",
+    "indicateurs": "Indicateurs clés",
+    "services": "Services du quotidien",
+    "zonages": "Zonages et programmes",
+    "ressources": "Ressources locales",
+    "profil": "Adéquation au profil",
+    "questions": "Questions pour la visite",
+    "sources": "Sources et millésimes",
+}

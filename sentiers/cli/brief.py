@@ -22,7 +22,7 @@ def _load(args: Any):
 
 
 def run_brief(args: Any) -> int:
-    from sentiers.briefing.data import build_briefing
+    from sentiers.briefing.assemble import build_briefing
     from sentiers.briefing.render import render_html, render_pdf
 
     out = output_path(args.output, BRIEF_FORMATS)

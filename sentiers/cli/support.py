@@ -136,7 +136,8 @@ def _reason(exc: OSError) -> str:
 
 def open_base_for_cli(columns: Iterable[str] | None = None, geometry: bool = True) -> Base:
     """The base, projected as asked; on a fresh machine the embedded base is built with a progress bar."""
-    from sentiers.base.store import open_base, read_manifest
+    from sentiers.base import open_base
+    from sentiers.base.store import read_manifest
 
     if read_manifest() is None:
         with progress_bar("Construction de la base embarquée") as report:

@@ -40,8 +40,8 @@ PROGRAMMES: dict[str, tuple[str, str]] = {  # column -> (label, colour)
 # base.points layer -> (label, colour, matplotlib marker)
 POINTS: dict[str, tuple[str, str, str]] = {
     "anct_france_services": ("France services", "#1f4e9c", "o"),
-    "anct_fabriques": ("Fabrique de territoire", "#7b2d8b", "s"),
-    "anct_manufactures": ("Manufacture de proximité", "#b8860b", "^"),
+    "anct_fabriques": ("Fabriques de territoire", "#7b2d8b", "s"),
+    "anct_manufactures": ("Manufactures de proximité", "#b8860b", "^"),
 }
 
 SCORE_BINS: tuple[float, ...] = (0, 20, 40, 60, 80, 100.0001)

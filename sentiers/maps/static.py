@@ -24,7 +24,6 @@ from sentiers.maps import palettes
 
 if TYPE_CHECKING:
     from sentiers.base.store import Base
-    from sentiers.briefing.data import Territory
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +63,9 @@ def _rings(geom) -> list[np.ndarray]:
     return out
 
 
-def render_map_png(base, territory: Territory, dpi: int = 110) -> tuple[str, str]:
-    """(base64 PNG, caption) of the territory and its surroundings."""
+def render_map_png(base: Base, members: pd.DataFrame, dpi: int = 110) -> tuple[str, str]:
+    """(base64 PNG, caption) of a territory (its member communes, rows of ``base.communes``) and its surroundings."""
     communes = base.communes
-    members = territory.members
     codes = set(members["code"])
     display = base.communes_display
     geoms = display.geometry.to_numpy()

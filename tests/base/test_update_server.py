@@ -143,8 +143,8 @@ def updates(server, tmp_path_factory):
     """Run the good update (API) then the bad one (CLI, as a user runs it); return what both left."""
     import sentiers.base.update
     import sentiers.cli as cli
+    from sentiers.base import open_base
     from sentiers.base.fetch import download
-    from sentiers.base.store import open_base
 
     home = tmp_path_factory.mktemp("home-update-server")
     with pytest.MonkeyPatch.context() as mp:

@@ -14,7 +14,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from sentiers.base.store import open_base
+from sentiers.base import open_base
 from sentiers.base.update import update_sources
 
 

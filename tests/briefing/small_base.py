@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 from shapely.geometry import box
 
 from sentiers.base.store import Base
+from tests import factory
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -74,8 +74,8 @@ def make_base(layers: list[dict] | None = None) -> Base:
             "median_income",
         ],
     )
-    geoms = [box(x, 44.70, x + 0.1, 44.78) for x in frame["lon0"]]
-    communes = gpd.GeoDataFrame(frame.drop(columns=["lon0"]), geometry=geoms, crs="EPSG:4326")
+    communes = frame.drop(columns=["lon0"])
+    communes["geometry"] = [box(x, 44.70, x + 0.1, 44.78) for x in frame["lon0"]]
     communes["region"] = np.where(communes["departement"] == "26", "84", "93")
     communes["postal_codes"] = ""
     communes["population"] = communes["population"].astype("Int64")
@@ -85,7 +85,6 @@ def make_base(layers: list[dict] | None = None) -> Base:
     communes["lat"] = 44.74
     communes["geometry_kind"] = "polygon"
     communes["density_level"] = pd.array(communes["density_level"], dtype="Int8")
-    communes["rural"] = communes["density_level"].astype(int) >= 5
     communes["density_derived"] = False
     communes["density_note"] = ""
     communes["bpe_b202"] = pd.array(communes["bpe_b202"], dtype="Int64")
@@ -112,19 +111,6 @@ def make_base(layers: list[dict] | None = None) -> Base:
     communes["cateaav2020"] = ["20", "20", "30", "11", "30"]
     communes["aav2020_name"] = ["Gamma", "Gamma", "", "Gamma", ""]
     communes["taav2017"] = ["1", "1", "0", "1", "0"]
-    display = gpd.GeoDataFrame(
-        {"code": communes["code"]}, geometry=communes.geometry.to_numpy(), crs="EPSG:4326"
-    )
-    departements = gpd.GeoDataFrame(
-        {"code": ["26", "05"], "name": ["La Drôme", "Les Hautes-Alpes"], "region": ["84", "93"]},
-        geometry=[None, None],
-        crs="EPSG:4326",
-    )
-    regions = gpd.GeoDataFrame(
-        {"code": ["84", "93"], "name": ["Auvergne-Rhône-Alpes", "Provence-Alpes-Côte d'Azur"]},
-        geometry=[None, None],
-        crs="EPSG:4326",
-    )
     epci = pd.DataFrame(
         {"code": ["200000001", "200000002"], "name": ["CC des Tests", f"CA {SCRIPT}"], "type": ["CC", "CA"]}
     )
@@ -145,17 +131,10 @@ def make_base(layers: list[dict] | None = None) -> Base:
         ],
         columns=["layer", "code", "label", "lat", "lon", "address", "kind"],
     )
-    passages = pd.DataFrame(
-        [("26099", "26001", "commune déléguée", "test")], columns=["old_code", "code", "kind", "source"]
-    )
-    return Base(
-        communes=communes,
-        communes_display=display,
-        departements=departements,
-        regions=regions,
+    return factory.make_base(
+        communes,
+        layers=LAYERS if layers is None else layers,
         epci=epci,
-        passages=passages,
         points=points,
-        derivations=pd.DataFrame(columns=["code", "layer", "method", "predecessors"]),
-        manifest={"built_at": "2026-11-26T07:00:00+00:00", "layers": LAYERS if layers is None else layers},
+        passages=[("26099", "26001", "commune déléguée", "test")],
     )

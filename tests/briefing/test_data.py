@@ -9,12 +9,8 @@ import pytest
 
 from sentiers import fr
 from sentiers.base.lookup import suggest_territories
-from sentiers.briefing.data import (
-    aggregate,
-    build_briefing,
-    reference_values,
-    resolve_territory,
-)
+from sentiers.briefing.assemble import build_briefing
+from sentiers.briefing.territory import aggregate, reference_values, resolve_territory
 from sentiers.errors import SentiersError
 from tests.briefing.small_base import LAYERS, SCRIPT, make_base
 

@@ -97,7 +97,7 @@ def test_comparer_asks_for_two_territories_and_adds_by_search(embedded_home, use
 
 def test_fiche_takes_the_profile_shared_by_the_trouver_page(embedded_home, use_home):
     from sentiers.matching.presets import preset_profile
-    from sentiers.matching.profile import profile_to_token
+    from sentiers.matching.share import profile_to_token
 
     use_home(embedded_home)
     token = profile_to_token(preset_profile("service-de-proximite", name="<script>alert(1)</script>"))

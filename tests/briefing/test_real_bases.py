@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+from sentiers.briefing.assemble import build_briefing
 from sentiers.briefing.compare import build_comparison, render_compare_xlsx
-from sentiers.briefing.data import build_briefing, reference_values
-from sentiers.briefing.render import SECTION_TITLES, render_html, render_pdf
+from sentiers.briefing.render import render_html, render_pdf
+from sentiers.briefing.territory import reference_values
+from sentiers.briefing.texts import SECTION_TITLES
 
 SPECIAL = ["97411", "97610", "75056", "69123", "13055", "49126", "12218", "14581", "69114"]
 HTML_BUDGET = 1_500_000

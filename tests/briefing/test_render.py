@@ -8,8 +8,9 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from sentiers.briefing.data import build_briefing
-from sentiers.briefing.render import SECTION_TITLES, render_html, render_pdf
+from sentiers.briefing.assemble import build_briefing
+from sentiers.briefing.render import render_html, render_pdf
+from sentiers.briefing.texts import SECTION_TITLES
 from sentiers.matching.presets import preset_profile
 from tests.briefing.small_base import SCRIPT
 

@@ -15,7 +15,7 @@ HOW = "sentiers data update"
 
 @pytest.fixture(scope="module")
 def embedded_server(embedded_home, tmp_path_factory):
-    from sentiers.base.store import open_base
+    from sentiers.base import open_base
 
     assert open_base(embedded_home, build_if_missing=False).embedded_only, (
         "the embedded home holds official layers"

@@ -37,7 +37,7 @@ def test_an_unknown_code_is_explained(app):
 
 def test_a_hostile_profile_name_stays_text(app):
     from sentiers.matching.presets import preset_profile
-    from sentiers.matching.profile import profile_to_token
+    from sentiers.matching.share import profile_to_token
 
     token = profile_to_token(preset_profile("service-de-proximite").model_copy(update={"name": HOSTILE}))
     dialogs: list[str] = []

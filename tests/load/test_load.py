@@ -77,8 +77,8 @@ class BestCandidates:
         self.cache: dict[str, tuple[str, str]] = {}
 
     def __call__(self, token: str) -> tuple[str, str]:
-        from sentiers.matching.profile import profile_from_token
         from sentiers.matching.score import rank_profile
+        from sentiers.matching.share import profile_from_token
 
         with self.lock:
             if token not in self.cache:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
 
 from sentiers.base.store import Base
+from tests.factory import make_base
 
 HOSTILE = "<script>alert('x')</script>"
 
@@ -53,19 +53,6 @@ def tiny_base() -> Base:
                 "geometry": _square(2 + 0.1 * i, 46.0),
             }
         )
-    communes = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326")
-    communes["density_level"] = communes["density_level"].astype("Int8")
-    display = gpd.GeoDataFrame(
-        {"code": communes["code"]}, geometry=communes.geometry.to_numpy(), crs="EPSG:4326"
-    )
-    deps = communes.dissolve("departement").reset_index()[["departement", "geometry"]]
-    deps = deps.rename(columns={"departement": "code"})
-    deps["name"] = deps["code"].map({"26": "La Drôme", "23": "La Creuse"})
-    deps["region"] = deps["code"].map({"26": "84", "23": "75"})
-    regions = (
-        communes.dissolve("region").reset_index()[["region", "geometry"]].rename(columns={"region": "code"})
-    )
-    regions["name"] = regions["code"].map({"84": "Auvergne-Rhône-Alpes", "75": "Nouvelle-Aquitaine"})
     points = pd.DataFrame(
         {
             "layer": ["anct_france_services", "anct_fabriques"],
@@ -77,23 +64,11 @@ def tiny_base() -> Base:
             "kind": ["", ""],
         }
     )
-    manifest = {
-        "layers": [
-            {"layer": "grille_densite", "id": "insee_grille", "publisher": "Insee", "vintage": "grille 2024"},
-            {"layer": "anct_frr", "id": "anct_frr", "publisher": "DGCL", "vintage": "10 juillet 2025"},
-        ]
-    }
-    return Base(
-        communes=communes,
-        communes_display=display,
-        departements=gpd.GeoDataFrame(deps, geometry="geometry", crs="EPSG:4326"),
-        regions=gpd.GeoDataFrame(regions, geometry="geometry", crs="EPSG:4326"),
-        epci=pd.DataFrame(columns=["code", "name", "type"]),
-        passages=pd.DataFrame(columns=["old_code", "code", "kind", "source"]),
-        points=points,
-        derivations=pd.DataFrame(columns=["code", "layer", "method", "predecessors"]),
-        manifest=manifest,
-    )
+    layers = [
+        {"layer": "grille_densite", "id": "insee_grille", "publisher": "Insee", "vintage": "grille 2024"},
+        {"layer": "anct_frr", "id": "anct_frr", "publisher": "DGCL", "vintage": "10 juillet 2025"},
+    ]
+    return make_base(rows, layers=layers, points=points, epci=pd.DataFrame(columns=["code", "name", "type"]))
 
 
 @pytest.fixture

@@ -82,15 +82,6 @@ def test_commune_map_layers_and_legends(small_base):
     assert "France Ruralités Revitalisation" in html
 
 
-def test_rurality_colours_go_from_light_rural_to_dark_urban():
-    def lightness(colour: str) -> float:
-        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-    values = [lightness(maps.DENSITY_COLOURS[k]) for k in range(7, 0, -1)]
-    assert values == sorted(values, reverse=True)
-
-
 def test_only_the_first_polygon_layer_is_shown(small_base):
     m = maps.communes_map(small_base, departement="26", layers=["frr", "rural"])
     layers = {c.layer_name: c.show for c in m._children.values() if isinstance(c, maps.CompactGeoJson)}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
 from sentiers.base.store import Base
 from sentiers.matching.candidates import Coverage
+from tests import factory
 
 COVERAGE = Coverage(
     departements=frozenset({"14", "50"}),
@@ -66,22 +66,9 @@ def communes_frame(n: int = 40, seed: int = 1, **overrides: Any) -> pd.DataFrame
 
 def make_base(communes: pd.DataFrame) -> Base:
     geometry = [Point(lon, lat) for lat, lon in zip(communes["lat"], communes["lon"], strict=True)]
-    gdf = gpd.GeoDataFrame(communes.copy(), geometry=geometry, crs="EPSG:4326")
-    epci_codes = sorted(set(communes["epci"]))
-    empty_geo = gpd.GeoDataFrame({"code": [], "name": []}, geometry=[], crs="EPSG:4326")
     layers = [
         {"id": "test_identity", "layer": "identity", "publisher": "Test", "vintage": "population test"},
         {"id": "test_bpe", "layer": "insee_bpe_2020_commerce", "publisher": "Insee", "vintage": "BPE test"},
         {"id": "test_filosofi", "layer": "insee_filosofi", "publisher": "Insee", "vintage": "Filosofi test"},
     ]
-    return Base(
-        communes=gdf,
-        communes_display=gdf[["code", "geometry"]].copy(),
-        departements=empty_geo,
-        regions=empty_geo.copy(),
-        epci=pd.DataFrame({"code": epci_codes, "name": [f"CC {c}" for c in epci_codes], "type": "CC"}),
-        passages=pd.DataFrame({"old_code": [], "code": [], "kind": [], "source": []}),
-        points=pd.DataFrame({"layer": [], "code": [], "label": [], "lat": [], "lon": []}),
-        derivations=pd.DataFrame({"code": [], "layer": [], "method": [], "predecessors": []}),
-        manifest={"layers": layers, "built_at": "test"},
-    )
+    return factory.make_base(communes.assign(geometry=geometry, area_km2=0.0), layers=layers)

