@@ -7,7 +7,7 @@ outlines; one great-circle distance (:func:`haversine_km`) serves scoring, brief
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -23,7 +23,7 @@ DISPLAY_TOLERANCE = 0.001
 DISPLAY_DECIMALS = 4
 
 
-def make_valid(geoms: np.ndarray) -> np.ndarray:
+def make_valid(geoms: Any) -> np.ndarray:
     """Valid polygons only: fix self-intersections and drop stray lines/points from make_valid."""
     geoms = np.asarray(geoms, dtype=object)
     present = ~shapely.is_missing(geoms)

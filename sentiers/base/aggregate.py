@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -111,7 +111,7 @@ def rural_shares(frame: pd.DataFrame, keys: Any) -> pd.DataFrame:
 class GroupRurality:
     """The rural verdict of a group of communes by :data:`EPCI_RURAL_RULE`."""
 
-    status: str  # rural | urbain | inconnu
+    status: Literal["rural", "urbain", "inconnu"]
     rural_pop_share: float | None
     n_rural: int
     n_known: int
@@ -127,5 +127,5 @@ def group_rurality(members: pd.DataFrame) -> GroupRurality:
     share = None if pd.isna(row["rural_pop_share"]) else float(row["rural_pop_share"])
     if share is None:
         return GroupRurality("inconnu", None, int(row["n_rural"]), int(row["n_known"]), n)
-    status = "rural" if share >= EPCI_RURAL_SHARE else "urbain"
+    status: Literal["rural", "urbain"] = "rural" if share >= EPCI_RURAL_SHARE else "urbain"
     return GroupRurality(status, share, int(row["n_rural"]), int(row["n_known"]), n)

@@ -264,7 +264,7 @@ class _Builder:
                         codes.map(com["postal_codes"]).fillna("") != "", communes["postal_codes"]
                     )
                     self.record(source, int(known.sum()))
-                    rows = []
+                    rows: list[tuple[str, str, str, str]] = []
                     for code, old in com["old_codes"].items():
                         rows.extend((o, code, "ancien code", source.id) for o in old.split() if o != code)
                     children = et[et["type"].isin(["COMD", "COMA"]) & et["parent"].notna()]

@@ -201,8 +201,9 @@ def build_index(
     deps = (
         communes["departement"].astype(str).tolist() if "departement" in communes else [""] * len(codes_list)
     )
-    pops = _ints(communes["population"]) if "population" in communes else [None] * len(codes_list)
-    years = _ints(communes["population_year"]) if "population_year" in communes else [None] * len(codes_list)
+    nothing: list[int | None] = [None] * len(codes_list)
+    pops = _ints(communes["population"]) if "population" in communes else nothing
+    years = _ints(communes["population_year"]) if "population_year" in communes else list(nothing)
     full: dict[str, list[str]] = {}
     bare: dict[str, list[str]] = {}
     full_series, bare_series = normalise_series(communes["name"])
@@ -712,7 +713,7 @@ def lookup_epci(base: Base, query: Any) -> LookupResult:
                 if len(commune.codes) == 1
                 else ("Intercommunalités des communes de ce nom.")
             )
-            status = "ok" if len(sirens) == 1 else "ambiguous"
+            status: Status = "ok" if len(sirens) == 1 else "ambiguous"
             message = (
                 "" if status == "ok" else f"{len(sirens)} intercommunalités : précisez la commune ou l'EPCI."
             )

@@ -92,9 +92,12 @@ def carry_to_current(
         if not inherited:
             continue  # nothing describes the place: counts and memberships (PVD...) are not inherited
         # a class (density level, AAV...) describes the place and is inherited from the former commune
-        values = {col: out.at[parent_target, col] if col in inherited else np.nan for col in columns}
-        rows.append(pd.Series(values, name=code))
-        derivations.append((code, layer, "scission", parent, f"{parent}:{_text(values[inherited[0]])}"))
+        inherited_values = {
+            col: out.at[parent_target, col] if col in inherited else np.nan for col in columns
+        }
+        rows.append(pd.Series(inherited_values, name=code))
+        shown = _text(inherited_values[inherited[0]])
+        derivations.append((code, layer, "scission", parent, f"{parent}:{shown}"))
     if rows:
         out = pd.concat([out, pd.DataFrame(rows)])
     out.index.name = "code"

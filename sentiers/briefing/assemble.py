@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -41,13 +41,16 @@ from sentiers.briefing.territory import (
 from sentiers.briefing.texts import RESOURCE_LAYERS
 from sentiers.errors import SentiersError
 
+if TYPE_CHECKING:
+    from sentiers.base.store import Base
+
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 DEFAULT_RADIUS_KM = 20.0
 
 
-def score_section(base, territory: Territory, profile: Any) -> ScoreSection:
+def score_section(base: Base, territory: Territory, profile: Any) -> ScoreSection:
     """Score, rank, breakdown and robustness of the territory under a profile (matching package)."""
     name = str(
         getattr(profile, "name", "") or (profile.get("name") if isinstance(profile, dict) else "") or "profil"
@@ -69,7 +72,7 @@ def score_section(base, territory: Territory, profile: Any) -> ScoreSection:
     return section
 
 
-def source_rows(base, used_layers: list[str]) -> list[SourceRow]:
+def source_rows(base: Base, used_layers: list[str]) -> list[SourceRow]:
     rows, seen = [], set()
     for layer in used_layers:
         entry = layer_entry(base, layer)
@@ -98,7 +101,7 @@ def now_text() -> str:
         return datetime.now(UTC).strftime("%d/%m/%Y à %H:%M (UTC)")
 
 
-def base_note(base) -> str:
+def base_note(base: Base) -> str:
     built = base.built_at[:16].replace("T", " ")
     if base.embedded_only:
         return (
@@ -109,7 +112,7 @@ def base_note(base) -> str:
 
 
 def build_briefing(
-    base,
+    base: Base,
     code: str,
     level: Level = "commune",
     profile: Any = None,

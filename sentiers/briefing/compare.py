@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, Field
@@ -19,6 +19,9 @@ from sentiers.briefing.model import Briefing, Level, SourceRow
 from sentiers.briefing.render import environment
 from sentiers.errors import SentiersError
 from sentiers.maps import palettes
+
+if TYPE_CHECKING:
+    from sentiers.base.store import Base
 
 MIN_TERRITORIES, MAX_TERRITORIES = 2, 5
 COMPARE_MAP_DPI = 80  # five maps side by side: smaller images keep the document light
@@ -111,7 +114,7 @@ def _mark(cells: list[Cell], direction: str) -> None:
 
 
 def build_comparison(
-    base,
+    base: Base,
     codes: list[str],
     level: Level = "commune",
     profile: Any = None,
@@ -212,32 +215,29 @@ def build_comparison(
                 cells=cells,
             )
         )
-    for i, first in enumerate(briefings[0].services):
-        cells = [
-            Cell(
-                text=b.services[i].text,
-                value=float(b.services[i].count) if b.services[i].count is not None else None,
-            )
-            for b in briefings
-        ]
+    for i, service in enumerate(briefings[0].services):
+        cells = []
+        for b in briefings:
+            count = b.services[i].count
+            cells.append(Cell(text=b.services[i].text, value=float(count) if count is not None else None))
         _mark(cells, "higher")
         rows.append(
             Row(
-                key=f"service_{first.key}",
-                label=first.label,
+                key=f"service_{service.key}",
+                label=service.label,
                 group="Services du quotidien",
                 direction="higher",
-                source=first.source,
+                source=service.source,
                 cells=cells,
             )
         )
-    for i, first in enumerate(briefings[0].zonings):
+    for i, zoning in enumerate(briefings[0].zonings):
         rows.append(
             Row(
                 key=f"zoning_{i}",
-                label=first.label,
+                label=zoning.label,
                 group="Zonages et programmes",
-                source=first.source,
+                source=zoning.source,
                 cells=[Cell(text=b.zonings[i].value) for b in briefings],
             )
         )
@@ -278,12 +278,13 @@ def build_comparison(
                 cells=cells,
             )
         )
-    seen, sources = set(), []
+    seen: set[str] = set()
+    sources: list[SourceRow] = []
     for b in briefings:
-        for s in b.sources:
-            if s.title not in seen:
-                seen.add(s.title)
-                sources.append(s)
+        for src in b.sources:
+            if src.title not in seen:
+                seen.add(src.title)
+                sources.append(src)
     report(1.0, "Prêt")
     return Comparison(
         columns=columns,
@@ -351,7 +352,7 @@ def render_compare_pdf(comparison: Comparison) -> bytes:
             pdf.set_xy(x, y)
             pdf.set_font("DejaVu", "B", 8.5)
             pdf.cell(w, 5, col.name[:50])
-            pdf.image(io.BytesIO(base64.b64decode(col.map_png)), x=x, y=y + 5, w=w)
+            pdf.image(io.BytesIO(base64.b64decode(col.map_png or "")), x=x, y=y + 5, w=w)
             x += w + 4
         pdf.set_xy(pdf.l_margin, y + w * 4.6 / 6.4 + 8)
     pdf.h2("Sources et millésimes")

@@ -38,7 +38,8 @@ class Header(BaseModel):
 
 
 class Verdict(BaseModel):
-    status: Literal["rural", "urbain", "mixte", "inconnu"]
+    status: Literal["rural", "urbain", "inconnu"]
+    mixed: bool = False  # an EPCI whose communes are partly rural, partly urban
     headline: str
     detail: str
     definition: str = RURAL_DEFINITION

@@ -38,7 +38,7 @@ def visit_questions(
         understand.append(
             "La grille de densité n'est pas chargée : le territoire compte-t-il comme rural pour le programme ?"
         )
-    elif verdict.status == "mixte":
+    elif verdict.mixed:
         understand.append(
             "Le territoire mêle communes rurales et urbaines : où se situent les besoins auxquels vous répondez ?"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ from sentiers.briefing.texts import RESOURCE_LAYERS
 from sentiers.errors import SentiersError
 from sentiers.geometry import haversine_km
 
+if TYPE_CHECKING:
+    from sentiers.base.store import Base
+
 log = logging.getLogger(__name__)
 
 MAX_RESOURCES_PER_KIND = 8
@@ -25,7 +29,7 @@ def _shorten(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def local_resources(base, territory: Territory, radius_km: float) -> tuple[list[Resource], str]:
+def local_resources(base: Base, territory: Territory, radius_km: float) -> tuple[list[Resource], str]:
     points = base.points
     loaded = [layer for layer in RESOURCE_LAYERS if layer_entry(base, layer)]
     if points is None or points.empty or not loaded:

@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import logging
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sentiers import fr
 from sentiers.briefing.model import Contribution, ScoreSection
 from sentiers.briefing.territory import Territory
 from sentiers.errors import SentiersError
+
+if TYPE_CHECKING:
+    from sentiers.base.store import Base
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +45,7 @@ def profile_from_choice(preset: str = "", profile_json: str = ""):
     return load_profile_arg(preset=preset or None)
 
 
-def ranking_for(base, profile, level: str):
+def ranking_for(base: Base, profile, level: str):
     """The matching ranking of ``profile`` at ``level`` on ``base`` (cached)."""
     from sentiers.matching.profile import to_json
     from sentiers.matching.score import rank_profile
@@ -51,7 +54,7 @@ def ranking_for(base, profile, level: str):
     return base.memo_lru("rankings", key, lambda: rank_profile(base, profile, level=level), size=6)
 
 
-def score_territory(base, territory: Territory, profile, section: ScoreSection) -> ScoreSection:
+def score_territory(base: Base, territory: Territory, profile, section: ScoreSection) -> ScoreSection:
     from sentiers.base.catalogue import CATALOGUE
 
     if not hasattr(profile, "criteria"):

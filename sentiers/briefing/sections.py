@@ -6,7 +6,7 @@ with its source and vintage and every missing value with its reason.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -29,8 +29,11 @@ from sentiers.briefing.territory import (
 from sentiers.briefing.texts import ZONING_MEANINGS
 from sentiers.fr import plural
 
+if TYPE_CHECKING:
+    from sentiers.base.store import Base
 
-def header_section(base, territory: Territory) -> Header:
+
+def header_section(base: Base, territory: Territory) -> Header:
     members = territory.members
     deps = base.departements.set_index("code")["name"].to_dict() if len(base.departements) else {}
     regs = base.regions.set_index("code")["name"].to_dict() if len(base.regions) else {}
@@ -77,7 +80,7 @@ def header_section(base, territory: Territory) -> Header:
     return header
 
 
-def rural_verdict(base, territory: Territory) -> Verdict:
+def rural_verdict(base: Base, territory: Territory) -> Verdict:
     """The INSEE rural verdict (grille communale de densité), for a commune or the share of an EPCI."""
     entry = layer_entry(base, "grille_densite")
     members = territory.members
@@ -110,10 +113,11 @@ def rural_verdict(base, territory: Territory) -> Verdict:
     detail = f"{communes.capitalize()} (niveaux 5 à 7). {EPCI_RURAL_RULE}"
     if unknown:
         detail += f" {plural(unknown, 'commune')} sans niveau dans la grille."
-    return Verdict(status=group.status, headline=headline, detail=detail, source=source)
+    mixed = 0 < group.n_rural < group.n_known
+    return Verdict(status=group.status, headline=headline, detail=detail, source=source, mixed=mixed)
 
 
-def _commune_verdict(base, code: str, source: str) -> Verdict:
+def _commune_verdict(base: Base, code: str, source: str) -> Verdict:
     """The rural-check verdict (sentiers.rural.verdict) of one commune, as the briefing shows it."""
     from sentiers.rural.verdict import commune_verdict
 
@@ -138,7 +142,7 @@ def _commune_verdict(base, code: str, source: str) -> Verdict:
     )
 
 
-def rurality_facts(base, territory: Territory) -> list[Fact]:
+def rurality_facts(base: Base, territory: Territory) -> list[Fact]:
     members = territory.members
     facts: list[Fact] = []
     epci = territory.level == "epci"
@@ -199,7 +203,7 @@ def _bars(values: list[float | None]) -> list[float]:
     return [round(abs(v) / top * 100, 1) if v is not None and top > 0 else 0.0 for v in values]
 
 
-def split_parents(base, territory: Territory) -> str:
+def split_parents(base: Base, territory: Territory) -> str:
     """Codes of the commune nouvelle a restored commune was split from ("" otherwise)."""
     derived = base.derivations
     if territory.level != "commune" or derived is None or not len(derived) or "method" not in derived:
@@ -208,7 +212,7 @@ def split_parents(base, territory: Territory) -> str:
     return " ".join(sorted(set(" ".join(rows["predecessors"].astype(str)).split())))
 
 
-def indicator_rows(base, territory: Territory, refs: dict[str, Any]) -> list[IndicatorRow]:
+def indicator_rows(base: Base, territory: Territory, refs: dict[str, Any]) -> list[IndicatorRow]:
     members = territory.members
     own = aggregate(members)
     dep_code = dominant(members, "departement") or str(members["departement"].iloc[0])
@@ -289,7 +293,7 @@ def indicator_rows(base, territory: Territory, refs: dict[str, Any]) -> list[Ind
     return rows
 
 
-def service_rows(base, territory: Territory) -> list[ServiceRow]:
+def service_rows(base: Base, territory: Territory) -> list[ServiceRow]:
     members = territory.members
     where = "dans la commune" if territory.level == "commune" else "dans l'intercommunalité"
     rows = []
@@ -343,7 +347,7 @@ def _bool_count(members: pd.DataFrame, column: str) -> int:
     return int(members[column].fillna(False).astype(bool).sum())
 
 
-def zoning_facts(base, territory: Territory) -> list[Fact]:
+def zoning_facts(base: Base, territory: Territory) -> list[Fact]:
     members = territory.members
     n = len(members)
     commune = territory.level == "commune"

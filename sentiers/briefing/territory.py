@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,9 @@ from sentiers.base.aggregate import aggregate as aggregate_communes
 from sentiers.base.lookup import epci_index_for, lookup_territory, territory_labels
 from sentiers.briefing.model import Level
 from sentiers.errors import SentiersError
+
+if TYPE_CHECKING:
+    from sentiers.base.store import Base
 
 
 def clean(value: Any) -> Any:
@@ -41,7 +44,7 @@ def as_float(value: Any) -> float | None:
     return out if math.isfinite(out) else None
 
 
-def layer_entry(base, layer: str) -> dict[str, Any] | None:
+def layer_entry(base: Base, layer: str) -> dict[str, Any] | None:
     """Manifest entry of a layer; when several entries feed it, the official (non embedded) last one."""
     entries = [e for e in base.layers() if layer in (e.get("layer"), e.get("id"))]
     if not entries:
@@ -50,7 +53,7 @@ def layer_entry(base, layer: str) -> dict[str, Any] | None:
     return (official or entries)[-1]
 
 
-def source_text(base, layer: str) -> str:
+def source_text(base: Base, layer: str) -> str:
     entry = layer_entry(base, layer)
     if entry is None:
         return "source non chargée"
@@ -69,7 +72,7 @@ class Territory:
     note: str = ""
 
 
-def resolve_territory(base, query: str, level: Level = "commune") -> Territory:
+def resolve_territory(base: Base, query: str, level: Level = "commune") -> Territory:
     """The commune or EPCI a person named (code, old code, postal code, name; SIREN or name for an EPCI),
     through the one lookup; SentiersError in French when it names none or several."""
     result = lookup_territory(base, query, level)
@@ -99,7 +102,7 @@ def resolve_territory(base, query: str, level: Level = "commune") -> Territory:
     )
 
 
-def territory_problem(base, result, level: Level) -> str:
+def territory_problem(base: Base, result, level: Level) -> str:
     """Why a search names no single territory, with the first candidates (French, one line)."""
     message = result.message or (
         "Territoire introuvable." if result.status == "not_found" else "Requête invalide."
@@ -130,12 +133,12 @@ def aggregate(frame: pd.DataFrame) -> dict[str, float | None]:
     return out
 
 
-def reference_values(base) -> dict[str, Any]:
+def reference_values(base: Base) -> dict[str, Any]:
     """France and per-département aggregates, computed once per loaded base."""
     return base.memo("briefing_references", lambda: _make_reference_values(base))
 
 
-def _make_reference_values(base) -> dict[str, Any]:
+def _make_reference_values(base: Base) -> dict[str, Any]:
     communes = base.communes
     by_dep = aggregate_groups(communes, communes["departement"].astype(str).to_numpy())
     values = {
@@ -147,7 +150,7 @@ def _make_reference_values(base) -> dict[str, Any]:
     return values
 
 
-def departement_label(base, code: str) -> str:
+def departement_label(base: Base, code: str) -> str:
     names = base.departements.set_index("code")["name"] if len(base.departements) else pd.Series(dtype=str)
     return f"{names.get(code, code)} ({code})" if code else ""
 

@@ -113,7 +113,7 @@ def run_update(args: Namespace) -> int:
 def run_sources(args: Namespace) -> int:
     from sentiers.base.sources import SOURCES
 
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": s.id,
             "title": s.title,

@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from sentiers.base.codes import check_departement_code, check_region_code
 from sentiers.cli.support import error_line, open_base_for_cli, output_path, write_output
 from sentiers.errors import SentiersError
 from sentiers.maps import web as maps
+
+if TYPE_CHECKING:
+    from sentiers.base.store import Base
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +23,7 @@ DEFAULT_COMMUNE_LAYERS = ("rural", "frr", "programmes", "services", "coverage")
 DEFAULT_REGION_LAYERS = ("rural", "services")
 
 
-def build_map(base, departement: str | None, region: str | None, layers: list[str] | None):
+def build_map(base: Base, departement: str | None, region: str | None, layers: list[str] | None):
     """The folium map for the CLI's arguments; SentiersError (French) on a bad code or combination."""
     if departement is not None:
         departement = check_departement_code(departement)

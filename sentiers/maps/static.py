@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib.artist import Artist
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -120,7 +121,7 @@ def render_map_png(base: Base, members: pd.DataFrame, dpi: int = 110) -> tuple[s
             [centre.x], [centre.y], s=60, facecolors="none", edgecolors="#111111", linewidths=1.8, zorder=6
         )
 
-    handles = []
+    handles: list[Artist] = []
     points = base.points
     if points is not None and len(points):
         inbox = points[
@@ -148,9 +149,10 @@ def render_map_png(base: Base, members: pd.DataFrame, dpi: int = 110) -> tuple[s
         shown = sorted(
             {int(v) for v in (level_by_code.get(c) for c in near_codes) if v is not None and pd.notna(v)}
         )
-        handles = [
+        patches: list[Artist] = [
             Patch(facecolor=palettes.DENSITY_COLOURS[v], label=f"{v} {DENSITY_LABELS[v]}") for v in shown
-        ] + handles
+        ]
+        handles = patches + handles
     handles.append(Line2D([], [], color="#111111", linewidth=1.8, label="Territoire"))
     ax.legend(handles=handles, loc="lower left", fontsize=6.5, framealpha=0.85)
     ax.set_xlim(box[0], box[2])

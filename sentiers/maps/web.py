@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import folium
 import geopandas as gpd
@@ -30,6 +31,9 @@ from sentiers.base.kiif import KiifCoverage, load_kiif
 from sentiers.base.schema import DENSITY_LABELS
 from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.maps import palettes, payload
+
+if TYPE_CHECKING:
+    from sentiers.base.store import Base
 
 UNKNOWN_COLOUR = palettes.UNKNOWN_COLOUR
 POINT_LAYERS: dict[str, tuple[str, str]] = {
@@ -115,7 +119,7 @@ class CompactGeoJson(Layer):
     def __init__(
         self,
         data: Mapping | str,
-        classes: Mapping[object, LayerClass],
+        classes: Mapping[Any, LayerClass],
         name: str,
         *,
         overlay: bool = True,
@@ -253,7 +257,7 @@ COMMUNE_COLUMNS = (
 )
 
 
-def commune_frame(base, departement: str | None = None, region: str | None = None) -> gpd.GeoDataFrame:
+def commune_frame(base: Base, departement: str | None = None, region: str | None = None) -> gpd.GeoDataFrame:
     """Communes of a département or a région with their display geometry and the columns maps use."""
     communes = base.communes
     if departement is not None:
@@ -272,7 +276,7 @@ def commune_frame(base, departement: str | None = None, region: str | None = Non
     return gpd.GeoDataFrame(frame, geometry=geoms.to_numpy(), crs="EPSG:4326").reset_index(drop=True)
 
 
-def missing_layers(base, layers: Iterable[str]) -> list[str]:
+def missing_layers(base: Base, layers: Iterable[str]) -> list[str]:
     """French sentences for the requested layers the base does not hold (and how to get them)."""
     columns = set(base.communes.columns)
     notes = []
@@ -525,8 +529,8 @@ def scores_layer(
 ) -> CompactGeoJson:
     """Communes coloured by a score 0-100 (``scores``: Series indexed by commune code); no score: white."""
     values = frame["code"].map(scores)
-    keys = []
-    extras = []
+    keys: list[object] = []
+    extras: list[str] = []
     for v in values:
         if pd.isna(v):
             keys.append("u")
@@ -578,7 +582,7 @@ def selected_outline(frame: gpd.GeoDataFrame, code: str) -> CompactGeoJson | Non
 
 # -- whole maps --------------------------------------------------------------------------------------------
 def france_map(
-    base,
+    base: Base,
     coverage: KiifCoverage | None = None,
     outlines: gpd.GeoDataFrame | None = None,
     tiles: str | None = "default",
@@ -595,7 +599,7 @@ def france_map(
 
 
 def communes_map(
-    base,
+    base: Base,
     *,
     departement: str | None = None,
     region: str | None = None,
@@ -678,7 +682,7 @@ def communes_map(
     return m
 
 
-def _programme_sources(base) -> str:
+def _programme_sources(base: Base) -> str:
     notes = [base.source_note(x) for x in ("anct_pvd", "anct_va", "anct_acv") if base.has_layer(x)]
     return " ; ".join(dict.fromkeys(notes))
 

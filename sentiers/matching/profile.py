@@ -240,7 +240,7 @@ def _french(error: dict[str, Any]) -> str:
 
 def explain(exc: ValidationError, prefix: str = "Profil invalide") -> SentiersError:
     """One French line per problem, each naming its field."""
-    problems = [f"{_field_name(tuple(e['loc']))} : {_french(e)}" for e in exc.errors()]
+    problems = [f"{_field_name(tuple(e['loc']))} : {_french(dict(e))}" for e in exc.errors()]
     return SentiersError(f"{prefix} — " + " ; ".join(problems))
 
 

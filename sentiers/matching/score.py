@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,9 @@ from sentiers.matching.constraints import ReferencePoint, apply_constraints, res
 from sentiers.matching.presets import effective_criteria
 from sentiers.matching.profile import MISSING_POLICIES, Criterion, StructureProfile
 from sentiers.matching.robustness import DEFAULT_DRAWS, DEFAULT_SEED, top_n_frequency
+
+if TYPE_CHECKING:
+    from sentiers.base.store import Base
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +213,7 @@ class Ranking:
 
 
 def rank_profile(
-    base: Any,
+    base: Base,
     profile: StructureProfile,
     *,
     level: str | None = None,

@@ -12,7 +12,7 @@ import csv
 import io
 import logging
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel
@@ -22,6 +22,9 @@ from sentiers.base.lookup import index_for, lookup, normalise
 from sentiers.errors import SentiersError
 from sentiers.exports import Sheet, to_csv_bytes, to_xlsx_bytes
 from sentiers.rural.verdict import VERDICT_COLUMNS, verdict_table
+
+if TYPE_CHECKING:
+    from sentiers.base.store import Base
 
 log = logging.getLogger(__name__)
 
@@ -245,12 +248,13 @@ def _unique_headers(headers: list[str]) -> list[str]:
 
 def _header_role(header: str) -> Role | None:
     key = normalise(header.replace("_", " "))
-    for role in ("postal", "departement", "code", "name"):
+    order: tuple[Role, ...] = ("postal", "departement", "code", "name")
+    for role in order:
         if key in _HEADER_HINTS[role]:
-            return role  # type: ignore[return-value]
-    for role in ("postal", "departement", "code", "name"):
+            return role
+    for role in order:
         if any(hint in key.split() or key.startswith(hint) for hint in _HEADER_HINTS[role] if len(hint) > 3):
-            return role  # type: ignore[return-value]
+            return role
     return None
 
 
@@ -291,14 +295,14 @@ def guess_columns(frame: pd.DataFrame, wanted: list[str] | None = None) -> Colum
         return _choice_from_roles(roles, from_user=True)
     roles = {}
     for name in columns:
-        role = _header_role(name)
-        if role and role not in roles:
-            roles[role] = name
+        found = _header_role(name)
+        if found and found not in roles:
+            roles[found] = name
     if not any(r in roles for r in ("code", "name", "postal")):
         for name in columns:
-            role = _content_role(frame[name])
-            if role in ("code", "name") and role not in roles:
-                roles[role] = name
+            found = _content_role(frame[name])
+            if found in ("code", "name") and found not in roles:
+                roles[found] = name
     return _choice_from_roles(roles, from_user=False, columns=columns)
 
 
@@ -346,7 +350,7 @@ def _choice_from_roles(
 
 
 def check_frame(
-    base: Any, frame: pd.DataFrame, choice: ColumnChoice, progress: Progress | None = None
+    base: Base, frame: pd.DataFrame, choice: ColumnChoice, progress: Progress | None = None
 ) -> tuple[pd.DataFrame, BatchSummary]:
     """The input frame, same rows in the same order, with the status and verdict columns added."""
     index = index_for(base)
@@ -366,7 +370,7 @@ def check_frame(
     step = max(n // 50, 500)
     for i, (value, dep) in enumerate(zip(values, deps, strict=True)):
         key = (value, dep)
-        found = cache.get(key)
+        found: tuple[str, str, str | None, str] | None = cache.get(key)
         if found is None:
             try:
                 result = lookup(
@@ -397,6 +401,7 @@ def check_frame(
                         f"{s.name} ({s.departement}, {s.code})" for s in result.suggestions[:5]
                     )
                 found = (result.status, message, code, listed)
+            assert found is not None
             cache[key] = found
         statuses.append(STATUS_LABELS[found[0]])
         messages.append(found[1])

@@ -165,11 +165,11 @@ def _memo(base: Base, key: Any, make: Any) -> Any:
     return base.memo(("verdict", key), make)
 
 
-def _layer(base: Any, layer_id: str) -> dict[str, Any] | None:
+def _layer(base: Base, layer_id: str) -> dict[str, Any] | None:
     return _memo(base, ("layer", layer_id), lambda: base.layer(layer_id))
 
 
-def _source_ref(base: Any, layer_id: str) -> SourceRef | None:
+def _source_ref(base: Base, layer_id: str) -> SourceRef | None:
     entry = _layer(base, layer_id)
     if entry is None:
         return None
@@ -182,12 +182,12 @@ def _source_ref(base: Any, layer_id: str) -> SourceRef | None:
     )
 
 
-def _note(base: Any, layer_id: str) -> str:
+def _note(base: Base, layer_id: str) -> str:
     entry = _layer(base, layer_id)
     return "" if entry is None else f"{entry.get('publisher', '')}, {entry.get('vintage', '')}"
 
 
-def grid_info(base: Any) -> dict[str, Any]:
+def grid_info(base: Base) -> dict[str, Any]:
     """Vintage, year and geography year of the density grid in the base ({} when not loaded)."""
     entry = _layer(base, GRID_LAYER)
     if entry is None or "density_level" not in base.communes:
@@ -202,7 +202,7 @@ def grid_info(base: Any) -> dict[str, Any]:
     }
 
 
-def _predecessors(base: Any, code: str, note: str) -> list[Predecessor]:
+def _predecessors(base: Base, code: str, note: str) -> list[Predecessor]:
     """Predecessor codes of a derived level, with their own levels when the base keeps them."""
     derivations = getattr(base, "derivations", None)
     found: dict[str, int | None] = {}
@@ -221,7 +221,7 @@ def _predecessors(base: Any, code: str, note: str) -> list[Predecessor]:
     ]
 
 
-def _zonings(base: Any, row: dict[str, Any]) -> dict[str, Zoning]:
+def _zonings(base: Base, row: dict[str, Any]) -> dict[str, Zoning]:
     out: dict[str, Zoning] = {}
     for zid, (layer_id, label) in ZONINGS.items():
         entry = _layer(base, layer_id)
@@ -256,7 +256,7 @@ def _zonings(base: Any, row: dict[str, Any]) -> dict[str, Zoning]:
     return out
 
 
-def _aav(base: Any, row: dict[str, Any]) -> Aav | None:
+def _aav(base: Base, row: dict[str, Any]) -> Aav | None:
     if "aav2020" not in row and "cateaav2020" not in row:
         return None
     category = _str(row.get("cateaav2020")).split(".")[0]
@@ -271,7 +271,7 @@ def _aav(base: Any, row: dict[str, Any]) -> Aav | None:
     )
 
 
-def _rural_fields(base: Any, row: dict[str, Any], grid: dict[str, Any]) -> dict[str, Any]:
+def _rural_fields(base: Base, row: dict[str, Any], grid: dict[str, Any]) -> dict[str, Any]:
     if not grid:
         return {
             "verdict": "inconnu",
@@ -308,13 +308,13 @@ def _rural_fields(base: Any, row: dict[str, Any], grid: dict[str, Any]) -> dict[
     }
 
 
-def _sources(base: Any, has_aav: bool, population_year: int | None) -> list[SourceRef]:
+def _sources(base: Base, has_aav: bool, population_year: int | None) -> list[SourceRef]:
     return _memo(
         base, ("sources", has_aav, population_year), lambda: _make_sources(base, has_aav, population_year)
     )
 
 
-def _make_sources(base: Any, has_aav: bool, population_year: int | None) -> list[SourceRef]:
+def _make_sources(base: Base, has_aav: bool, population_year: int | None) -> list[SourceRef]:
     identity = [e for e in base.layers() if e.get("layer") == "identity"]
     chosen = next((e for e in reversed(identity) if _int(e.get("year")) == population_year), None)
     ids = [str(chosen.get("id")) if chosen else "identity", GRID_LAYER]
@@ -354,7 +354,7 @@ _ROW_COLUMNS = (
 BASE_COLUMNS = (*_ROW_COLUMNS, "postal_codes")
 
 
-def _row(base: Any, code: str) -> dict[str, Any]:
+def _row(base: Base, code: str) -> dict[str, Any]:
     """The verdict columns of one commune, read from column lists cached on the base (fast)."""
 
     def make() -> dict[str, list[Any]]:
@@ -370,12 +370,12 @@ def _row(base: Any, code: str) -> dict[str, Any]:
     return {c: values[pos] for c, values in columns.items()}
 
 
-def _population_source(base: Any, year: int | None) -> str:
+def _population_source(base: Base, year: int | None) -> str:
     """Publisher and vintage of the identity layer that gave the population (its year matches)."""
     return _memo(base, ("population_source", year), lambda: _make_population_source(base, year))
 
 
-def _make_population_source(base: Any, year: int | None) -> str:
+def _make_population_source(base: Base, year: int | None) -> str:
     entries = [e for e in base.layers() if e.get("layer") == "identity"]
     for entry in reversed(entries):
         if year is not None and _int(entry.get("year")) == year:
@@ -383,7 +383,7 @@ def _make_population_source(base: Any, year: int | None) -> str:
     return _note(base, "identity")
 
 
-def commune_verdict(base: Any, code: str) -> CommuneVerdict:
+def commune_verdict(base: Base, code: str) -> CommuneVerdict:
     """The verdict of one current commune (``code`` must be in the base)."""
     row = _row(base, code)
     grid = _memo(base, "grid", lambda: grid_info(base))
@@ -421,7 +421,7 @@ def commune_verdict(base: Any, code: str) -> CommuneVerdict:
     )
 
 
-def answer_from(base: Any, result: LookupResult) -> RuralAnswer:
+def answer_from(base: Base, result: LookupResult) -> RuralAnswer:
     matches = [commune_verdict(base, code) for code in result.codes]
     return RuralAnswer(
         query=result.query,
@@ -434,7 +434,7 @@ def answer_from(base: Any, result: LookupResult) -> RuralAnswer:
     )
 
 
-def answer(base: Any, query: Any, kind: QueryKind = "auto", departement: Any = None) -> RuralAnswer:
+def answer(base: Base, query: Any, kind: QueryKind = "auto", departement: Any = None) -> RuralAnswer:
     """Find the commune(s) a query names and give each its verdict."""
     return answer_from(base, lookup(index_for(base), query, kind=kind, departement=departement))
 
@@ -463,7 +463,7 @@ VERDICT_COLUMNS = (
 )
 
 
-def verdict_table(base: Any) -> pd.DataFrame:
+def verdict_table(base: Base) -> pd.DataFrame:
     """The verdict of every commune as flat French-named columns, indexed by code (cached on the base)."""
     return _memo(base, "table", lambda: _make_verdict_table(base))
 

@@ -33,9 +33,9 @@ def open_member(path: Path, source: Source) -> IO[bytes]:
                 if len(same_kind) == 1 and not names[0].startswith("[Content_Types]"):
                     return io.BytesIO(zf.read(same_kind[0]))
                 if source.format == "zip":
-                    names = ", ".join(zf.namelist()[:5])
+                    listing = ", ".join(zf.namelist()[:5])
                     raise SourceError(
-                        source.id, f"l'archive ne contient pas « {source.zip_member} » (contenu : {names})"
+                        source.id, f"l'archive ne contient pas « {source.zip_member} » (contenu : {listing})"
                     )
         except zipfile.BadZipFile as exc:
             raise SourceError(source.id, f"archive zip illisible ou tronquée ({exc})") from exc

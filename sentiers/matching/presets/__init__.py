@@ -7,6 +7,7 @@ Each criterion carries its reasoning in French (``reason``), shown to the user.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 
@@ -47,9 +48,7 @@ def defi_titles() -> dict[str, str]:
     return {slug: preset(slug).title for slug in DEFIS}
 
 
-def preset_criteria(
-    slug: str, publics: list[str] | tuple[str, ...] = (), mode: str = "antenne"
-) -> list[Criterion]:
+def preset_criteria(slug: str, publics: Sequence[str] = (), mode: str = "antenne") -> list[Criterion]:
     """Base criteria of the défi, then those of each public, then those of the mode."""
     chosen = preset(slug)
     merged: dict[str, Criterion] = {c.indicator: c for c in chosen.criteria}
