@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ID_COLUMNS = ("code", "name", "departement", "region", "population")
+ID_COLUMNS = ("code", "name", "departement", "region", "population", "rural", "rural_pop_share")
 
 
 @dataclass
@@ -301,6 +301,10 @@ def ranking_json(ranking: Ranking, top: int | None = None) -> dict[str, Any]:
                 "name": str(rec["name"]),
                 "departement": str(rec.get("departement", "")),
                 "population": None if pd.isna(rec.get("population")) else float(rec["population"]),
+                "rural": None if pd.isna(rec.get("rural", np.nan)) else bool(rec["rural"]),
+                "rural_pop_share": None
+                if pd.isna(rec.get("rural_pop_share", np.nan))
+                else round(float(rec["rural_pop_share"]), 2),
                 "score": round(float(rec["score"]), 4),
                 "robustness": None if pd.isna(rec["robustness"]) else round(float(rec["robustness"]), 4),
                 "contributions": {
