@@ -40,6 +40,7 @@ def test_home_on_the_mirror_base_lists_layers_with_vintages(mirror_home, monkeyp
     assert "Grille communale de densité à 7 niveaux, 2024" in set(table["Couche"])
 
 
+@pytest.mark.slow
 def test_first_open_builds_the_embedded_base_with_progress(tmp_path, monkeypatch):
     at = run_home(tmp_path, monkeypatch)
     assert not at.exception
@@ -62,6 +63,7 @@ def _copy_home(source: Path, target: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_update_from_the_home_page_with_the_mirror(embedded_home, mirror_path, tmp_path, monkeypatch):
     home = _copy_home(embedded_home, tmp_path / "home")
     monkeypatch.setenv("SENTIERS_MIRROR", str(mirror_path))

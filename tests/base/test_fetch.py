@@ -84,6 +84,7 @@ def epci_file_for(communes, overrides: dict[str, str]) -> bytes:
     ).encode()
 
 
+@pytest.mark.slow
 def test_update_keeps_the_previous_good_file_and_base(server, tmp_path, use_home, embedded_base):
     """A source that fails after a good one: the previous file, layer and base stay."""
     from sentiers.base import open_base

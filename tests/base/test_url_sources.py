@@ -50,6 +50,7 @@ def codes(embedded_base) -> list[str]:
     return embedded_base.communes["code"].tolist()
 
 
+@pytest.mark.slow
 def test_newer_grid_takes_precedence_and_manifest_says_which(http_server, tmp_path, use_home, codes):
     use_home(tmp_path)
     url, routes = http_server
@@ -81,6 +82,7 @@ def test_newer_grid_takes_precedence_and_manifest_says_which(http_server, tmp_pa
     assert die["density_level"] == 5 and bool(die["rural"])
 
 
+@pytest.mark.slow
 def test_population_by_age(http_server, tmp_path, use_home, codes):
     use_home(tmp_path)
     url, routes = http_server
@@ -98,6 +100,7 @@ def test_population_by_age(http_server, tmp_path, use_home, codes):
     assert communes.loc["01001", "share_65_plus"] == pytest.approx(20.0)
 
 
+@pytest.mark.slow
 def test_commune_contours_replace_the_embedded_polygons(http_server, tmp_path, use_home, embedded_base):
     use_home(tmp_path)
     url, routes = http_server

@@ -18,7 +18,9 @@ EPCI = ("242600534", "240400440", "200040715")
 @pytest.mark.mirror
 def test_score_fiche_and_comparison_agree_on_three_epci(mirror_home, mirror_base, use_home, capsys):
     use_home(mirror_home)
-    assert main(["score", "--preset", "service-de-proximite", "--level", "epci", "--top", "2000", "--json"]) == 0
+    assert (
+        main(["score", "--preset", "service-de-proximite", "--level", "epci", "--top", "2000", "--json"]) == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     # the funnel keeps rural EPCI only (rural_only is on in the preset) and each result carries its share
     by_code = {r["code"]: r for r in doc["results"]}

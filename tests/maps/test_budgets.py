@@ -31,6 +31,7 @@ def test_france_map_under_400_kb(real_base):
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_every_departement_within_budget(real_base):
     """The rurality theme draws every commune; the FRR and programme themes draw a subset of them."""
     sizes = {}
