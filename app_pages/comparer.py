@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.state import base_stamp, get_base, page_link
+from app_pages.state import base_stamp, get_base, page_link, profile_picker
 from sentiers.base.lookup import suggest_territories
 from sentiers.briefing.compare import (
     MAX_TERRITORIES,
@@ -24,11 +24,9 @@ from sentiers.briefing.scoring import profile_from_choice
 from sentiers.briefing.territory import resolve_territory
 from sentiers.errors import SentiersError
 from sentiers.maps import palettes
-from sentiers.matching.presets import defi_titles
 
 CODES_KEY = "compare_codes"
 LEVELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)"}
-NO_PROFILE, SESSION_PROFILE = "", "__session__"
 MARKS = {"best": " ▲", "worst": " ▼", "": ""}
 
 
@@ -121,34 +119,7 @@ if params.get("codes", "") != joined:
     elif "codes" in params:
         del params["codes"]
 
-defis = defi_titles()
-session_profile = None
-if params.get("p"):
-    try:
-        from sentiers.matching.share import profile_from_token
-
-        session_profile = profile_from_token(str(params.get("p")))
-    except SentiersError as exc:
-        st.warning(f"Le profil du lien n'a pas pu être relu : {exc}")
-profile_options = [NO_PROFILE]
-if session_profile is not None:
-    profile_options.append(SESSION_PROFILE)
-    st.session_state.setdefault("compare_profile", SESSION_PROFILE)
-profile_options += list(defis)
-if "compare_profile" not in st.session_state and params.get("preset", "") in defis:
-    st.session_state["compare_profile"] = params.get("preset")
-chosen = st.selectbox(
-    "Profil pour les scores (facultatif)",
-    options=profile_options,
-    format_func=lambda v: (
-        "Aucun profil"
-        if v == NO_PROFILE
-        else f"Profil de la page Trouver : {getattr(session_profile, 'name', '')}"
-        if v == SESSION_PROFILE
-        else f"Profil type — {defis.get(v, v)}"
-    ),
-    key="compare_profile",
-)
+preset, profile_json = profile_picker("compare_profile", "Profil pour les scores (facultatif)")
 
 if len(codes) < MIN_TERRITORIES:
     st.info(
@@ -156,8 +127,6 @@ if len(codes) < MIN_TERRITORIES:
     )
     st.stop()
 
-profile_json = session_profile.model_dump_json() if chosen == SESSION_PROFILE else ""
-preset = chosen if chosen not in (NO_PROFILE, SESSION_PROFILE) else ""
 try:
     with st.status("Préparation de la comparaison…", expanded=False) as status:
         comparison, html, pdf, xlsx = _comparison(base_stamp(), tuple(codes), preset, profile_json)

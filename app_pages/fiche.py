@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.state import base_stamp, get_base, page_link
+from app_pages.state import base_stamp, get_base, page_link, profile_picker
 from sentiers.base.lookup import suggest_territories
 from sentiers.briefing.assemble import build_briefing
 from sentiers.briefing.render import render_html, render_pdf
 from sentiers.briefing.scoring import profile_from_choice
 from sentiers.briefing.territory import resolve_territory
 from sentiers.errors import SentiersError
-from sentiers.matching.presets import defi_titles
 
 LEVELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)"}
-NO_PROFILE, SESSION_PROFILE = "", "__session__"
 
 
 @st.cache_data(show_spinner=False, max_entries=24)
@@ -70,36 +68,10 @@ if options:
         key=f"fiche_pick_{level}",
     )
 
-defis = defi_titles()
-profile_options = [NO_PROFILE]
-session_profile = None
-if params.get("p"):
-    try:
-        from sentiers.matching.share import profile_from_token
-
-        session_profile = profile_from_token(str(params.get("p")))
-    except SentiersError as exc:
-        st.warning(f"Le profil du lien n'a pas pu être relu : {exc}")
-if session_profile is not None:
-    profile_options.append(SESSION_PROFILE)
-    st.session_state.setdefault("fiche_profile", SESSION_PROFILE)
-profile_options += list(defis)
-url_preset = params.get("preset", "")
-if "fiche_profile" not in st.session_state and url_preset in defis:
-    st.session_state["fiche_profile"] = url_preset
 col_profile, col_radius = st.columns([2, 1])
 with col_profile:
-    chosen = st.selectbox(
-        "Profil (facultatif : ajoute le score et son détail)",
-        options=profile_options,
-        format_func=lambda v: (
-            "Aucun profil"
-            if v == NO_PROFILE
-            else f"Profil de la page Trouver : {getattr(session_profile, 'name', '')}"
-            if v == SESSION_PROFILE
-            else f"Profil type — {defis.get(v, v)}"
-        ),
-        key="fiche_profile",
+    preset, profile_json = profile_picker(
+        "fiche_profile", "Profil (facultatif : ajoute le score et son détail)"
     )
 with col_radius:
     radius = st.slider("Rayon des ressources locales (km)", 5, 60, 20, step=5, key="fiche_radius")
@@ -112,8 +84,6 @@ if params.get("code") != code or params.get("level") != level:
     params["code"] = code
     params["level"] = level
 
-profile_json = session_profile.model_dump_json() if chosen == SESSION_PROFILE else ""
-preset = chosen if chosen not in (NO_PROFILE, SESSION_PROFILE) else ""
 try:
     with st.status("Préparation de la fiche…", expanded=False) as status:
         name, html, pdf = _documents(base_stamp(), code, level, preset, profile_json, float(radius))

@@ -45,3 +45,48 @@ def page_link(page: str, url_path: str, label: str, icon: str, query: dict[str, 
     except Exception:
         text = label.replace("[", "(").replace("]", ")").replace("<", "‹").replace(">", "›")
         st.markdown(f"[{text}]({url_path}?{urlencode(query)})")
+
+
+NO_PROFILE, SESSION_PROFILE = "", "__session__"
+
+
+def profile_picker(key: str, label: str) -> tuple[str, str]:
+    """A profile chosen for scores: none, the one of the share link (``?p=``) or a défi preset (``?preset=``).
+
+    Returns (preset slug, profile JSON): one of them or neither is set.
+    """
+    from sentiers.errors import SentiersError
+    from sentiers.matching.presets import defi_titles
+    from sentiers.matching.share import profile_from_token
+
+    params = st.query_params
+    defis = defi_titles()
+    session_profile = None
+    if params.get("p"):
+        try:
+            session_profile = profile_from_token(str(params.get("p")))
+        except SentiersError as exc:
+            st.warning(f"Le profil du lien n'a pas pu être relu : {exc}")
+    options = [NO_PROFILE]
+    if session_profile is not None:
+        options.append(SESSION_PROFILE)
+        st.session_state.setdefault(key, SESSION_PROFILE)
+    options += list(defis)
+    if key not in st.session_state and params.get("preset", "") in defis:
+        st.session_state[key] = params.get("preset")
+    name = getattr(session_profile, "name", "")
+    chosen = st.selectbox(
+        label,
+        options=options,
+        format_func=lambda v: (
+            "Aucun profil"
+            if v == NO_PROFILE
+            else f"Profil de la page Trouver : {name}"
+            if v == SESSION_PROFILE
+            else f"Profil type — {defis.get(v, v)}"
+        ),
+        key=key,
+    )
+    if chosen == SESSION_PROFILE and session_profile is not None:
+        return "", session_profile.model_dump_json()
+    return (chosen if chosen not in (NO_PROFILE, SESSION_PROFILE) else ""), ""

@@ -41,6 +41,20 @@ def is_missing(value: Any) -> bool:
     return not math.isfinite(number)
 
 
+def clean(value: Any) -> Any:
+    """The value, or None when it is missing (None, NaN, pandas NA): what a model field receives."""
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
 def number(value: Any, decimals: int = 0, unit: str = "") -> str:
     """« 4 844 », « 20,1 % », « 1,24 pour 1 000 hab. »; "—" when missing."""
     if is_missing(value):

@@ -11,9 +11,10 @@ import pandas as pd
 from sentiers import fr
 from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.briefing.model import Incubator, Resource
-from sentiers.briefing.territory import Territory, centre_of, clean, layer_entry, source_text
+from sentiers.briefing.territory import Territory, centre_of, layer_entry, source_text
 from sentiers.briefing.texts import RESOURCE_LAYERS
 from sentiers.errors import SentiersError
+from sentiers.fr import clean
 from sentiers.geometry import haversine_km
 
 if TYPE_CHECKING:

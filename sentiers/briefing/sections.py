@@ -21,13 +21,12 @@ from sentiers.briefing.territory import (
     Territory,
     aggregate,
     as_float,
-    clean,
     dominant,
     layer_entry,
     source_text,
 )
 from sentiers.briefing.texts import ZONING_MEANINGS
-from sentiers.fr import plural
+from sentiers.fr import clean, plural
 
 if TYPE_CHECKING:
     from sentiers.base.store import Base

@@ -17,20 +17,10 @@ from sentiers.base.aggregate import aggregate as aggregate_communes
 from sentiers.base.lookup import epci_index_for, lookup_territory, territory_labels
 from sentiers.briefing.model import Level
 from sentiers.errors import SentiersError
+from sentiers.fr import clean
 
 if TYPE_CHECKING:
     from sentiers.base.store import Base
-
-
-def clean(value: Any) -> Any:
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return value
 
 
 def as_float(value: Any) -> float | None:

@@ -206,16 +206,17 @@ def _read_workbook(data: bytes) -> pd.DataFrame:
     rows = [r for r in rows if any(str(v).strip() for v in r)]
     if not rows:
         raise SentiersError("La première feuille du classeur est vide.")
-    # title lines above the header (as in INSEE workbooks): the header is the first row naming a known column
+    # title lines above the header (as in INSEE workbooks): thinner rows than the table, then the first full row
+    # naming a known column is the header; a file without such title lines starts at its first row
     filled = [sum(1 for v in r if _cell_text(v)) for r in rows[:15]]
-    start = next(
-        (
-            i
-            for i, r in enumerate(rows[:15])
-            if filled[i] * 2 >= max(filled) and any(_header_role(_cell_text(v)) for v in r if _cell_text(v))
-        ),
-        0,
-    )
+    widest = max(filled)
+    start = 0
+    for i, r in enumerate(rows[:15]):
+        if filled[i] * 2 < widest:
+            continue  # a title line
+        if any(_header_role(_cell_text(v)) for v in r if _cell_text(v)):
+            start = i
+        break
     header = [_cell_text(v) or f"colonne_{i + 1}" for i, v in enumerate(rows[start])]
     body = [[_cell_text(v) for v in r] + [""] * (len(header) - len(r)) for r in rows[start + 1 :]]
     return pd.DataFrame([r[: len(header)] for r in body], columns=header, dtype=str)

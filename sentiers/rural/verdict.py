@@ -127,24 +127,13 @@ def answers_to_json(answers: list[RuralAnswer], indent: int | None = 2) -> str:
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _clean(value: Any) -> Any:
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return value
-
-
 def _str(value: Any) -> str:
-    value = _clean(value)
+    value = fr.clean(value)
     return "" if value is None else str(value)
 
 
 def _int(value: Any) -> int | None:
-    value = _clean(value)
+    value = fr.clean(value)
     try:
         return None if value is None else int(value)
     except (TypeError, ValueError):
@@ -152,7 +141,7 @@ def _int(value: Any) -> int | None:
 
 
 def _bool(value: Any) -> bool | None:
-    value = _clean(value)
+    value = fr.clean(value)
     if value is None:
         return None
     if isinstance(value, str):
@@ -414,8 +403,8 @@ def commune_verdict(base: Base, code: str) -> CommuneVerdict:
         zonings=_zonings(base, row),
         ruralite_type=ruralite or None,
         ruralite_source=_note(base, "anct_ruralites"),
-        lat=_clean(row.get("lat")),
-        lon=_clean(row.get("lon")),
+        lat=fr.clean(row.get("lat")),
+        lon=fr.clean(row.get("lon")),
         sources=_sources(base, aav is not None, _int(row.get("population_year"))),
         **fields,
     )
