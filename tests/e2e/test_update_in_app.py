@@ -32,7 +32,7 @@ def test_update_from_the_mirror_in_the_browser(fresh_server, app_factory, mirror
     app = app_factory(server.url)
     app.goto("")
     assert "Seules les données embarquées" in app.text()
-    app.page.get_by_text("Mettre à jour les données officielles").click()
+    app.page.get_by_text("Mettre à jour les données officielles", exact=True).click()
     mirror_field = app.page.locator(".st-key-update_mirror input")
     assert mirror_field.input_value().strip()  # the mirror folder of SENTIERS_MIRROR, proposed
     app.page.locator(".st-key-update_run button").click()
