@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.state import get_base
+from app_pages.state import get_base, progress_bar
 from sentiers import settings
 
 st.title("Sentiers")
@@ -131,10 +131,7 @@ with st.expander("Mettre à jour les données officielles", expanded=False):
         else:
             try:
                 with st.status("Mise à jour des sources officielles…", expanded=True) as status:
-                    bar = st.progress(0.0)
-
-                    def progress(fraction: float, message: str) -> None:
-                        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+                    progress = progress_bar()
 
                     try:
                         report = update_sources(mirror=(mirror or "").strip() or None, progress=progress)

