@@ -126,6 +126,55 @@ def interior_holes(geom) -> list:
     return [shapely.Polygon(ring) for part in parts if part.geom_type == "Polygon" for ring in part.interiors]
 
 
+# pieces of a département not covered by its communes, smaller than this (degrees², ~0.1 km²), are slivers of
+# generalisation between two files, not a former commune's territory
+GAP_MIN_AREA = 1e-5
+TOUCH_DEGREES = 1e-3  # ~100 m: the generalisation step of the contours
+
+
+def union_coverage(geoms: Any) -> Any:
+    """Union of neighbouring polygons (coverage union when it holds)."""
+    geoms = [g for g in geoms if g is not None and not g.is_empty]
+    try:
+        merged = shapely.coverage_union_all(geoms)
+    except shapely.errors.GEOSException:
+        merged = shapely.union_all(geoms)
+    return merged if merged.is_valid else _polygonal(shapely.make_valid(merged))
+
+
+def fill_holes(geom: Any) -> Any:
+    """The polygon(s) without their interior rings."""
+    parts = getattr(geom, "geoms", [geom])
+    return shapely.union_all([shapely.Polygon(p.exterior) for p in parts if p.geom_type == "Polygon"])
+
+
+def pieces(geom: Any) -> list:
+    """The polygons of a (multi)polygon or collection."""
+    if geom is None or geom.is_empty:
+        return []
+    return [g for g in getattr(geom, "geoms", [geom]) if g.geom_type == "Polygon"]
+
+
+def longest_border(piece: Any, owners: dict) -> Any:
+    """Key of the owner geometry sharing the longest border with ``piece`` (touching within ~100 m), or None."""
+    best, best_length = None, 0.0
+    ring = piece.boundary.buffer(TOUCH_DEGREES)
+    for key, geom in owners.items():
+        if geom is None or geom.is_empty or geom.distance(piece) > TOUCH_DEGREES:
+            continue
+        length = geom.boundary.intersection(ring).length
+        if length > best_length:
+            best, best_length = key, length
+    return best
+
+
+def merge_parts(own: Any, parts: list) -> Any:
+    """A polygon and pieces of territory touching it (cut from the same coverage), as one valid (multi)polygon."""
+    merged = shapely.union_all([own, *parts])
+    merged = merged if merged.is_valid else shapely.make_valid(merged)
+    return _polygonal(merged) or own
+
+
 EARTH_RADIUS_KM = 6371.0088
 
 

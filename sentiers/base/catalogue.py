@@ -62,6 +62,9 @@ class Indicator:
     numerator: str = ""  # a rate: numerator / denominator × factor
     denominator: str = ""
     factor: float = 1.0
+    # small numbers: a value whose denominator (``denominator``, the population for a per-1,000 rate) is below this
+    # is an « effectif faible », flagged wherever it is shown and shrunk or left out by the scoring
+    small_below: float = 0.0
     note: str = ""  # caveat shown to the user (proxy, secret values...)
     epci: str = "recalculé à partir des sommes des communes"  # how the EPCI value is obtained (French)
     needs: tuple[str, ...] = field(default_factory=tuple)  # profile needs: "reference_commune", "kiif"
@@ -158,6 +161,8 @@ def _service_indicators(service: Service) -> list[Indicator]:
             ),
             note=f"BPE, types {code_list}, rapportés à la population légale de la base.",
             epci="somme des équipements / somme des populations",
+            denominator="population",
+            small_below=500,
         ),
     ]
 
@@ -192,16 +197,18 @@ _ENTRIES: list[Indicator] = [
     ),
     Indicator(
         id="pop_change_pct",
-        label="Évolution annuelle de la population 2013-2018",
+        label="Évolution annuelle moyenne de la population sur cinq ans (recensements)",
         unit="% par an",
         layers=("insee_comparateur",),
-        columns=("pop_2013", "pop_2018"),
+        columns=("pop_census_prev", "pop_census"),
         need="higher",
+        denominator="pop_census_prev",
+        small_below=100,
         better="higher",
         decimals=2,
         kind="rate",
         meaning="Un territoire qui gagne des habitants a des besoins qui grandissent ; un territoire qui en perd, des besoins qui se transforment.",
-        epci="recalculée à partir des populations 2013 et 2018 sommées",
+        epci="recalculée à partir des populations des deux recensements sommées",
     ),
     Indicator(
         id="density_level",
@@ -251,6 +258,7 @@ _ENTRIES: list[Indicator] = [
         layers=("insee_comparateur",),
         columns=("secondary_homes", "dwellings"),
         need="lower",
+        small_below=30,
         better="neutral",
         numerator="secondary_homes",
         denominator="dwellings",
@@ -266,6 +274,7 @@ _ENTRIES: list[Indicator] = [
         layers=("insee_comparateur",),
         columns=("vacant_homes", "dwellings"),
         need="higher",
+        small_below=30,
         better="lower",
         numerator="vacant_homes",
         denominator="dwellings",
@@ -281,6 +290,7 @@ _ENTRIES: list[Indicator] = [
         layers=("insee_comparateur",),
         columns=("unemployed_15_64", "active_15_64"),
         need="higher",
+        small_below=50,
         better="lower",
         numerator="unemployed_15_64",
         denominator="active_15_64",
@@ -296,6 +306,7 @@ _ENTRIES: list[Indicator] = [
         layers=("insee_comparateur",),
         columns=("jobs", "active_15_64"),
         need="higher",
+        small_below=50,
         better="higher",
         numerator="jobs",
         denominator="active_15_64",
@@ -310,11 +321,12 @@ _ENTRIES: list[Indicator] = [
         label="Établissements pour 1 000 habitants",
         unit="pour 1 000 hab.",
         layers=("insee_comparateur",),
-        columns=("establishments", "pop_2018"),
+        columns=("establishments", "pop_census"),
         need="higher",
+        small_below=200,
         better="higher",
         numerator="establishments",
-        denominator="pop_2018",
+        denominator="pop_census",
         factor=1000.0,
         kind="rate",
         group="Emploi et économie",
@@ -370,6 +382,7 @@ _ENTRIES: list[Indicator] = [
         layers=("insee_pop_age",),
         columns=("pop_65_plus", "pop_age_total"),
         need="higher",
+        small_below=100,
         better="neutral",
         numerator="pop_65_plus",
         denominator="pop_age_total",
@@ -385,6 +398,7 @@ _ENTRIES: list[Indicator] = [
         layers=("insee_pop_age",),
         columns=("pop_75_plus", "pop_age_total"),
         need="higher",
+        small_below=100,
         better="neutral",
         numerator="pop_75_plus",
         denominator="pop_age_total",
@@ -400,6 +414,7 @@ _ENTRIES: list[Indicator] = [
         layers=("insee_pop_age",),
         columns=("pop_0_14", "pop_age_total"),
         need="higher",
+        small_below=100,
         better="neutral",
         numerator="pop_0_14",
         denominator="pop_age_total",
@@ -407,6 +422,38 @@ _ENTRIES: list[Indicator] = [
         kind="rate",
         group="Âges",
         meaning="Des familles avec enfants : besoins de garde, d'école, d'activités.",
+    ),
+    Indicator(
+        id="share_15_29",
+        label="Part des 15-29 ans",
+        unit="% de la population",
+        layers=("insee_pop_age",),
+        columns=("pop_15_29", "pop_age_total"),
+        need="higher",
+        small_below=100,
+        better="neutral",
+        numerator="pop_15_29",
+        denominator="pop_age_total",
+        factor=100.0,
+        kind="rate",
+        group="Âges",
+        meaning="Des jeunes : besoins de formation, d'emploi, de mobilité et de lieux pour se retrouver.",
+    ),
+    Indicator(
+        id="share_60_plus",
+        label="Part des 60 ans ou plus",
+        unit="% de la population",
+        layers=("insee_pop_age",),
+        columns=("pop_60_74", "pop_75_plus", "pop_age_total"),
+        need="higher",
+        small_below=100,
+        better="neutral",
+        numerator="pop_60_plus",
+        denominator="pop_age_total",
+        factor=100.0,
+        kind="rate",
+        group="Âges",
+        meaning="Une population qui vieillit : services à domicile, santé, mobilité, lien social.",
     ),
     Indicator(
         id="centralite_level",
@@ -556,8 +603,10 @@ BRIEFING_INDICATORS: tuple[str, ...] = (
     "population",
     "density",
     "pop_change_pct",
-    "share_65_plus",
     "share_0_14",
+    "share_15_29",
+    "share_60_plus",
+    "share_75_plus",
     "secondary_homes_share",
     "vacancy_share",
     "unemployment_rate",
@@ -571,6 +620,36 @@ BRIEFING_INDICATORS: tuple[str, ...] = (
 
 def indicator(indicator_id: str) -> Indicator:
     return CATALOGUE[indicator_id]
+
+
+DENOMINATOR_WORDS: dict[str, str] = {
+    "population": "habitants",
+    "pop_census_prev": "habitants au recensement précédent",
+    "dwellings": "logements",
+    "active_15_64": "actifs de 15 à 64 ans",
+    "pop_census": "habitants",
+    "pop_age_total": "habitants",
+}
+
+
+def small_number(entry: Indicator, values: dict[str, Any]) -> str:
+    """French note when the value of ``entry`` rests on a denominator under its threshold, "" otherwise.
+
+    ``values``: the territory's counts (a commune's columns or an aggregate's sums).
+    """
+    if not entry.small_below or not entry.denominator:
+        return ""
+    base = values.get(entry.denominator)
+    try:
+        number = float(base)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    if not np.isfinite(number) or number >= entry.small_below:
+        return ""
+    from sentiers.fr import integer
+
+    words = DENOMINATOR_WORDS.get(entry.denominator, entry.denominator)
+    return f"Effectif faible : calculé sur {integer(number)} {words} ; à lire avec prudence."
 
 
 def ratio(numerator: Any, denominator: Any, factor: float = 1.0) -> Any:
@@ -587,14 +666,18 @@ def add_rates(frame: pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
     rates: dict[str, pd.Series] = {}
+    if "pop_60_74" in frame and "pop_75_plus" in frame and "pop_60_plus" not in frame:
+        frame["pop_60_plus"] = pd.to_numeric(frame["pop_60_74"], errors="coerce") + pd.to_numeric(
+            frame["pop_75_plus"], errors="coerce"
+        )
     for entry in RATES.values():
         if entry.numerator in frame and entry.denominator in frame:
             rates[entry.id] = ratio(frame[entry.numerator], frame[entry.denominator], entry.factor)
-    if "pop_2018" in frame and "pop_2013" in frame:
-        p18 = pd.to_numeric(frame["pop_2018"], errors="coerce").astype(float)
-        p13 = pd.to_numeric(frame["pop_2013"], errors="coerce").astype(float)
-        # annual average change 2013-2018, in %
-        rates["pop_change_pct"] = (np.power(p18 / p13.where(p13 > 0), 1 / 5) - 1) * 100
+    if "pop_census" in frame and "pop_census_prev" in frame:
+        now = pd.to_numeric(frame["pop_census"], errors="coerce").astype(float)
+        before = pd.to_numeric(frame["pop_census_prev"], errors="coerce").astype(float)
+        # annual average change between two censuses five years apart, in %
+        rates["pop_change_pct"] = (np.power(now / before.where(before > 0), 1 / 5) - 1) * 100
     if rates:  # one assignment: no fragmented frame
         frame[list(rates)] = pd.DataFrame(rates, index=frame.index)
     return frame

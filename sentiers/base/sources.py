@@ -63,8 +63,9 @@ class Source:
 
 _INSEE = "Insee"
 COMPARATEUR_COLUMNS = (
-    "pop_2018",
-    "pop_2013",
+    "area_official",
+    "pop_census",
+    "pop_census_prev",
     "households",
     "dwellings",
     "main_homes",
@@ -76,7 +77,13 @@ COMPARATEUR_COLUMNS = (
     "unemployed_15_64",
     "establishments",
 )
-AGE_COLUMNS = ("pop_age_total", "pop_0_14", "pop_15_29", "pop_65_plus", "pop_75_plus")
+# a merged commune's level: INSEE's rule on its predecessors' shares weighted by their population (in the file)
+GRID_CARRY: dict[str, str] = {
+    "density_level": "grid",
+    **{f"density_share_{k}": "wmean:density_population" for k in range(1, 8)},
+    "density_population": "sum",
+}
+AGE_COLUMNS = ("pop_age_total", "pop_0_14", "pop_15_29", "pop_60_74", "pop_65_plus", "pop_75_plus")
 _ANCT = "ANCT"
 
 SOURCES: tuple[Source, ...] = (
@@ -173,7 +180,7 @@ SOURCES: tuple[Source, ...] = (
         min_rows=34_000,
         max_rows=35_500,
         columns=("density_level",),
-        carry={"density_level": "class"},
+        carry=GRID_CARRY,
         rank=2025,
         year=2025,
     ),
@@ -193,7 +200,7 @@ SOURCES: tuple[Source, ...] = (
         min_rows=34_000,
         max_rows=35_500,
         columns=("density_level",),
-        carry={"density_level": "class"},
+        carry=GRID_CARRY,
         rank=2024,
         year=2024,
     ),
@@ -433,10 +440,10 @@ SOURCES: tuple[Source, ...] = (
     Source(
         id="insee_comparateur",
         layer="insee_comparateur",
-        title="Comparateur de territoires — base communale (RP 2018, Sirene 2018)",
+        title="Comparateur de territoires — base communale (recensement, établissements, superficie)",
         publisher=_INSEE,
         url="https://www.insee.fr/fr/statistiques/fichier/2521169/base_cc_comparateur_csv.zip",
-        vintage="recensement 2018, établissements 2018, géographie 2021",
+        vintage="recensement 2018, établissements 2018, géographie 2021 (le fichier en ligne dit son millésime)",
         licence=LO2,
         format="zip",
         filename="base_cc_comparateur_csv.zip",

@@ -133,7 +133,7 @@ def build_briefing(
     verdict = rural_verdict(base, territory)
     rurality = rurality_facts(base, territory)
     indicators = indicator_rows(base, territory, refs)
-    services = service_rows(base, territory)
+    services = service_rows(base, territory, refs)
     zonings = zoning_facts(base, territory)
     report(0.4, "Ressources locales")
     resources, resources_note = local_resources(base, territory, radius_km)

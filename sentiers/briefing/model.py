@@ -34,6 +34,7 @@ class Header(BaseModel):
     population: str
     population_note: str
     area: str
+    area_note: str = ""  # where the surface comes from, or why it is not given
     code_note: str = ""  # an old code given and translated
 
 
@@ -70,6 +71,7 @@ class IndicatorRow(BaseModel):
     source: str
     note: str = ""
     missing: bool = False
+    small: bool = False  # the value rests on a small denominator (« effectif faible »): greyed, with its note
     direction: str = "neutral"
     # bar lengths in percent of the largest of the three (for the small charts)
     bars: list[float] = Field(default_factory=list)
@@ -82,6 +84,12 @@ class ServiceRow(BaseModel):
     count: int | None
     text: str
     source: str
+    per_1000_text: str = "—"  # the territory's equipments per 1,000 inhabitants
+    departement_per_1000_text: str = "—"
+    france_per_1000_text: str = "—"
+    small: bool = False  # the rate per 1,000 rests on a small population
+    # an EPCI: share of its population living in a commune that has one (None for a commune)
+    population_share: float | None = None
 
 
 class Resource(BaseModel):

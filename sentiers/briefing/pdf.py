@@ -179,7 +179,10 @@ def briefing_pdf(briefing: Briefing) -> bytes:
     ]
     if h.level == "commune":
         facts.append(("Intercommunalité", h.epci))
-    facts += [("Population", f"{h.population} ({h.population_note})"), ("Superficie", h.area)]
+    facts += [
+        ("Population", f"{h.population} ({h.population_note})"),
+        ("Superficie", h.area + (f" ({h.area_note})" if h.area_note else "")),
+    ]
     pdf.facts(facts)
     if h.level == "epci":
         members = ", ".join(f"{m.name} ({m.code})" for m in h.members)
@@ -211,7 +214,8 @@ def briefing_pdf(briefing: Briefing) -> bytes:
     rows = []
     for row in b.indicators:
         label = row.label + (f"\n{row.source}" if row.source else "") + (f"\n{row.note}" if row.note else "")
-        rows.append([label, row.value_text, row.departement_text, row.france_text])
+        value = row.value_text + ("\n(effectif faible)" if row.small else "")
+        rows.append([label, value, row.departement_text, row.france_text])
     pdf.grid(
         ["Indicateur", h.name[:40], f"Département\n{b.reference_departement}", "France"],
         rows,
@@ -223,7 +227,20 @@ def briefing_pdf(briefing: Briefing) -> bytes:
     if b.services_note:
         pdf.missing(b.services_note)
     else:
-        pdf.grid(["Service", "Dans le territoire"], [[s.label, s.text] for s in b.services], (90, 92))
+        pdf.grid(
+            ["Service", "Dans le territoire", "Pour 1 000 hab.", "Département", "France"],
+            [
+                [
+                    s.label,
+                    s.text,
+                    s.per_1000_text + (" (effectif faible)" if s.small else ""),
+                    s.departement_per_1000_text,
+                    s.france_per_1000_text,
+                ]
+                for s in b.services
+            ],
+            (52, 62, 28, 20, 20),
+        )
         sources = sorted({s.source for s in b.services if s.source})
         pdf.source("Source : " + " ; ".join(sources))
 

@@ -5,6 +5,7 @@ acteurs, identifier les coopérations à initier.
 
 from __future__ import annotations
 
+from sentiers import fr
 from sentiers.briefing.model import (
     Fact,
     Header,
@@ -213,11 +214,28 @@ def summary_facts(
     if programmes:
         facts.append("Zonages et programmes : " + ", ".join(programmes) + ".")
     absent = [s.label.lower() for s in services if s.present is False]
-    present = [s for s in services if s.present is True]
-    if absent:
+    if header.level == "epci":
+        # true of the EPCI: services most of its inhabitants have in their own commune, or not
+        rare = [
+            f"{s.label.lower()} ({fr.number(s.population_share, 0, '%')} des habitants)"
+            for s in services
+            if s.present and s.population_share is not None and s.population_share < 50
+        ]
+        if absent:
+            facts.append(
+                f"Absents de toutes les communes : {', '.join(absent[:5])}{'…' if len(absent) > 5 else ''}."
+            )
+        if rare:
+            facts.append(
+                f"Présents dans la commune de moins de la moitié des habitants : {', '.join(rare[:4])}"
+                + ("…" if len(rare) > 4 else "")
+                + "."
+            )
+    elif absent:
         facts.append(f"Services absents : {', '.join(absent[:5])}{'…' if len(absent) > 5 else ''}.")
-    elif present:
-        facts.append(f"Les {len(present)} services du quotidien suivis sont présents.")
+    elif any(s.present for s in services):
+        loaded = sum(1 for s in services if s.present is not None)
+        facts.append(f"Les {loaded} services du quotidien suivis sont présents dans la commune.")
     kinds = {r.kind for r in resources}
     if kinds:
         facts.append("À proximité : " + ", ".join(sorted(kinds)) + ".")

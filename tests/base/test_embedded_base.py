@@ -31,7 +31,9 @@ def test_every_commune_has_a_valid_non_empty_geometry(embedded_base):
     assert set(points["code"]) == {"15031", "15035", "15047", "15171"}
     assert points["geometry_kind"].str.startswith("point").all()
     polygons = communes[communes.geom_type != "Point"]
-    assert polygons["geometry_kind"].isin(["polygon", "rebuilt"]).all()
+    # merged communes are rebuilt from their communes déléguées, or from the gaps of their département
+    assert polygons["geometry_kind"].isin(["polygon", "rebuilt", "reconstructed"]).all()
+    assert (polygons["geometry_kind"] == "reconstructed").sum() > 0
 
 
 def test_merged_communes_are_rebuilt_from_their_communes_deleguees(embedded_base):

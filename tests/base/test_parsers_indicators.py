@@ -84,7 +84,7 @@ def test_comparateur_zip_drops_arrondissements(tmp_path: Path) -> None:
     )
     frame = indicators.parse_comparateur(path, S["insee_comparateur"]).set_index("code")
     assert list(frame.index) == ["01001", "75056", "2A004"]
-    assert frame["pop_2018"].sum() == 771 + 2_175_601 + 70_000
+    assert frame["pop_census"].sum() == 771 + 2_175_601 + 70_000
     assert frame.loc["01001", "dwellings"] == pytest.approx(353.73)
     assert frame.loc["01001", "unemployed_15_64"] == pytest.approx(33.26)
     assert set(S["insee_comparateur"].columns) <= set(frame.columns)
@@ -205,7 +205,8 @@ def test_pop_age_official_zip(tmp_path: Path, yy: str) -> None:
     )
     frame = indicators.parse_pop_age(path, S["insee_pop_age_2021"]).set_index("code")
     assert list(frame.index) == ["01001", "97411"]
-    assert frame.loc["01001"].tolist() == [832, 150, 120, 162.5, 92.5]
+    # total, 0-14, 15-29, 60-74, 65+, 75+ of the newest census in the file
+    assert frame.loc["01001"].tolist() == [832, 150, 120, 140, 162.5, 92.5]
     assert frame.columns.tolist() == list(S["insee_pop_age_2021"].columns)
 
 
@@ -226,8 +227,8 @@ def _mirror(mirror_path: Path, sid: str):
 def test_comparateur_mirror(mirror_path: Path) -> None:
     frame = _mirror(mirror_path, "insee_comparateur")
     assert len(frame) == 34_965 and frame["code"].is_unique
-    assert frame["pop_2018"].sum() == 66_732_538
-    assert frame.set_index("code").loc["01001", "pop_2018"] == 771
+    assert frame["pop_census"].sum() == 66_732_538
+    assert frame.set_index("code").loc["01001", "pop_census"] == 771
 
 
 @pytest.mark.mirror

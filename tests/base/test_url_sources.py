@@ -86,8 +86,8 @@ def test_newer_grid_takes_precedence_and_manifest_says_which(http_server, tmp_pa
 def test_population_by_age(http_server, tmp_path, use_home, codes):
     use_home(tmp_path)
     url, routes = http_server
-    lines = ["CODGEO;P21_POP;P21_POP0014;P21_POP1529;P21_POP65P;P21_POP75P"]
-    lines += [f"{code};1000;150;120;{300 if code == '26113' else 200};90" for code in codes]
+    lines = ["CODGEO;P21_POP;P21_POP0014;P21_POP1529;P21_POP6074;P21_POP65P;P21_POP75P"]
+    lines += [f"{code};1000;150;120;160;{300 if code == '26113' else 200};90" for code in codes]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("base-cc-evol-struct-pop-2021.CSV", "\n".join(lines) + "\n")
@@ -98,6 +98,8 @@ def test_population_by_age(http_server, tmp_path, use_home, codes):
     communes = open_base(tmp_path, build_if_missing=False).communes.set_index("code")
     assert communes.loc["26113", "share_65_plus"] == pytest.approx(30.0)
     assert communes.loc["01001", "share_65_plus"] == pytest.approx(20.0)
+    assert communes.loc["01001", "share_60_plus"] == pytest.approx(25.0)  # 60-74 and 75+
+    assert communes.loc["01001", "share_15_29"] == pytest.approx(12.0)
 
 
 @pytest.mark.slow

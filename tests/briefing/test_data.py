@@ -54,7 +54,7 @@ def test_missing_values_are_said_in_place(small_base):
     income = by_key(b.indicators, "median_income")
     assert income.value is None and income.missing
     assert "secret statistique" in income.note
-    age = by_key(b.indicators, "share_65_plus")  # layer absent from the small base
+    age = by_key(b.indicators, "share_60_plus")  # layer absent from the small base
     assert age.missing and "n'est pas chargée" in age.note and "page d'accueil" in age.note
     assert "indicateur(s) sur" in b.indicators_note
     centralite = next(z for z in b.zonings if z.label.startswith("Centralité"))
@@ -95,7 +95,11 @@ def test_services_present_absent_and_questions(small_base):
 
 def test_epci_services_count_communes(small_base):
     b = build_briefing(small_base, "200000001", "epci", with_map=False)
-    assert by_key(b.services, "epicerie").text == "1 dans 1 commune(s) sur 3"
+    epicerie = by_key(b.services, "epicerie")
+    # true of the EPCI: how many communes have one and what share of the inhabitants live there
+    assert epicerie.text == "1 dans 1 commune sur 3, où vivent 22\u202f% des habitants"
+    assert epicerie.population_share == pytest.approx(1000 / 4500 * 100)
+    assert epicerie.per_1000_text == "0,22" and epicerie.france_per_1000_text != "—"
 
 
 def test_zonings_with_dates_and_meaning(small_base):

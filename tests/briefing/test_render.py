@@ -80,6 +80,6 @@ def test_pdf_without_profile_has_no_profile_section(small_base):
 def test_missing_indicator_reason_printed_in_both_formats(small_base):
     b = build_briefing(small_base, "26002", with_map=False)
     html = render_html(b)
-    assert "secret statistique" in html and "Part des 65 ans ou plus" in html
+    assert "secret statistique" in html and "Part des 60 ans ou plus" in html
     text = " ".join(pdf_text(render_pdf(b)).split())
     assert "secret statistique" in text

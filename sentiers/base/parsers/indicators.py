@@ -21,19 +21,21 @@ from sentiers.base.parsers.rurality import open_workbook, read_coded_sheet
 from sentiers.base.sources import Source
 from sentiers.errors import SourceError
 
+# comparateur de territoires: variable of the census year yy (or of the establishments' year) -> column
 COMPARATEUR = {
-    "P18_POP": "pop_2018",
-    "P13_POP": "pop_2013",
-    "P18_MEN": "households",
-    "P18_LOG": "dwellings",
-    "P18_RP": "main_homes",
-    "P18_RSECOCC": "secondary_homes",
-    "P18_LOGVAC": "vacant_homes",
-    "P18_EMPLT": "jobs",
-    "P18_POP1564": "pop_15_64",
-    "P18_ACT1564": "active_15_64",
-    "P18_CHOM1564": "unemployed_15_64",
-    "ETTOT18": "establishments",
+    "P{yy}_POP": "pop_census",
+    "P{prev}_POP": "pop_census_prev",
+    "P{yy}_MEN": "households",
+    "P{yy}_LOG": "dwellings",
+    "P{yy}_RP": "main_homes",
+    "P{yy}_RSECOCC": "secondary_homes",
+    "P{yy}_LOGVAC": "vacant_homes",
+    "P{yy}_EMPLT": "jobs",
+    "P{yy}_POP1564": "pop_15_64",
+    "P{yy}_ACT1564": "active_15_64",
+    "P{yy}_CHOM1564": "unemployed_15_64",
+    "ETTOT{et}": "establishments",
+    "SUPERF": "area_official",
 }
 FILOSOFI = {
     "NBMENFISC21": "fiscal_households",
@@ -46,6 +48,7 @@ POP_AGE = {
     "POP": "pop_age_total",
     "POP0014": "pop_0_14",
     "POP1529": "pop_15_29",
+    "POP6074": "pop_60_74",
     "POP65P": "pop_65_plus",
     "POP75P": "pop_75_plus",
 }
@@ -115,10 +118,42 @@ def _numeric_frame(handle: IO[bytes], source: Source, mapping: dict[str, str], *
     return drop_arm(check_codes(out, source))
 
 
+def _census_years(header: list[str], prefix: str = "P", suffix: str = "_POP") -> list[str]:
+    """Two-digit census years present as <prefix><yy><suffix> columns, oldest first."""
+    pattern = re.compile(rf"{prefix}(\d{{2}}){re.escape(suffix)}")
+    years = {m.group(1) for h in header if (m := pattern.fullmatch(h.strip()))}
+    return sorted(years, key=lambda y: int(y) + (1900 if int(y) > 50 else 2000))
+
+
 def parse_comparateur(path: Path, source: Source) -> pd.DataFrame:
-    """Comparateur de territoires (RP 2018, Sirene 2018): counts, ARM dropped."""
+    """Comparateur de territoires: census counts of the newest census year in the file (and the census five years
+    earlier), establishments, surface; ARM dropped. The file at the official address is replaced each year by
+    INSEE: the years are read from the variable names and the manifest says which ones the base holds.
+    """
     handle = csv_member(path, source, r"^base_cc_comparateur.*\.csv$")
-    return _numeric_frame(handle, source, COMPARATEUR)
+    raw = handle.read()
+    header = raw.split(b"\n", 1)[0].decode("utf-8-sig", "replace").strip().split(";")
+    years = _census_years(header)
+    if len(years) < 2:
+        found = ", ".join(header[:8])
+        raise SourceError(
+            source.id, f"colonnes P<aa>_POP de deux recensements attendues (trouvées : {found})"
+        )
+    yy, prev = years[-1], years[-2]
+    establishments = _census_years(header, prefix="ETTOT", suffix="")
+    et = establishments[-1] if establishments else yy
+    mapping = {k.format(yy=yy, prev=prev, et=et): v for k, v in COMPARATEUR.items()}
+    optional = {f"ETTOT{et}", "SUPERF"} - {h.strip() for h in header}
+    for column in optional:
+        mapping.pop(column, None)
+    frame = _numeric_frame(io.BytesIO(raw), source, mapping)
+    census, before = 2000 + int(yy), 2000 + int(prev)
+    frame.attrs.update(
+        vintage=f"recensement {census} (et {before}), établissements 20{et}, géographie {census + 3}",
+        year=census,
+        geography_year=census + 3,
+    )
+    return frame
 
 
 def parse_filosofi_2021(path: Path, source: Source) -> pd.DataFrame:

@@ -126,17 +126,33 @@ def _levels(values: pd.Series, source: Source, column: str) -> pd.Series:
 # --- density grid ---------------------------------------------------------------------------------
 
 
-def parse_grid_2024(path: Path, source: Source) -> pd.DataFrame:
-    """Grille communale de densité 2024 (sheet Grille_Densite): code, density_level (1..7).
+def _grid_frame(frame: pd.DataFrame, source: Source, level_column: str) -> pd.DataFrame:
+    """code, density_level, the shares of population in the seven levels (%) and the grid's population.
 
     LIBGEO is not used: two communes named « Faux » are stored as booleans in the mirrored copy.
     """
+    frame = _codes(frame, source)
+    out = pd.DataFrame(
+        {
+            "code": frame["code"].to_numpy(),
+            "density_level": _levels(frame[level_column], source, level_column),
+        }
+    )
+    shares = [f"P{k}" for k in range(1, 8)]
+    if all(c in frame.columns for c in shares):
+        for k, column in enumerate(shares, start=1):
+            out[f"density_share_{k}"] = pd.to_numeric(frame[column], errors="coerce").to_numpy()
+    population = next((c for c in frame.columns if str(c).startswith("PMUN")), None)
+    if population is not None:
+        out["density_population"] = pd.to_numeric(frame[population], errors="coerce").to_numpy()
+    return out
+
+
+def parse_grid_2024(path: Path, source: Source) -> pd.DataFrame:
+    """Grille communale de densité 2024 (sheet Grille_Densite): level (DENS), shares P1..P7, PMUN21."""
     wb = open_workbook(path, source)
     frame = read_coded_sheet(wb, source, "Grille_Densite", columns=["CODGEO", "DENS"])
-    frame = _codes(frame, source)
-    return pd.DataFrame(
-        {"code": frame["code"].to_numpy(), "density_level": _levels(frame["DENS"], source, "DENS")}
-    )
+    return _grid_frame(frame, source, "DENS")
 
 
 def parse_grid_2025(path: Path, source: Source) -> pd.DataFrame:
@@ -148,10 +164,7 @@ def parse_grid_2025(path: Path, source: Source) -> pd.DataFrame:
     frame = read_coded_sheet(wb, source, ["Maille communale", "Maille_communale", "Grille_Densite"])
     column = "DENS7" if "DENS7" in frame.columns else "DENS"
     require_columns(frame, ["CODGEO", column], source)
-    frame = _codes(frame, source)
-    return pd.DataFrame(
-        {"code": frame["code"].to_numpy(), "density_level": _levels(frame[column], source, column)}
-    )
+    return _grid_frame(frame, source, column)
 
 
 # --- tables d'appartenance géographique -----------------------------------------------------------
