@@ -50,6 +50,43 @@ Progress = Callable[[float, str], None]
 DEFAULT_RADIUS_KM = 20.0
 
 
+def derivation_warnings(base: Base, territory: Territory) -> list[str]:
+    """What the fiche says first about figures carried from another geography (one sentence per kind)."""
+    warnings = sorted(
+        {str(n) for n in territory.members.get("geometry_note", pd.Series(dtype=str)).fillna("") if n}
+    )
+    if territory.level != "commune" or base.derivations is None or not len(base.derivations):
+        return warnings[:3]
+    mine = base.derivations[base.derivations["code"].astype(str) == territory.code]
+
+    def titles(rows: pd.DataFrame) -> str:
+        names: list[str] = []
+        for layer in sorted(set(rows["layer"].astype(str))):
+            entry = layer_entry(base, layer)
+            title = str(entry.get("title", layer)) if entry else layer
+            title = title.split(" — ")[0].split(" (")[0]
+            if title not in names:
+                names.append(title)
+        return " ; ".join(names)
+
+    former = mine[mine["method"] == "ancien territoire"]
+    if len(former):
+        restored = ", ".join(sorted(set(" ".join(former["predecessors"].astype(str)).split())))
+        warnings.append(
+            f"Ces sources ont mesuré l'ancien territoire de la commune, qui comprenait {restored} (rétablies depuis) : "
+            f"leurs chiffres sont laissés de côté, leurs classements signalés — {titles(former)}."
+        )
+    carried = mine[mine["method"] != "ancien territoire"]
+    for method, rows in carried.groupby("method"):
+        predecessors = ", ".join(sorted(set(" ".join(rows["predecessors"].astype(str)).split())))
+        what = {
+            "fusion": f"additionnées ou recalculées sur ses communes d'origine ({predecessors})",
+            "scission": f"reprises de la commune dont elle faisait partie ({predecessors}) pour les seuls classements",
+        }.get(str(method), f"reportées depuis l'ancien code ({predecessors})")
+        warnings.append(f"Valeurs {what} pour : {titles(rows)}.")
+    return warnings
+
+
 def score_section(base: Base, territory: Territory, profile: Any) -> ScoreSection:
     """Score, rank, breakdown and robustness of the territory under a profile (matching package)."""
     name = str(
@@ -147,29 +184,7 @@ def build_briefing(
         territory.level, header, verdict, indicators, services, zonings, resources, incubator, score
     )
     summary = summary_facts(header, verdict, services, zonings, resources, incubator, score)
-    warnings = []
-    if "rebuilt" in set(territory.members.get("geometry_kind", pd.Series(dtype=str)).astype(str)):
-        warnings.append("Contour reconstitué à partir des communes déléguées (commune nouvelle récente).")
-    derived = base.derivations
-    if derived is not None and len(derived) and territory.level == "commune":
-        mine = derived[derived["code"].astype(str) == territory.code]
-        if len(mine):
-            titles = []
-            for layer in sorted(set(mine["layer"].astype(str))):
-                entry = layer_entry(base, layer)
-                title = str(entry.get("title", layer)) if entry else layer
-                title = title.split(" — ")[0].split(" (")[0]
-                if title not in titles:
-                    titles.append(title)
-            predecessors = " ".join(sorted(set(" ".join(mine["predecessors"].astype(str)).split())))
-            methods = " / ".join(sorted(set(mine["method"].astype(str)))) if "method" in mine else ""
-            warnings.append(
-                f"Valeurs reportées depuis les communes d'origine ({methods or 'changement de géographie'}"
-                + (f" : {predecessors}" if predecessors else "")
-                + ") pour : "
-                + " ; ".join(titles)
-                + "."
-            )
+    warnings = derivation_warnings(base, territory)
     map_png, map_note = None, ""
     if with_map:
         report(0.6, "Carte")

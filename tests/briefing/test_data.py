@@ -211,7 +211,7 @@ def test_a_restored_commune_says_why_its_counts_are_missing(small_base):
     b = build_briefing(small_base, "26003", with_map=False)
     assert "scission de 26999" in by_key(b.indicators, "unemployment_rate").note
     assert "superficie" in by_key(b.indicators, "density").note
-    assert any("(scission : 26999)" in w for w in b.warnings)
+    assert any("dont elle faisait partie (26999)" in w for w in b.warnings)
 
 
 def test_summary_lists_the_facts_read_first(small_base):

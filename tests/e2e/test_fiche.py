@@ -51,3 +51,23 @@ def test_a_hostile_profile_name_stays_text(app):
     app.page.wait_for_timeout(1000)
     assert dialogs == [], dialogs
     app.check_clean()
+
+
+@pytest.mark.parametrize(
+    ("code", "says"),
+    [
+        ("15141", "ancien territoire"),  # split in 2025: its former territory's figures are left out, said so
+        ("15031", "rétablie"),  # restored in 2025: no figures of its own yet, said so
+        ("26030", "effectif faible"),  # six inhabitants: rates flagged
+        ("62447", "reconstitué"),  # merged in 2025: whole territory drawn, said so
+    ],
+)
+def test_special_communes_read_true_in_the_page(app, code, says):
+    app.goto("fiche", code=code, level="commune")
+    app.wait_idle(timeout_ms=180_000)
+    app.screenshot(f"fiche-{code}")
+    frame = app.page.frame_locator("iframe").first
+    text = frame.locator("body").inner_text(timeout=60_000)
+    assert says in text, text[:3000]
+    assert "uv run" not in text
+    app.check_clean()
