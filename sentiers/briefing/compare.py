@@ -275,6 +275,7 @@ def build_comparison(
                 label=f"{kind} à moins de {fr.number(briefings[0].radius_km, 0, 'km')}",
                 group="Ressources",
                 direction="higher",
+                source=briefings[0].resources_note.split("Sources : ")[-1] if briefings[0].resources_note else "",
                 cells=cells,
             )
         )

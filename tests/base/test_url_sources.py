@@ -137,3 +137,29 @@ def test_commune_contours_replace_the_embedded_polygons(http_server, tmp_path, u
     assert (cantal["geometry_kind"] == "polygon").all()
     assert (cantal.geometry.geom_type == "Polygon").all()
     assert base.layer("commune_geometry")["rows"] == len(communes)
+
+
+@pytest.mark.slow
+def test_a_newer_comparateur_says_its_census_year(http_server, tmp_path, use_home, codes):
+    """INSEE replaces the comparateur at the same address each year: the base holds and names the file's years."""
+    use_home(tmp_path)
+    url, routes = http_server
+    header = "CODGEO;P21_POP;P15_POP;P21_MEN;P21_LOG;P21_RP;P21_RSECOCC;P21_LOGVAC;P21_EMPLT;P21_POP1564;"
+    header += "P21_ACT1564;P21_CHOM1564;ETTOT21;SUPERF"
+    lines = [header]
+    for code in codes:
+        lines.append(f"{code};1100;1000;450;600;450;100;50;300;700;500;50;60;12,5".replace(",", "."))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("base_cc_comparateur.CSV", "\n".join(lines) + "\n")
+        zf.writestr("meta_base_cc_comparateur.CSV", "COD_VAR;LIB_VAR\n")
+    routes["/comparateur.zip"] = (200, {}, buffer.getvalue())
+    report = update_sources(only=["insee_comparateur"], urls={"insee_comparateur": f"{url}/comparateur.zip"})
+    assert report.failures == [], report.failures
+    base = open_base(tmp_path, build_if_missing=False)
+    layer = base.layer("insee_comparateur")
+    assert "recensement 2021" in layer["vintage"] and layer["year"] == 2021
+    die = base.communes.set_index("code").loc["26113"]
+    assert die["unemployment_rate"] == pytest.approx(10.0)
+    assert die["pop_change_pct"] == pytest.approx((1.1 ** (1 / 5) - 1) * 100)
+    assert die["area_official"] == pytest.approx(12.5)
