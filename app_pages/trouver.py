@@ -43,8 +43,17 @@ from sentiers.matching.profile import (
     to_yaml,
     validate_profile,
 )
-from sentiers.matching.score import Ranking, missing_of, rank_profile
+from sentiers.matching.score import (
+    Ranking,
+    check_summary,
+    dependence_text,
+    missing_of,
+    rank_profile,
+    robustness_text,
+    ties_text,
+)
 from sentiers.matching.share import profile_from_token, profile_to_token
+from sentiers.matching.small_numbers import SHRINK_METHOD
 
 DEFAULT_DEFI = "service-de-proximite"
 DIRECTIONS = ["higher", "lower", "target"]
@@ -73,7 +82,8 @@ def _seed(profile: StructureProfile, has_rurality: bool = True) -> None:
     ss["tr_rural"] = c.rural_only and has_rurality
     ss["tr_deps"] = list(c.departements)
     ss["tr_regions"] = list(c.regions)
-    ss["tr_pop_min"] = int(c.population_min or 0)
+    floor = preset(profile.defi).population_floor if profile.level == "commune" else 0
+    ss["tr_pop_min"] = int(c.population_min if c.population_min is not None else floor)
     ss["tr_pop_max"] = int(c.population_max or 0)
     ss["tr_ref"] = c.reference_commune or ""
     ss["tr_dist"] = float(c.max_distance_km or 0.0)
@@ -97,6 +107,8 @@ def _on_defi() -> None:
     slug = ss["tr_defi"]
     _seed_criteria(preset_criteria(slug, ss.get("tr_publics", []), ss.get("tr_mode", "antenne")))
     ss["tr_description"] = preset(slug).summary
+    if ss.get("tr_level", "commune") == "commune":
+        ss["tr_pop_min"] = preset(slug).population_floor
     if not ss.get("tr_name") or str(ss.get("tr_name", "")).startswith("Profil type"):
         ss["tr_name"] = f"Profil type — {preset(slug).title}"
 
@@ -182,7 +194,7 @@ def _profile_from_widgets() -> StructureProfile:
             "rural_only": bool(ss.get("tr_rural", True)),
             "departements": ss.get("tr_deps", []),
             "regions": ss.get("tr_regions", []),
-            "population_min": int(ss.get("tr_pop_min", 0)) or None,
+            "population_min": int(ss.get("tr_pop_min", 0)),  # 0: no floor, said so
             "population_max": int(ss.get("tr_pop_max", 0)) or None,
             "reference_commune": ref or None,
             "max_distance_km": dist if (dist > 0 and ref) else None,
@@ -268,6 +280,12 @@ def _constraints_section(base, has_rurality: bool) -> None:
         cols = st.columns(2)
         cols[0].number_input("Population minimale (0 = sans limite)", min_value=0, step=100, key="tr_pop_min")
         cols[1].number_input("Population maximale (0 = sans limite)", min_value=0, step=100, key="tr_pop_max")
+        chosen = preset(ss["tr_defi"])
+        if chosen.population_floor:
+            cols[0].caption(
+                f"Seuil par défaut du défi : {fr.integer(chosen.population_floor)} habitants (communes). "
+                + e(chosen.floor_reason)
+            )
         cols = st.columns(2)
         cols[0].text_input("Commune de référence (code Insee ou nom)", key="tr_ref")
         cols[1].number_input(
@@ -363,26 +381,30 @@ def _shortlist(ranking: Ranking, base, top: int) -> pd.DataFrame:
         f"Classement : les {min(top, len(ranking.frame))} meilleurs sur {len(ranking.frame)} candidats"
     )
     table = shortlist_table(ranking, top)
-    rob = f"Robustesse (top {ranking.top_n})"
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
         height=min(38 * (len(table) + 1), 560),
         column_config={
-            rob: st.column_config.NumberColumn(rob, format="percent"),
             "Score (0-100)": st.column_config.NumberColumn("Score (0-100)", format="%.1f"),
         },
     )
+    for item in ranking.constant:
+        st.info(e(item["reason"]))
+    ties = ties_text(ranking)
+    if ties:
+        st.warning(e(ties))
     total = float(ranking.weights.sum())
     notes = [
-        f"{CATALOGUE[c.indicator].label} (poids {c.weight / total:.0%}) : {ranking.sources.get(c.indicator, '')}"
-        for c in ranking.criteria
+        f"{CATALOGUE[c.indicator].label} (poids {float(w) / total:.0%}) : {ranking.sources.get(c.indicator, '')}"
+        for c, w in zip(ranking.criteria, ranking.weights, strict=True)
     ]
     st.caption(
-        "Score 0-100 : moyenne pondérée des rangs centiles des critères parmi les candidats. Robustesse : part de "
-        f"{ranking.draws} tirages de poids perturbés (Dirichlet, graine {ranking.seed}) où le candidat reste dans "
-        f"le top {ranking.top_n}. Valeurs manquantes : {MISSING_POLICIES[ranking.missing_policy]}."
+        "Score 0-100 : moyenne pondérée des rangs centiles des critères parmi les candidats. "
+        + e(check_summary(ranking))
+        + f" Taux des petits effectifs : {e(SHRINK_METHOD)} Valeurs manquantes : "
+        + f"{MISSING_POLICIES[ranking.missing_policy]}."
     )
     st.caption("Sources et millésimes — " + " · ".join(e(n) for n in notes))
     return table
@@ -465,8 +487,18 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
     cols = st.columns(3)
     cols[0].metric("Score", fr.number(row["score"], 1))
     cols[1].metric("Rang", f"{int(row['rank'])} / {len(rows)}")
-    rob = row["robustness"]
-    cols[2].metric(f"Robustesse (top {ranking.top_n})", "—" if pd.isna(rob) else f"{rob:.0%}")
+    hits = row.get("robust_hits")
+    variants = ranking.check.variants if ranking.check is not None else 0
+    cols[2].metric(
+        f"Parmi les {ranking.leading} premiers",
+        "—" if hits is None or pd.isna(hits) or not variants else f"{int(hits)} variantes sur {variants}",
+    )
+    said = [robustness_text(ranking, row), dependence_text(ranking, row)]
+    if bool(row.get("ex_aequo", False)):
+        said.append(f"ex aequo avec le {ranking.leading}e (à moins de 0,5 point)")
+    said = [x for x in said if x]
+    if said:
+        st.caption(e(" ; ".join(said)).capitalize() + ".")
     total = float(ranking.weights.sum())
     missing = set(missing_of(row, ranking.criteria))
     detail = pd.DataFrame(
@@ -474,8 +506,9 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
             {
                 "Critère": CATALOGUE[c.indicator].label,
                 "Points": round(float(row[f"pts:{c.indicator}"]), 2),
-                "Points possibles": round(100 * c.weight / total, 2),
+                "Points possibles": round(100 * float(w) / total, 2),
                 "Valeur": _round(row[f"val:{c.indicator}"]),
+                "Mesuré": _measured(row, c.indicator),
                 "Unité": CATALOGUE[c.indicator].unit,
                 "Sens": DIRECTION_LABELS[c.direction or "higher"],
                 "Manquante": (
@@ -489,7 +522,7 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
                 ),
                 "Source": ranking.sources.get(c.indicator, ""),
             }
-            for c in ranking.criteria
+            for c, w in zip(ranking.criteria, ranking.weights, strict=True)
         ]
     )
     st.bar_chart(
@@ -503,6 +536,19 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
         st.page_link("app_pages/fiche.py", label=label, icon="📄", query_params=params)
     except Exception:
         st.markdown(f"[{e(label)}](fiche?code={e(code)}&level={ranking.level}&p={token})")
+
+
+def _measured(row, indicator: str) -> str:
+    """The measured value of a rate scored shrunk, with its denominator when it is a small number."""
+    raw = row.get(f"raw:{indicator}")
+    if raw is None or pd.isna(raw):
+        return ""
+    entry = CATALOGUE[indicator]
+    den = row.get(f"den:{indicator}")
+    text = fr.number(float(raw), entry.decimals)
+    if den is not None and not pd.isna(den) and float(den) < entry.small_below:
+        text += f" sur {fr.integer(float(den))} (effectif faible : valeur lissée vers le département)"
+    return text
 
 
 def _save_share(profile: StructureProfile, ranking: Ranking | None, top: int) -> None:

@@ -1,7 +1,8 @@
 """The one factory of small bases the tests build themselves (no files needed).
 
 ``make_base(rows, layers=…)`` turns commune records into a :class:`sentiers.base.store.Base` with every table a
-feature reads: communes with square polygons (or the geometry given), representative points, areas, display
+feature reads: communes with square polygons (or the geometry given), representative points, areas, the access
+columns of the build (distances to the nearest service, catchments), display
 geometry, département and région outlines dissolved from the communes, the EPCI list, passages, points,
 derivations, and manifest entries named after the registry (publisher, vintage) unless given.
 Each test package keeps its own rows (what it tests); how a base is assembled is written once, here.
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from sentiers.base.access import add_access
 from sentiers.base.codes import DEPARTEMENT_REGION
 from sentiers.base.sources import SOURCES
 from sentiers.base.store import EMPTY_COLUMNS, Base
@@ -110,8 +112,12 @@ def make_base(
     derivations: pd.DataFrame | None = None,
     geometry: bool = True,
     manifest: Mapping[str, Any] | None = None,
+    access: bool = True,
 ) -> Base:
-    """A Base from commune records (``code``, ``name``, ``departement`` at least; see the module docstring)."""
+    """A Base from commune records (``code``, ``name``, ``departement`` at least; see the module docstring).
+
+    ``access``: add the access columns the build adds (distances to the nearest service, catchments) when the
+    communes have points."""
     frame = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     frame = frame.reset_index(drop=True)
     frame["code"] = frame["code"].astype(str)
@@ -171,6 +177,8 @@ def make_base(
     if epci is None:
         codes = sorted(c for c in set(communes["epci"].astype(str)) if c)
         epci = pd.DataFrame({"code": codes, "name": [f"CC {c}" for c in codes], "type": ["CC"] * len(codes)})
+    if access and {"lat", "lon", "population"} <= set(communes.columns):
+        communes = add_access(communes)
     entries = [layer_entry(x) if isinstance(x, str) else dict(x) for x in layers]
     return Base(
         communes=communes,

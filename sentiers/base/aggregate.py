@@ -6,6 +6,9 @@
 - Values Insee publishes only above confidentiality thresholds (Filosofi medians and rates) are weighted means of
   the published communes, and each comes with its coverage: how many communes are published and what share of the
   group's inhabitants live in them. A group whose coverage is partial must say so wherever it is shown.
+- Access (distance to the nearest service, catchment population) is averaged over the inhabitants (population-
+  weighted), so a commune's 0/100 « farther than the lack distance » becomes the share of the group's inhabitants
+  living that far.
 - Levels (density level, AAV remoteness) are population-weighted means (indicative); the centralité level is the
   highest of the group; the centre is the population-weighted mean of the communes' points.
 - Rurality of a group (:data:`EPCI_RURAL_RULE`): the share of its population living in rural communes, and the
@@ -21,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sentiers.base.catalogue import add_rates
+from sentiers.base.catalogue import add_rates, is_access_column
 from sentiers.base.sources import SOURCES, summed_columns
 
 EPCI_RURAL_SHARE = 50.0
@@ -85,6 +88,9 @@ def aggregate(frame: pd.DataFrame, keys: Any) -> pd.DataFrame:
     for column in (*POPULATION_WEIGHTED_LEVELS, "lat", "lon"):
         if column in frame:
             extra[column] = weighted_mean(frame[column], population.fillna(0) + 1, keys)[0]
+    for column in frame.columns:
+        if is_access_column(str(column)):  # for an average inhabitant: far_ becomes the share of inhabitants
+            extra[column] = weighted_mean(frame[column], population.fillna(0), keys)[0]
     if "centralite_level" in frame:
         extra["centralite_level"] = _num(frame["centralite_level"]).groupby(keys, sort=False).max()
     out = pd.concat([out, pd.DataFrame(extra, index=out.index)], axis=1) if extra else out

@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from sentiers import geometry
+from sentiers.base.access import add_access
 from sentiers.base.catalogue import add_rates
 from sentiers.base.embedded import COG_YEAR, EmbeddedData, load_embedded
 from sentiers.base.passage import DERIVATION_COLUMNS, carry_to_current, resolve_chains
@@ -193,6 +194,8 @@ class _Builder:
         self.progress(0.78, "Ruralité et taux")
         communes = finish_rurality(communes)
         communes = add_rates(communes)
+        self.progress(0.80, "Accès aux services (distances et populations à moins de 10 et 20 km)")
+        communes = add_access(communes)
 
         self.progress(0.82, "Contours des départements et régions")
         departements, regions = self.boundaries(communes, emb)

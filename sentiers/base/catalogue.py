@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 Need = Literal["higher", "lower", "target"]
 Better = Literal["higher", "lower", "neutral"]
-Kind = Literal["value", "rate", "presence", "per1000", "flag", "level", "distance", "count"]
+Kind = Literal["value", "rate", "presence", "per1000", "flag", "level", "distance", "count", "access", "lack"]
 
 DIRECTION_LABELS: dict[str, str] = {
     "higher": "plus c'est élevé, plus le besoin est fort",
@@ -72,17 +72,28 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Service:
-    """An everyday service: a family of BPE equipment types (counts per commune in ``bpe_<type>`` columns)."""
+    """An everyday service: a family of equipment types (counts per commune in ``bpe_<type>`` columns).
+
+    ``lack_km``: the straight-line distance from a commune's point to the nearest one beyond which going there is a
+    real lack (about 1.3 to 1.4 times as far by road); ``nearest``: « … la plus proche » in French.
+    """
 
     key: str
     label: str
     codes: tuple[str, ...]  # BPE TYPEQU, lower case
     layer: str
     gap: str  # what its absence means, in a few words (French)
+    lack_km: float = 10.0
+    nearest: str = ""
+    count_columns: tuple[str, ...] = ()  # columns other than bpe_<type> (France services)
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return tuple(f"bpe_{c}" for c in self.codes)
+        return self.count_columns or tuple(f"bpe_{c}" for c in self.codes)
+
+    @property
+    def nearest_label(self) -> str:
+        return self.nearest or f"{self.label} le plus proche"
 
 
 _COMMERCE = "insee_bpe_2020_commerce"
@@ -94,32 +105,194 @@ _SOCIAL = "insee_bpe_2021_action_sociale"
 _PARTICULIERS = "insee_bpe_2021_particuliers"
 
 SERVICES: tuple[Service, ...] = (
-    Service("epicerie", "Épicerie", ("b202",), _COMMERCE, "commerce alimentaire de proximité"),
-    Service("superette", "Supérette", ("b201",), _COMMERCE, "petite surface alimentaire"),
     Service(
-        "supermarche", "Supermarché ou hypermarché", ("b101", "b102"), _COMMERCE, "grande surface alimentaire"
+        "alimentation",
+        "Commerce alimentaire (épicerie, supérette, supermarché ou hypermarché)",
+        ("b202", "b201", "b102", "b101"),
+        _COMMERCE,
+        "faire ses courses sans prendre la voiture",
+        5.0,
+        "commerce alimentaire le plus proche",
     ),
-    Service("boulangerie", "Boulangerie", ("b203",), _COMMERCE, "commerce de bouche"),
-    Service("station_service", "Station-service", ("b316",), _COMMERCE, "carburant, mobilité"),
     Service(
-        "ecole", "École maternelle ou élémentaire", ("c101", "c102", "c104", "c105"), _ECOLES, "scolarité"
+        "epicerie",
+        "Épicerie",
+        ("b202",),
+        _COMMERCE,
+        "commerce alimentaire de proximité",
+        5.0,
+        "épicerie la plus proche",
     ),
-    Service("medecin", "Médecin généraliste", ("d201",), _MEDICAL, "accès aux soins"),
-    Service("infirmier", "Infirmier ou infirmière", ("d232",), _MEDICAL, "soins à domicile"),
-    Service("pharmacie", "Pharmacie", ("d307",), _SANTE, "santé"),
-    Service("msp", "Maison de santé pluridisciplinaire", ("d113",), _SANTE, "soins coordonnés"),
+    Service(
+        "superette",
+        "Supérette",
+        ("b201",),
+        _COMMERCE,
+        "petite surface alimentaire",
+        10.0,
+        "supérette la plus proche",
+    ),
+    Service(
+        "supermarche",
+        "Supermarché ou hypermarché",
+        ("b101", "b102"),
+        _COMMERCE,
+        "grande surface alimentaire",
+        15.0,
+        "supermarché ou hypermarché le plus proche",
+    ),
+    Service(
+        "boulangerie",
+        "Boulangerie",
+        ("b203",),
+        _COMMERCE,
+        "commerce de bouche",
+        5.0,
+        "boulangerie la plus proche",
+    ),
+    Service(
+        "station_service",
+        "Station-service",
+        ("b316",),
+        _COMMERCE,
+        "carburant, mobilité",
+        10.0,
+        "station-service la plus proche",
+    ),
+    Service(
+        "ecole",
+        "École maternelle ou élémentaire",
+        ("c101", "c102", "c104", "c105"),
+        _ECOLES,
+        "scolarité",
+        5.0,
+        "école la plus proche",
+    ),
+    Service(
+        "medecin",
+        "Médecin généraliste",
+        ("d201",),
+        _MEDICAL,
+        "accès aux soins",
+        7.0,
+        "médecin généraliste le plus proche",
+    ),
+    Service(
+        "infirmier",
+        "Infirmier ou infirmière",
+        ("d232",),
+        _MEDICAL,
+        "soins à domicile",
+        7.0,
+        "cabinet infirmier le plus proche",
+    ),
+    Service("pharmacie", "Pharmacie", ("d307",), _SANTE, "santé", 7.0, "pharmacie la plus proche"),
+    Service(
+        "msp",
+        "Maison de santé pluridisciplinaire",
+        ("d113",),
+        _SANTE,
+        "soins coordonnés",
+        15.0,
+        "maison de santé la plus proche",
+    ),
     Service(
         "poste",
         "Bureau, relais ou agence postale",
         ("a206", "a207", "a208"),
         _PARTICULIERS,
         "services postaux",
+        5.0,
+        "point postal le plus proche",
     ),
-    Service("banque", "Banque ou caisse d'épargne", ("a203",), _PARTICULIERS, "services bancaires"),
-    Service("restaurant", "Restaurant", ("a504",), _PARTICULIERS, "lieu de rencontre"),
-    Service("creche", "Accueil du jeune enfant (crèche…)", ("d502",), _SOCIAL, "garde d'enfants"),
-    Service("ehpad", "Hébergement pour personnes âgées", ("d401",), _SOCIAL, "grand âge"),
-    Service("gare", "Gare ou halte ferroviaire", ("e107", "e108", "e109"), _TOURISME, "mobilité"),
+    Service(
+        "banque",
+        "Banque ou caisse d'épargne",
+        ("a203",),
+        _PARTICULIERS,
+        "services bancaires",
+        10.0,
+        "banque la plus proche",
+    ),
+    Service(
+        "restaurant",
+        "Restaurant",
+        ("a504",),
+        _PARTICULIERS,
+        "lieu de rencontre",
+        5.0,
+        "restaurant le plus proche",
+    ),
+    Service(
+        "creche",
+        "Accueil du jeune enfant (crèche…)",
+        ("d502",),
+        _SOCIAL,
+        "garde d'enfants",
+        10.0,
+        "accueil du jeune enfant le plus proche",
+    ),
+    Service(
+        "ehpad",
+        "Hébergement pour personnes âgées",
+        ("d401",),
+        _SOCIAL,
+        "grand âge",
+        15.0,
+        "hébergement pour personnes âgées le plus proche",
+    ),
+    Service(
+        "gare",
+        "Gare ou halte ferroviaire",
+        ("e107", "e108", "e109"),
+        _TOURISME,
+        "mobilité",
+        10.0,
+        "gare la plus proche",
+    ),
+)
+# families whose distances are computed besides SERVICES (counts from the base's points, not the BPE)
+FRANCE_SERVICES = Service(
+    "france_services",
+    "France services",
+    (),
+    "anct_france_services",
+    "démarches administratives accompagnées",
+    20.0,
+    "France services la plus proche",
+    count_columns=("france_services",),
+)
+FABRIQUES = Service(
+    "fabriques",
+    "Fabrique de territoire (tiers-lieu)",
+    (),
+    "anct_fabriques",
+    "un lieu où habitants et associations se retrouvent et font ensemble",
+    15.0,
+    "Fabrique de territoire la plus proche",
+    count_columns=("fabriques",),
+)
+MANUFACTURES = Service(
+    "manufactures",
+    "Manufacture de proximité",
+    (),
+    "anct_manufactures",
+    "un atelier partagé de production",
+    20.0,
+    "Manufacture de proximité la plus proche",
+    count_columns=("manufactures",),
+)
+ACCESS_FAMILIES: tuple[Service, ...] = (*SERVICES, FRANCE_SERVICES, FABRIQUES, MANUFACTURES)
+CATCHMENT_METHOD = (
+    "Somme des populations des communes dont le point représentatif (la mairie) est à moins de la distance, à vol "
+    "d'oiseau, de celui de la commune (elle comprise) ; calculée à la construction de la base."
+)
+ACCESS_METHOD = (
+    "Distance à vol d'oiseau (km) entre le point représentatif de la commune (sa mairie) et celui de la commune "
+    "la plus proche qui a au moins un tel équipement (0 si la commune en a un) ; calculée à la construction de "
+    "la base sur toutes les communes de métropole (la Corse et chaque département d'outre-mer à part). Par la "
+    "route, compter environ 1,3 à 1,4 fois plus. Une source de distances routières ou de temps de trajet, si elle "
+    "est ajoutée, remplace ce calcul."
 )
 SERVICES_BY_KEY: dict[str, Service] = {s.key: s for s in SERVICES}
 
@@ -163,6 +336,62 @@ def _service_indicators(service: Service) -> list[Indicator]:
             epci="somme des équipements / somme des populations",
             denominator="population",
             small_below=500,
+        ),
+    ]
+
+
+def to_phrase(phrase: str) -> str:
+    """« à » + a definite noun phrase: « au commerce… le plus proche », « à la gare… », « à l'épicerie… »."""
+    if phrase[:1].lower() in "aeéèêiîoôuh":
+        return f"à l'{phrase}"
+    return f"au {phrase}" if phrase.endswith("le plus proche") else f"à la {phrase}"
+
+
+def from_phrase(phrase: str) -> str:
+    """« de » + a definite noun phrase: « du commerce… », « de la gare… », « de l'épicerie… »."""
+    if phrase[:1].lower() in "aeéèêiîoôuh":
+        return f"de l'{phrase}"
+    return f"du {phrase}" if phrase.endswith("le plus proche") else f"de la {phrase}"
+
+
+def _access_indicators(service: Service) -> list[Indicator]:
+    from sentiers.fr import number
+
+    lack = number(service.lack_km, 0)
+    return [
+        Indicator(
+            id=f"dist_{service.key}_km",
+            label=f"Distance {to_phrase(service.nearest_label)}",
+            unit="km (à vol d'oiseau)",
+            layers=(service.layer,),
+            columns=(f"dist_{service.key}_km",),
+            need="higher",
+            better="lower",
+            kind="access",
+            group="Accès aux services (distances)",
+            meaning=(
+                f"Plus c'est loin, plus le manque est réel ({service.gap}) ; 0 si la commune en a un. "
+                f"Au-delà de {lack} km, on parle de manque."
+            ),
+            note=ACCESS_METHOD,
+            epci="moyenne pondérée par la population des communes (distance pour un habitant moyen)",
+        ),
+        Indicator(
+            id=f"far_{service.key}",
+            label=f"Part de la population à plus de {lack} km {from_phrase(service.nearest_label)}",
+            unit="% de la population",
+            layers=(service.layer,),
+            columns=(f"dist_{service.key}_km",),
+            need="higher",
+            better="lower",
+            kind="lack",
+            group="Accès aux services (distances)",
+            meaning=(
+                f"La part des habitants pour qui ce service manque vraiment ({service.gap}). Pour une commune : "
+                f"100 si elle est à plus de {lack} km, 0 sinon ; pour un EPCI, la part de ses habitants."
+            ),
+            note=ACCESS_METHOD,
+            epci=f"population des communes à plus de {lack} km / population totale",
         ),
     ]
 
@@ -593,6 +822,54 @@ _ENTRIES: list[Indicator] = [
 
 for _service in SERVICES:
     _ENTRIES += _service_indicators(_service)
+for _service in ACCESS_FAMILIES:
+    _ENTRIES += _access_indicators(_service)
+for _radius in (10, 20):
+    _ENTRIES.append(
+        Indicator(
+            id=f"catchment_{_radius}km",
+            label=f"Population à moins de {_radius} km",
+            unit="habitants",
+            layers=("identity",),
+            columns=(f"catchment_{_radius}km",),
+            need="higher",
+            better="neutral",
+            decimals=0,
+            kind="access",
+            group="Accès aux services (distances)",
+            meaning=(
+                "Les habitants des communes dont le point est à moins de "
+                f"{_radius} km (la commune comprise) : le public à portée d'un service ou d'une antenne."
+            ),
+            note=CATCHMENT_METHOD,
+            epci="moyenne pondérée par la population des communes (pour un habitant moyen)",
+        )
+    )
+LACK_KM: dict[str, float] = {s.key: s.lack_km for s in ACCESS_FAMILIES}
+
+
+def is_access_column(column: str) -> bool:
+    """A commune's distance, lack share or catchment column (averaged over a group's inhabitants)."""
+    return (column.startswith("dist_") and column.endswith("_km")) or column.startswith(
+        ("far_", "catchment_")
+    )
+
+
+def add_lack_shares(frame: pd.DataFrame) -> pd.DataFrame:
+    """``far_<family>`` for communes: 100 when the nearest one is farther than the family's lack distance, else 0
+    (NaN when the distance is unknown)."""
+    import pandas as pd
+
+    shares = {}
+    for key, lack in LACK_KM.items():
+        column = f"dist_{key}_km"
+        if column in frame:
+            dist = pd.to_numeric(frame[column], errors="coerce").astype(float)
+            shares[f"far_{key}"] = (dist > lack).astype(float).where(dist.notna()) * 100
+    if shares:
+        frame[list(shares)] = pd.DataFrame(shares, index=frame.index)
+    return frame
+
 
 CATALOGUE: dict[str, Indicator] = {entry.id: entry for entry in _ENTRIES}
 assert len(CATALOGUE) == len(_ENTRIES), "duplicate indicator id"

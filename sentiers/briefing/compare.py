@@ -17,6 +17,7 @@ from sentiers.base.catalogue import CATALOGUE
 from sentiers.briefing.assemble import Progress, base_note, build_briefing, now_text
 from sentiers.briefing.model import Briefing, Level, SourceRow
 from sentiers.briefing.render import environment
+from sentiers.briefing.texts import ACCESS_NOTE
 from sentiers.errors import SentiersError
 from sentiers.maps import palettes
 
@@ -231,6 +232,9 @@ def build_comparison(
                 cells=cells,
             )
         )
+        access_row = _access_row(briefings, i)
+        if access_row is not None:
+            rows.append(access_row)
     for i, zoning in enumerate(briefings[0].zonings):
         rows.append(
             Row(
@@ -275,7 +279,9 @@ def build_comparison(
                 label=f"{kind} à moins de {fr.number(briefings[0].radius_km, 0, 'km')}",
                 group="Ressources",
                 direction="higher",
-                source=briefings[0].resources_note.split("Sources : ")[-1] if briefings[0].resources_note else "",
+                source=briefings[0].resources_note.split("Sources : ")[-1]
+                if briefings[0].resources_note
+                else "",
                 cells=cells,
             )
         )
@@ -406,4 +412,36 @@ def render_compare_xlsx(comparison: Comparison) -> bytes:
             ),
             exports.Sheet("Sources", sources, widths={"Source": 60, "Éditeur": 30, "Millésime": 30}),
         ]
+    )
+
+
+def _access_row(briefings: list[Briefing], i: int) -> Row | None:
+    """The nearest one (communes: commune and km) or the share of inhabitants beyond the lack distance (EPCI)."""
+    from sentiers.base.catalogue import ACCESS_FAMILIES, from_phrase
+
+    service = briefings[0].services[i]
+    spec = next((f for f in ACCESS_FAMILIES if f.key == service.key), None)
+    if spec is None or not any(b.services[i].nearest_text for b in briefings):
+        return None
+    levels = {b.header.level for b in briefings}
+    cells = []
+    for b in briefings:
+        row = b.services[i]
+        value = row.nearest_km if b.header.level == "commune" else row.far_share
+        cells.append(Cell(text=row.nearest_text or "—", value=value))
+    if len(levels) == 1:  # km and shares of inhabitants are not compared with each other
+        _mark(cells, "lower")
+    lack = fr.number(spec.lack_km, 0, "km")
+    label = (
+        f"{spec.nearest_label[0].upper()}{spec.nearest_label[1:]} (distance)"
+        if levels == {"commune"}
+        else f"Habitants à plus de {lack} {from_phrase(spec.nearest_label)}"
+    )
+    return Row(
+        key=f"access_{service.key}",
+        label=label,
+        group="Services du quotidien",
+        direction="lower",
+        source=ACCESS_NOTE,
+        cells=cells,
     )

@@ -90,6 +90,11 @@ class ServiceRow(BaseModel):
     small: bool = False  # the rate per 1,000 rests on a small population
     # an EPCI: share of its population living in a commune that has one (None for a commune)
     population_share: float | None = None
+    # access: « Châtillon-en-Diois, 11 km » (a commune without one), « 19 % des habitants à plus de 5 km » (an EPCI)
+    nearest_text: str = ""
+    nearest_km: float | None = None  # a commune: distance to the nearest one (0 when it has one)
+    far_share: float | None = None  # share of the inhabitants beyond the lack distance
+    lacking: bool = False  # a commune beyond the lack distance, an EPCI with inhabitants beyond it
 
 
 class Resource(BaseModel):
@@ -126,7 +131,8 @@ class ScoreSection(BaseModel):
     score: float | None = None
     rank: int | None = None
     candidates: int | None = None
-    robustness: str = ""
+    robustness: str = ""  # « reste parmi les 20 premiers dans 17 variantes sur 20 ; … »
+    robustness_note: str = ""  # how the variants were drawn
     contributions: list[Contribution] = Field(default_factory=list)
 
 

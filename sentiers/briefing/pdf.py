@@ -14,7 +14,7 @@ from fpdf.enums import XPos, YPos
 
 from sentiers import fr
 from sentiers.briefing.model import Briefing, ScoreSection
-from sentiers.briefing.texts import SECTION_TITLES
+from sentiers.briefing.texts import ACCESS_HEADER, ACCESS_NOTE, SECTION_TITLES
 
 
 def font_dir() -> Path:
@@ -153,7 +153,9 @@ def _score_pdf(pdf: BriefPDF, score: ScoreSection) -> None:
         )
         pdf.para(f"Score : {fr.number(score.score, 1)} / 100{rank}")
         if score.robustness:
-            pdf.para(f"Robustesse : {score.robustness}")
+            pdf.para(f"Robustesse : {score.robustness}.")
+            if score.robustness_note:
+                pdf.source(score.robustness_note)
         if score.contributions:
             pdf.grid(
                 ["Critère", "Valeur", "Points"],
@@ -228,21 +230,23 @@ def briefing_pdf(briefing: Briefing) -> bytes:
         pdf.missing(b.services_note)
     else:
         pdf.grid(
-            ["Service", "Dans le territoire", "Pour 1 000 hab.", "Département", "France"],
+            ["Service", "Dans le territoire", ACCESS_HEADER[h.level], "Pour 1 000 hab.", "Dépt.", "France"],
             [
                 [
                     s.label,
                     s.text,
+                    s.nearest_text or "—",
                     s.per_1000_text + (" (effectif faible)" if s.small else ""),
                     s.departement_per_1000_text,
                     s.france_per_1000_text,
                 ]
                 for s in b.services
             ],
-            (52, 62, 28, 20, 20),
+            (44, 46, 38, 22, 16, 16),
         )
         sources = sorted({s.source for s in b.services if s.source})
         pdf.source("Source : " + " ; ".join(sources))
+        pdf.source(ACCESS_NOTE)
 
     pdf.h2(SECTION_TITLES["zonages"])
     pdf.grid(

@@ -94,10 +94,7 @@ def visit_questions(
         2,
     )
     understand = [q for q in understand if q]
-    for svc in services:
-        if svc.present is False:
-            question = SERVICE_QUESTIONS[svc.key].format(where=where)
-            understand.append(question[0].upper() + question[1:])
+    understand += service_questions(level, where, services)
     missing_ind = [row.label.lower() for row in indicators if row.missing and "pas chargée" in row.note]
     if missing_ind:
         understand.append(
@@ -213,7 +210,13 @@ def summary_facts(
             programmes.append(fact.label)
     if programmes:
         facts.append("Zonages et programmes : " + ", ".join(programmes) + ".")
-    absent = [s.label.lower() for s in services if s.present is False]
+    keys = {s.key for s in services}
+    absent = [
+        s.label.split(" (")[0].lower()
+        + (f" (le plus proche : {s.nearest_text})" if s.lacking and s.nearest_km else "")
+        for s in services
+        if s.present is False and not (s.key in FOOD_PARTS and "alimentation" in keys)
+    ]
     if header.level == "epci":
         # true of the EPCI: services most of its inhabitants have in their own commune, or not
         rare = [
@@ -246,3 +249,33 @@ def summary_facts(
     if score is not None and score.available and score.score is not None:
         facts.append(f"Profil « {score.profile_name} » : rang {score.rank} sur {score.candidates}.")
     return facts
+
+
+FOOD_PARTS = ("epicerie", "superette", "supermarche")  # asked about through « alimentation » when it is there
+
+
+def service_questions(level: str, where: str, services: list[ServiceRow]) -> list[str]:
+    """One question per service that is really lacking: absent from a commune and farther than its lack distance
+    (or with no distance known), absent from every commune of an EPCI, or far for a tenth of its inhabitants."""
+    from sentiers.base.catalogue import ACCESS_FAMILIES, from_phrase
+
+    lack_of = {s.key: s for s in ACCESS_FAMILIES}
+    keys = {svc.key for svc in services}
+    out: list[str] = []
+    for svc in services:
+        if svc.key in FOOD_PARTS and "alimentation" in keys:
+            continue
+        template = SERVICE_QUESTIONS.get(svc.key)
+        if template is None:
+            continue
+        if svc.present is False and (level != "commune" or svc.nearest_km is None or svc.lacking):
+            near = f" (le plus proche : {svc.nearest_text})" if level == "commune" and svc.nearest_km else ""
+            question = template.format(where=where + near)
+            out.append(question[0].upper() + question[1:])
+        elif level != "commune" and svc.far_share is not None and svc.far_share >= 10 and svc.key in lack_of:
+            spec = lack_of[svc.key]
+            out.append(
+                f"{fr.number(svc.far_share, 0, '%')} des habitants vivent à plus de "
+                f"{fr.number(spec.lack_km, 0, 'km')} {from_phrase(spec.nearest_label)} : comment y accèdent-ils ?"
+            )
+    return out

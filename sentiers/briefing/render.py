@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from sentiers import fr
 from sentiers.briefing.model import Briefing
-from sentiers.briefing.texts import SECTION_TITLES
+from sentiers.briefing.texts import ACCESS_HEADER, ACCESS_NOTE, SECTION_TITLES
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -31,7 +31,11 @@ def environment() -> Environment:
 
 
 def render_html(briefing: Briefing) -> str:
-    return environment().get_template("briefing.html.j2").render(b=briefing, titles=SECTION_TITLES)
+    return (
+        environment()
+        .get_template("briefing.html.j2")
+        .render(b=briefing, titles=SECTION_TITLES, access_header=ACCESS_HEADER, access_note=ACCESS_NOTE)
+    )
 
 
 def render_pdf(briefing: Briefing) -> bytes:

@@ -56,6 +56,7 @@ def ranking_for(base: Base, profile, level: str):
 
 def score_territory(base: Base, territory: Territory, profile, section: ScoreSection) -> ScoreSection:
     from sentiers.base.catalogue import CATALOGUE
+    from sentiers.matching.score import check_summary, dependence_text, robustness_text
 
     if not hasattr(profile, "criteria"):
         raise SentiersError("Profil non reconnu : chargez un fichier de profil ou choisissez un profil type.")
@@ -76,12 +77,12 @@ def score_territory(base: Base, territory: Territory, profile, section: ScoreSec
     section.available = True
     section.score = float(rec["score"])
     section.rank = int(rec["rank"])
-    rob = rec.get("robustness")
-    if rob is not None and not (isinstance(rob, float) and math.isnan(rob)):
-        section.robustness = (
-            f"dans les {ranking.top_n} premiers pour {float(rob):.0%} des {ranking.draws} variations "
-            "aléatoires des poids"
-        )
+    said = [robustness_text(ranking, rec), dependence_text(ranking, rec)]
+    if bool(rec.get("ex_aequo", False)):
+        said.append(f"ex aequo avec le {ranking.leading}e (à moins de 0,5 point)")
+    if said[0]:
+        section.robustness = " ; ".join(x for x in said if x)
+        section.robustness_note = check_summary(ranking)
     for criterion in ranking.criteria:
         entry = CATALOGUE.get(criterion.indicator)
         value = rec.get(f"val:{criterion.indicator}")

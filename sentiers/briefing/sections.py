@@ -12,7 +12,7 @@ import pandas as pd
 
 from sentiers import fr
 from sentiers.base.aggregate import EPCI_RURAL_RULE, WEIGHTED, group_rurality
-from sentiers.base.catalogue import BRIEFING_INDICATORS, CATALOGUE, SERVICES, small_number
+from sentiers.base.catalogue import BRIEFING_INDICATORS, CATALOGUE, SERVICES, Service, small_number
 from sentiers.base.codes import DROM
 from sentiers.base.schema import CATEAAV_LABELS, TAAV_LABELS
 from sentiers.base.sources import HOW_TO_LOAD, missing_layer_text
@@ -442,8 +442,10 @@ def service_rows(base: Base, territory: Territory, refs: dict[str, Any] | None =
             )
         rate_entry = CATALOGUE[f"{spec.key}_per_1000"]
         small = small_number(rate_entry, own)
+        access = access_of(base, territory, spec, population)
         rows.append(
             ServiceRow(
+                **access,
                 key=spec.key,
                 label=spec.label,
                 present=count > 0,
@@ -458,6 +460,44 @@ def service_rows(base: Base, territory: Territory, refs: dict[str, Any] | None =
             )
         )
     return rows
+
+
+def access_of(base: Base, territory: Territory, spec: Service, population: pd.Series) -> dict[str, Any]:
+    """Nearest one and lack (:mod:`sentiers.base.access`): a commune's nearest commune with one and its distance,
+    an EPCI's share of inhabitants beyond the lack distance."""
+    column = f"dist_{spec.key}_km"
+    members = territory.members
+    if column not in members:
+        return {}
+    dist = pd.to_numeric(members[column], errors="coerce")
+    lack = fr.number(spec.lack_km, 0, "km")
+    if territory.level == "commune":
+        km = as_float(dist.iloc[0])
+        if km is None:
+            return {}
+        if km == 0:
+            return {"nearest_km": 0.0, "nearest_text": "dans la commune"}
+        near = str(members[f"near_{spec.key}"].iloc[0]) if f"near_{spec.key}" in members else ""
+        names = base.memo(
+            "commune_names", lambda: dict(zip(base.communes["code"], base.communes["name"], strict=False))
+        )
+        where = names.get(near, near)
+        return {
+            "nearest_km": km,
+            "nearest_text": f"{where}, {fr.number(km, 0 if km >= 10 else 1, 'km')}",
+            "lacking": km > spec.lack_km,
+            "far_share": 100.0 if km > spec.lack_km else 0.0,
+        }
+    known = dist.notna() & (population > 0)
+    if not known.any():
+        return {}
+    far = float(population[known & (dist > spec.lack_km)].sum() / population[known].sum() * 100)
+    text = (
+        f"{fr.number(far, 0, '%')} des habitants à plus de {lack}"
+        if far >= 0.5
+        else f"tous les habitants à moins de {lack}"
+    )
+    return {"far_share": far, "nearest_text": text, "lacking": far >= 0.5}
 
 
 def _bool_count(members: pd.DataFrame, column: str) -> int:

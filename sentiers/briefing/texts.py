@@ -6,7 +6,15 @@ Figures and their definitions are not here: they come from the one catalogue (:m
 from __future__ import annotations
 
 # question for the visit when a service is absent ({where}: "dans la commune" / "dans l'intercommunalité")
+# the services table's access column and how its distances are measured
+ACCESS_HEADER: dict[str, str] = {"commune": "Le plus proche", "epci": "Habitants loin"}
+ACCESS_NOTE = (
+    "Le plus proche : distance à vol d'oiseau entre mairies, à la commune la plus proche qui en a un (par la route, "
+    "compter 1,3 à 1,4 fois plus) ; pour une intercommunalité, la part des habitants au-delà de la distance où l'on "
+    "parle de manque. Source : Insee, BPE (mêmes millésimes que le tableau)."
+)
 SERVICE_QUESTIONS: dict[str, str] = {
+    "alimentation": "aucun commerce alimentaire {where} : qui assure l'approvisionnement, et comment font ceux qui n'ont pas de voiture ?",
     "epicerie": "aucune épicerie {where} : qui assure l'approvisionnement aujourd'hui ?",
     "superette": "aucune supérette {where} : où se font les petites courses du quotidien ?",
     "supermarche": "aucune grande surface {where} : où les habitants font-ils leurs courses, et comment s'y rendent-ils ?",

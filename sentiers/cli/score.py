@@ -26,6 +26,7 @@ def _profile(args: Any):
 
 def _text(ranking, top: int) -> str:
     from sentiers.base.catalogue import CATALOGUE
+    from sentiers.matching.score import check_summary, dependence_text, robustness_text, ties_text
 
     lines = [f"Profil : {ranking.profile.name} — niveau {ranking.level}", "Entonnoir :"]
     for step in ranking.funnel:
@@ -36,12 +37,19 @@ def _text(ranking, top: int) -> str:
         lines.append("Aucun candidat ne satisfait toutes les contraintes.")
         return "\n".join(lines) + "\n"
     lines.append(f"Critères : {', '.join(CATALOGUE[c.indicator].label for c in ranking.criteria)}")
+    for item in ranking.constant:
+        lines.append(f"  ! {item['reason']}")
     for rec in ranking.top(top).to_dict("records"):
-        rob = rec["robustness"]
+        said = "  ".join(x for x in (robustness_text(ranking, rec), dependence_text(ranking, rec)) if x)
+        tie = "  (ex aequo)" if rec.get("ex_aequo") else ""
         lines.append(
             f"{rec['rank']:>4}. {rec['code']}  {rec['name']} ({rec['departement']})  "
-            f"score {rec['score']:.1f}  robustesse {rob:.0%}"
+            f"score {rec['score']:.1f}{tie}  {said}"
         )
+    lines.append(check_summary(ranking))
+    ties = ties_text(ranking)
+    if ties:
+        lines.append(ties)
     return "\n".join(lines) + "\n"
 
 

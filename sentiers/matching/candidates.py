@@ -1,6 +1,7 @@
 """Candidate tables: one row per commune or per EPCI, one column per catalogue indicator.
 
-Commune values come straight from the base's columns. EPCI values come from the one aggregation of
+Commune values come straight from the base's columns, except rates over small denominators, which are shrunk toward
+their département's rate (:mod:`sentiers.matching.small_numbers`; the measured value stays in ``raw:<id>``). EPCI values come from the one aggregation of
 communes (:func:`sentiers.base.aggregate.aggregate`): counts summed, rates recomputed from summed numerators and
 denominators, published-only values weighted with their coverage, and the EPCI rural rule.
 
@@ -17,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from sentiers.base.aggregate import aggregate
-from sentiers.base.catalogue import CATALOGUE, add_rates, available_columns
+from sentiers.base.catalogue import CATALOGUE, add_lack_shares, add_rates, available_columns, is_access_column
 from sentiers.base.sources import missing_layer_text, summed_columns
 from sentiers.base.store import Base
 from sentiers.geometry import haversine_km
+from sentiers.matching.small_numbers import priors, shrink
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ def needed_columns() -> list[str]:
     cols += list(COUNT_COLUMNS + FILOSOFI_WMEAN + POINT_COLUMNS + FLAG_COLUMNS)
     cols += [c for entry in CATALOGUE.values() for c in entry.columns]
     cols += ["population_year", "postal_codes"]  # commune lookup by name (reference commune)
+    cols += [f"catchment_{r}km" for r in (10, 20)]
     return list(dict.fromkeys(cols))
 
 
@@ -129,6 +132,10 @@ def commune_raw(communes: pd.DataFrame) -> pd.DataFrame:
     for col in COUNT_COLUMNS + FILOSOFI_WMEAN + POINT_COLUMNS + tuple(_bpe_columns(communes)):
         if col in communes:
             raw[col] = _num(communes[col])
+    access = [c for c in communes.columns if is_access_column(str(c))]
+    if access:
+        raw = pd.concat([raw, communes[access].apply(pd.to_numeric, errors="coerce").astype(float)], axis=1)
+        add_lack_shares(raw)
     if "density_level" in communes:
         raw["density_level"] = _num(communes["density_level"])
     if "rural" in communes:
@@ -172,9 +179,14 @@ def epci_raw(raw: pd.DataFrame, epci_names: pd.DataFrame | None = None) -> pd.Da
 
 
 def derive(
-    raw: pd.DataFrame, level: str, columns_present: set[str], coverage: Coverage | None
+    raw: pd.DataFrame,
+    level: str,
+    columns_present: set[str],
+    coverage: Coverage | None,
+    prior: pd.DataFrame | None = None,
 ) -> CandidateTable:
-    """Indicator columns (catalogue ids) from raw inputs, recording which ones cannot be computed."""
+    """Indicator columns (catalogue ids) from raw inputs, recording which ones cannot be computed; rates over small
+    denominators shrunk toward ``prior`` (département rates, :mod:`sentiers.matching.small_numbers`)."""
     frame = raw.copy()
     add_rates(frame)
     population = frame["population"]
@@ -217,6 +229,8 @@ def derive(
         )
     if coverage is not None:
         frame["kiif_covered"] = frame["departement"].isin(coverage.departements)
+    if prior is not None and "departement" in frame:
+        frame = shrink(frame, prior)
     return CandidateTable(level=level, frame=frame, unavailable=unavailable, has_rurality="rural" in frame)
 
 
@@ -229,9 +243,10 @@ def build_table(
     """The candidate table of a communes frame (columns as in sentiers.base.schema)."""
     raw = commune_raw(communes)
     present = set(communes.columns) | ({"rural"} if "rural" in communes else set())
+    prior = priors(add_rates(raw.copy())) if "departement" in raw else None
     if level == "epci":
         raw = epci_raw(raw, epci_names)
-    return derive(raw, level, present, coverage)
+    return derive(raw, level, present, coverage, prior)
 
 
 def candidate_table(base: Base, level: str = "commune", coverage: Coverage | None = None) -> CandidateTable:

@@ -71,9 +71,15 @@ def apply_constraints(
     constraints: Constraints,
     coverage: Coverage | None = None,
     reference: ReferencePoint | None = None,
+    default_floor: int | None = None,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Candidates satisfying every hard constraint (with ``distance_reference_km`` when a reference is
-    given), and the funnel."""
+    given), and the funnel.
+
+    A territory without inhabitants is never a candidate. ``default_floor``: the défi's population floor, applied
+    when the profile sets no ``population_min`` of its own (0 asks for no floor); the funnel says when the floor
+    is the défi's default, which the user can change.
+    """
 
     frame = table.frame
     if reference is not None:
@@ -99,6 +105,11 @@ def apply_constraints(
         after = int(keep.sum())
         funnel.append({"constraint": label, "removed": before - after, "remaining": after})
 
+    inhabited = np.nan_to_num(frame["population"].to_numpy(dtype=float, na_value=np.nan), nan=0.0) > 0
+    step(
+        "Communes habitées (population supérieure à 0)" if table.level == "commune" else "EPCI habités",
+        inhabited,
+    )
     if constraints.kiif_only:
         if coverage is None:
             raise SentiersError(
@@ -132,11 +143,12 @@ def apply_constraints(
         codes = _check_codes(constraints.regions, "regions", check_region_code)
         step(f"Régions choisies ({', '.join(codes)})", frame["region"].isin(codes).to_numpy())
     population = frame["population"].to_numpy(dtype=float)
-    if constraints.population_min is not None:
-        step(
-            f"Population d'au moins {constraints.population_min:,} habitants".replace(",", " "),
-            np.nan_to_num(population, nan=-1) >= constraints.population_min,
-        )
+    floor = constraints.population_min if constraints.population_min is not None else default_floor
+    if floor:  # 0: the profile asks for no floor
+        label = f"Population d'au moins {floor:,} habitants".replace(",", " ")
+        if floor == default_floor:
+            label += " (seuil par défaut du défi, modifiable)"
+        step(label, np.nan_to_num(population, nan=-1) >= floor)
     if constraints.population_max is not None:
         step(
             f"Population d'au plus {constraints.population_max:,} habitants".replace(",", " "),

@@ -7,7 +7,7 @@ import pandas as pd
 
 from sentiers import exports
 from sentiers.base.catalogue import CATALOGUE
-from sentiers.matching.score import Ranking, missing_of
+from sentiers.matching.score import Ranking, dependence_text, missing_of, robustness_text
 
 
 def shortlist_table(ranking: Ranking, top: int | None = None) -> pd.DataFrame:
@@ -22,15 +22,29 @@ def shortlist_table(ranking: Ranking, top: int | None = None) -> pd.DataFrame:
             "Département": rows["departement"].astype(str).to_numpy(),
             "Population": rows["population"].to_numpy(),
             "Score (0-100)": rows["score"].round(2).to_numpy(),
-            f"Robustesse (top {ranking.top_n})": rows["robustness"].round(3).to_numpy(),
         }
     )
+    records = rows.to_dict("records")
+    if ranking.check is not None:
+        k = ranking.check.k
+        table[f"Variantes où il est parmi les {k} premiers (sur {ranking.check.variants})"] = rows[
+            "robust_hits"
+        ].to_numpy()
+        table["Robustesse"] = [robustness_text(ranking, rec) for rec in records]
+        table["Dépend surtout de"] = [dependence_text(ranking, rec) for rec in records]
+        table[f"Ex aequo avec le {k}e (à moins de 0,5 point)"] = [
+            "oui" if rec.get("ex_aequo") else "" for rec in records
+        ]
     for crit in ranking.criteria:
         entry = CATALOGUE[crit.indicator]
         table[f"Points — {entry.label}"] = rows[f"pts:{crit.indicator}"].round(2).to_numpy()
     for crit in ranking.criteria:
         entry = CATALOGUE[crit.indicator]
         table[f"Valeur — {entry.label} ({entry.unit})"] = rows[f"val:{crit.indicator}"].round(3).to_numpy()
+        if f"raw:{crit.indicator}" in rows:  # a rate scored shrunk: the measured value beside it
+            table[f"Mesuré — {entry.label} ({entry.unit})"] = (
+                rows[f"raw:{crit.indicator}"].round(3).to_numpy()
+            )
     table["Valeurs manquantes"] = [
         ", ".join(
             CATALOGUE[i].label + (" (valeur de l'EPCI)" if rec.get(f"imp:{i}") else "")
@@ -44,18 +58,20 @@ def shortlist_table(ranking: Ranking, top: int | None = None) -> pd.DataFrame:
 def sources_table(ranking: Ranking) -> pd.DataFrame:
     """Criteria, weights and the source and vintage of each (second sheet of the XLSX)."""
     total = float(ranking.weights.sum()) or 1.0
+    constant = {c["indicator"]: c["reason"] for c in ranking.constant}
     return pd.DataFrame(
         [
             {
                 "Critère": CATALOGUE[c.indicator].label,
                 "Indicateur": c.indicator,
                 "Poids": c.weight,
-                "Part du poids": round(c.weight / total, 4),
+                "Part du poids": round(float(w) / total, 4),
                 "Sens": c.direction,
                 "Cible": c.target,
+                "Remarque": constant.get(c.indicator, ""),
                 "Source et millésime": ranking.sources.get(c.indicator, ""),
             }
-            for c in ranking.criteria
+            for c, w in zip(ranking.criteria, ranking.weights, strict=True)
         ]
     )
 
@@ -66,8 +82,8 @@ DECIMALS = {"Rang": 0, "Population": 0, "Score (0-100)": 1}
 def _decimals(table: pd.DataFrame) -> dict[str, int]:
     out = dict(DECIMALS)
     for column in table.columns:
-        if str(column).startswith("Robustesse"):
-            out[str(column)] = 2
+        if str(column).startswith("Variantes"):
+            out[str(column)] = 0
     return out
 
 

@@ -26,14 +26,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sentiers import fr
 from sentiers.base.catalogue import CATALOGUE
 from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.errors import SentiersError
 from sentiers.matching.candidates import Coverage, candidate_table
 from sentiers.matching.constraints import ReferencePoint, apply_constraints, resolve_reference
-from sentiers.matching.presets import effective_criteria
+from sentiers.matching.presets import default_floor, effective_criteria
 from sentiers.matching.profile import MISSING_POLICIES, Criterion, StructureProfile
-from sentiers.matching.robustness import DEFAULT_DRAWS, DEFAULT_SEED, top_n_frequency
+from sentiers.matching.robustness import DEFAULT_DRAWS, DEFAULT_SEED, TIE_POINTS, Robustness, check
 
 if TYPE_CHECKING:
     from sentiers.base.store import Base
@@ -47,13 +48,17 @@ ID_COLUMNS = ("code", "name", "departement", "region", "population", "rural", "r
 class Scored:
     """Scores of a set of candidates under a list of criteria."""
 
-    frame: pd.DataFrame  # ranked: ID_COLUMNS + score, rank, n_missing, pts:<id>, val:<id>, na:<id>
+    frame: pd.DataFrame  # ranked: ID_COLUMNS + score, rank, n_missing, pts:<id>, val:<id>, na:<id>, raw:<id>
     criteria: list[Criterion]  # the criteria actually used (available), in profile order
-    weights: np.ndarray  # their weights (raw)
+    weights: np.ndarray  # their effective weights (0 for a criterion that does not separate the candidates)
     transformed: np.ndarray  # n × k matrix of s in [0, 1], rows in ranked order
     unavailable: list[dict[str, str]] = field(default_factory=list)
     missing_policy: str = "neutral"
     excluded_missing: int = 0
+    values: np.ndarray | None = None  # n × k scored values (after imputation), ranked order
+    uncertainty: np.ndarray | None = None  # n × k standard errors of the values (0 where exact)
+    constant: list[dict[str, str]] = field(default_factory=list)  # criteria given no weight, with the reason
+    given_weights: np.ndarray | None = None  # the weights the profile gave
 
 
 def percentile_rank(values: np.ndarray) -> np.ndarray:
@@ -83,6 +88,18 @@ def transform(values: np.ndarray, criterion: Criterion) -> np.ndarray:
     else:
         key = -np.abs(x - float(criterion.target))  # type: ignore[arg-type]
     return percentile_rank(key)
+
+
+NEAR_CONSTANT_SHARE = 0.95
+
+
+def near_constant(values: np.ndarray) -> float:
+    """The share of the candidates with a value that share the most common one (1.0: the criterion is constant)."""
+    known = values[~np.isnan(values)]
+    if len(known) < 2:
+        return 1.0
+    _, counts = np.unique(np.round(known, 9), return_counts=True)
+    return float(counts.max()) / len(known)
 
 
 def _unavailable_entry(criterion: Criterion, reason: str) -> dict[str, str]:
@@ -154,6 +171,40 @@ def score_frame(
     s = np.column_stack([transform(values[:, j], c) for j, c in enumerate(used)]) if len(frame) else values
     fill = 0.0 if missing_policy == "worst" else 0.5
     s = np.where(np.isnan(s), fill, s)
+    given = weights.copy()
+    constant: list[dict[str, str]] = []
+    if len(frame) >= 2:
+        for j, crit in enumerate(used):
+            share = near_constant(values[:, j])
+            if weights[j] > 0 and share >= NEAR_CONSTANT_SHARE:
+                label = CATALOGUE[crit.indicator].label
+                said = "ont tous la même valeur" if share >= 1 else f"ont la même valeur à {share:.0%}"
+                constant.append(
+                    {
+                        "indicator": crit.indicator,
+                        "label": label,
+                        "reason": (
+                            f"« {label} » : les candidats {said.replace('%', ' %')} ; ce critère ne les départage "
+                            "pas et ne compte pas dans le score."
+                        ),
+                    }
+                )
+                weights[j] = 0.0
+        if weights.sum() <= 0:  # nothing separates them: keep the given weights, every score is alike
+            weights = given.copy()
+    uncertainty = (
+        np.column_stack(
+            [
+                frame[f"sd:{c.indicator}"].to_numpy(dtype=float, na_value=np.nan)
+                if f"sd:{c.indicator}" in frame
+                else np.zeros(len(frame))
+                for c in used
+            ]
+        )
+        if len(frame)
+        else np.zeros((0, len(used)))
+    )
+    uncertainty = np.where(imputed, 0.0, np.nan_to_num(uncertainty, nan=0.0))
     w_norm = weights / weights.sum()
     contrib = 100.0 * s * w_norm  # n × k
     score = np.round(contrib.sum(axis=1), 9)  # ties of float noise sort by code
@@ -169,6 +220,10 @@ def score_frame(
         out[f"na:{ind}"] = isna[:, j]
     for j, ind in enumerate(ids):
         out[f"imp:{ind}"] = imputed[:, j]
+    for ind in ids:  # measured value and denominator of a rate scored shrunk (small numbers)
+        if f"raw:{ind}" in frame:
+            out[f"raw:{ind}"] = frame[f"raw:{ind}"].to_numpy()
+            out[f"den:{ind}"] = frame[f"den:{ind}"].to_numpy()
     out["n_missing"] = isna.sum(axis=1).astype(int)
     order = np.lexsort((out["code"].to_numpy(dtype=str), -score)) if len(frame) else np.arange(0)
     out = out.iloc[order].reset_index(drop=True)
@@ -181,7 +236,21 @@ def score_frame(
         unavailable=unavailable,
         missing_policy=missing_policy,
         excluded_missing=excluded,
+        values=values[order] if len(frame) else values,
+        uncertainty=uncertainty[order] if len(frame) else uncertainty,
+        constant=constant,
+        given_weights=given,
     )
+
+
+def rescaler(criterion: Criterion, missing_policy: str):
+    """The function turning a column of (redrawn) values into the criterion's s, missing values filled."""
+    fill = 0.0 if missing_policy == "worst" else 0.5
+
+    def rescale(values: np.ndarray) -> np.ndarray:
+        return np.nan_to_num(transform(values, criterion), nan=fill)
+
+    return rescale
 
 
 @dataclass
@@ -201,6 +270,16 @@ class Ranking:
     seed: int
     reference: ReferencePoint | None = None
     sources: dict[str, str] = field(default_factory=dict)  # indicator id -> "publisher, vintage"
+    constant: list[dict[str, str]] = field(
+        default_factory=list
+    )  # criteria that do not separate the candidates
+    check: Robustness | None = None
+    given_weights: np.ndarray | None = None
+
+    @property
+    def leading(self) -> int:
+        """The size of the leading group the robustness speaks of (``k``)."""
+        return self.check.k if self.check is not None else min(self.top_n, len(self.frame))
 
     def top(self, n: int | None = None) -> pd.DataFrame:
         return self.frame.head(n or self.top_n)
@@ -240,7 +319,13 @@ def rank_profile(
             "« Distance à la commune de référence » : indiquez une commune de référence "
             "(constraints.reference_commune)."
         )
-    frame, funnel = apply_constraints(table, profile.constraints, coverage=coverage, reference=reference)
+    frame, funnel = apply_constraints(
+        table,
+        profile.constraints,
+        coverage=coverage,
+        reference=reference,
+        default_floor=default_floor(profile, level),
+    )
     fallback = None
     if profile.missing_policy == "epci" and level == "commune" and "epci" in frame:
         epci = candidate_table(base, "epci", coverage=coverage).frame.set_index("code")
@@ -259,8 +344,27 @@ def rank_profile(
             }
         )
     ranked = scored.frame
-    if draws > 0:
-        ranked["robustness"] = top_n_frequency(scored.transformed, scored.weights, top_n, draws, seed)
+    checked = None
+    if draws > 0 and len(ranked):
+        assert scored.values is not None and scored.uncertainty is not None
+        checked = check(
+            scored.values,
+            scored.transformed,
+            scored.weights,
+            ranked["score"].to_numpy(dtype=float),
+            scored.uncertainty,
+            [rescaler(c, scored.missing_policy) for c in scored.criteria],
+            top_n,
+            draws,
+            seed,
+        )
+        ranked["robustness"] = checked.share
+        ranked["robust_hits"] = checked.hits
+        ranked["ex_aequo"] = checked.ex_aequo
+        ranked["depends_on"] = [
+            scored.criteria[j].indicator if j is not None else "" for j in checked.depends_on
+        ]
+        ranked["rank_without"] = checked.rank_without
     else:
         ranked["robustness"] = np.nan
     sources = {c.indicator: source_note(base, c.indicator) for c in scored.criteria}
@@ -278,6 +382,67 @@ def rank_profile(
         seed=seed,
         reference=reference,
         sources=sources,
+        constant=scored.constant,
+        check=checked,
+        given_weights=scored.given_weights,
+    )
+
+
+def robustness_text(ranking: Ranking, rec: Any) -> str:
+    """« Reste parmi les 20 premiers dans 17 variantes sur 20 » for a ranked row (a dict or a Series)."""
+    checked = ranking.check
+    if checked is None or not checked.variants:
+        return ""
+    hits = int(rec.get("robust_hits", 0))
+    k = checked.k
+    group = "en tête" if k == 1 else f"parmi les {k} premiers"
+    verb = "reste" if int(rec["rank"]) <= k else "entre"
+    return f"{verb} {group} dans {hits} variante{'s' if hits > 1 else ''} sur {checked.variants}"
+
+
+def dependence_text(ranking: Ranking, rec: Any) -> str:
+    """The criterion the rank depends on most (leading group only), as a sentence; "" otherwise."""
+    indicator = str(rec.get("depends_on", "") or "")
+    if not indicator or ranking.check is None:
+        return ""
+    label = CATALOGUE[indicator].label
+    rank_without = int(rec.get("rank_without", 0))
+    what = "cette commune" if ranking.level == "commune" else "cet EPCI"
+    k = ranking.check.k
+    if rank_without > k:
+        return f"sans le critère « {label} », {what} sortirait des {k} premiers ({rank_without}e)"
+    if rank_without > int(rec["rank"]):
+        return f"son rang dépend surtout du critère « {label} » ({rank_without}e sans lui)"
+    return "aucun critère à lui seul ne change son rang"
+
+
+def ties_text(ranking: Ranking) -> str:
+    """How many candidates are ex aequo with the cut of the leading group."""
+    checked = ranking.check
+    if checked is None or checked.k == 0 or checked.k >= len(ranking.frame):
+        return ""
+    tied = checked.ties_at_cut
+    if tied <= 1:
+        return ""
+    cut = ranking.frame["score"].iloc[checked.k - 1]
+    return (
+        f"{tied} candidats ont un score à moins de {fr.number(TIE_POINTS, 1)} point du {checked.k}e "
+        f"({fr.number(cut, 1)}) : ils sont ex aequo, l'ordre entre eux ne dit rien."
+    )
+
+
+def check_summary(ranking: Ranking) -> str:
+    """What the robustness check did, in one sentence (for pages, exports and documents)."""
+    checked = ranking.check
+    if checked is None:
+        return "Robustesse non calculée."
+    perturbed = [CATALOGUE[ranking.criteria[j].indicator].label for j in checked.perturbed]
+    data = f" et les valeurs incertaines des petits effectifs ({', '.join(perturbed)})" if perturbed else ""
+    return (
+        f"Robustesse : {checked.variants} variantes du classement, en faisant varier les poids{data} ; "
+        f"on compte combien de fois chaque candidat est parmi les {checked.k} premiers"
+        + (f" (pas plus d'un quart des {len(ranking.frame)} candidats)" if checked.k < ranking.top_n else "")
+        + "."
     )
 
 
@@ -292,6 +457,7 @@ def ranking_json(ranking: Ranking, top: int | None = None) -> dict[str, Any]:
 
     rows = ranking.top(top)
     total = float(ranking.weights.sum())
+    constant = {c["indicator"] for c in ranking.constant}
     results = []
     for rec in rows.to_dict("records"):
         results.append(
@@ -307,6 +473,10 @@ def ranking_json(ranking: Ranking, top: int | None = None) -> dict[str, Any]:
                 else round(float(rec["rural_pop_share"]), 2),
                 "score": round(float(rec["score"]), 4),
                 "robustness": None if pd.isna(rec["robustness"]) else round(float(rec["robustness"]), 4),
+                "robustness_text": robustness_text(ranking, rec),
+                "depends_on": str(rec.get("depends_on", "") or "") or None,
+                "dependence_text": dependence_text(ranking, rec),
+                "ex_aequo": bool(rec.get("ex_aequo", False)),
                 "contributions": {
                     c.indicator: round(float(rec[f"pts:{c.indicator}"]), 4) for c in ranking.criteria
                 },
@@ -320,6 +490,13 @@ def ranking_json(ranking: Ranking, top: int | None = None) -> dict[str, Any]:
                 "imputed": [
                     c.indicator for c in ranking.criteria if bool(rec.get(f"imp:{c.indicator}", False))
                 ],
+                "measured": {
+                    c.indicator: None
+                    if pd.isna(rec[f"raw:{c.indicator}"])
+                    else float(rec[f"raw:{c.indicator}"])
+                    for c in ranking.criteria
+                    if f"raw:{c.indicator}" in rec
+                },
             }
         )
     return {
@@ -332,16 +509,25 @@ def ranking_json(ranking: Ranking, top: int | None = None) -> dict[str, Any]:
                 "indicator": c.indicator,
                 "label": CATALOGUE[c.indicator].label,
                 "weight": c.weight,
-                "weight_share": round(c.weight / total, 4) if total else 0.0,
+                "weight_share": round(float(w) / total, 4) if total else 0.0,
+                "separates": c.indicator not in constant,
                 "direction": c.direction,
                 "target": c.target,
                 "source": ranking.sources.get(c.indicator, ""),
             }
-            for c in ranking.criteria
+            for c, w in zip(ranking.criteria, ranking.weights, strict=True)
         ],
+        "not_separating": ranking.constant,
         "unavailable": ranking.unavailable,
         "missing_policy": ranking.missing_policy,
         "missing_policy_label": MISSING_POLICIES[ranking.missing_policy],
-        "robustness": {"top_n": ranking.top_n, "draws": ranking.draws, "seed": ranking.seed},
+        "robustness": {
+            "top_n": ranking.top_n,
+            "k": ranking.leading,
+            "variants": ranking.draws,
+            "seed": ranking.seed,
+            "summary": check_summary(ranking),
+            "ties": ties_text(ranking),
+        },
         "results": results,
     }

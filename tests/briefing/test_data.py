@@ -75,14 +75,19 @@ def test_services_present_absent_and_questions(small_base):
     b = build_briefing(small_base, "26002", with_map=False)
     epicerie = by_key(b.services, "epicerie")
     assert epicerie.present is False and epicerie.text == "absent"
+    # the nearest one, 0.1° of longitude away (7.9 km at 44.7° N), beyond the 5 km that make a lack
+    assert epicerie.nearest_text == "Alpha, 7,9 km" and epicerie.lacking
     assert by_key(b.services, "boulangerie").present is True
+    assert by_key(b.services, "boulangerie").nearest_text == "dans la commune"
     assert by_key(b.services, "pharmacie").present is None  # its layer is not in the small base
     understand = b.questions[0]
     assert understand.step == "Comprendre le territoire"
+    # food shops of every size are asked about once, with the nearest one
     assert (
-        "Aucune épicerie dans la commune : qui assure l'approvisionnement aujourd'hui ?"
-        in understand.questions
+        "Aucun commerce alimentaire dans la commune (le plus proche : Alpha, 7,9 km) : qui assure "
+        "l'approvisionnement, et comment font ceux qui n'ont pas de voiture ?" in understand.questions
     )
+    assert not any("épicerie" in q for q in understand.questions)
     assert [g.step for g in b.questions] == [
         "Comprendre le territoire",
         "Entrer en contact avec les acteurs du territoire",
@@ -218,5 +223,5 @@ def test_summary_lists_the_facts_read_first(small_base):
     b = build_briefing(small_base, "26002", with_map=False)
     assert b.summary[0] == f"{b.verdict.headline}."
     assert "Zonages et programmes : FRR+, Petites villes de demain." in b.summary
-    assert any(f.startswith("Services absents : épicerie") for f in b.summary)
+    assert "Services absents : commerce alimentaire (le plus proche : Alpha, 7,9 km)." in b.summary
     assert any(f.startswith("Incubateur du Kiif") for f in b.summary)

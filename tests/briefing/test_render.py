@@ -65,7 +65,8 @@ def test_pdf_opens_has_sections_and_text_can_be_extracted(small_base, hostile_pr
     for title in SECTION_TITLES.values():
         assert title in text, title
     assert "Bêta" in text and "Drôme" in text  # accents survive (embedded DejaVu Sans)
-    assert "Aucune épicerie dans la commune" in text
+    assert "Aucun commerce alimentaire dans la commune" in text
+    assert "Alpha, 7,9 km" in text  # the nearest one, in the services table
     assert SCRIPT in text  # the PDF prints the profile name as plain text
     reader = PdfReader(io.BytesIO(payload))
     assert reader.metadata.title == "Fiche territoire — Bêta"

@@ -75,7 +75,13 @@ def test_absent_columns_are_unavailable_with_a_reason_not_zero():
 @pytest.mark.mirror
 def test_mirror_base_holds_the_catalogue(mirror_base):
     table = build_table(mirror_base.communes, "commune", coverage=COVERAGE)
-    age = {"share_65_plus", "share_75_plus", "share_0_14", "share_15_29", "share_60_plus"}  # not in the mirror
+    age = {
+        "share_65_plus",
+        "share_75_plus",
+        "share_0_14",
+        "share_15_29",
+        "share_60_plus",
+    }  # not in the mirror
     missing = set(table.unavailable) - age
     assert not missing, {k: table.unavailable[k] for k in missing}
     for indicator in CATALOGUE:

@@ -97,7 +97,10 @@ def test_preset_on_the_mirror_base_respects_constraints(mirror_home, mirror_base
     assert len(codes) == 50
     assert communes.loc[codes, "departement"].isin(covered_departements()).all()
     assert communes.loc[codes, "rural"].fillna(False).astype(bool).all()
-    assert doc["funnel"][1]["constraint"].startswith("Départements couverts")
+    assert any(step["constraint"].startswith("Départements couverts") for step in doc["funnel"])
+    floor = next(s for s in doc["funnel"] if "seuil par défaut du défi" in s["constraint"])
+    assert floor["constraint"].startswith("Population d'au moins 300 habitants")
+    assert (communes.loc[codes, "population"] >= 300).all()
     for result in doc["results"]:
         assert abs(sum(result["contributions"].values()) - result["score"]) <= 0.01
         assert 0 <= result["robustness"] <= 1

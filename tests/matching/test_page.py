@@ -54,7 +54,7 @@ def test_editing_weights_and_the_defi_changes_the_scenario(embedded_home, use_ho
     at.selectbox(key="tr_defi").set_value("engagement-citoyen").run()
     assert not at.exception, at.exception
     chosen = at.multiselect(key="tr_indicators").value
-    assert "va" in chosen and "has_epicerie" not in chosen
+    assert "secondary_homes_share" in chosen and "far_alimentation" not in chosen
     at.multiselect(key="tr_indicators").set_value(["population"]).run()
     at.number_input(key="tr_w_population").set_value(0.0).run()
     assert any("tous les poids sont nuls" in x.value for x in at.error)

@@ -121,9 +121,9 @@ def test_every_defi_has_a_preset_with_reasons(slug):
 def test_publics_and_mode_change_the_preset():
     base = {c.indicator for c in preset_criteria("service-de-proximite")}
     seniors = {c.indicator for c in preset_criteria("service-de-proximite", ["seniors"])}
-    assert "pensions_share" in seniors - base
+    assert {"pensions_share", "share_75_plus"} <= seniors - base
     dissemination = {c.indicator for c in preset_criteria("service-de-proximite", [], "dissemination")}
-    assert "has_france_services" in dissemination and "distance_incubator_km" not in dissemination
+    assert "dist_france_services_km" in dissemination and "distance_incubator_km" not in dissemination
 
 
 def test_unknown_preset():

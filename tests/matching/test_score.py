@@ -139,18 +139,22 @@ def test_raising_a_higher_indicator_never_lowers_the_score(row, indicator, bump,
     assert s_after >= s_before - 1e-9
 
 
-def test_seniors_preset_prefers_no_grocery_and_older_population():
-    """service-de-proximite + seniors: all else equal, no épicerie and a higher pensions share rank first."""
+def test_seniors_preset_prefers_far_from_food_and_older_population():
+    """service-de-proximite + seniors: all else equal, far from any food shop and an older population rank first."""
     frame = communes_frame(4, seed=3)
     same = frame.iloc[0]
     for column in frame.columns:
         if column not in ("code", "name"):
             frame[column] = [same[column]] * 4
-    frame["bpe_b202"] = pd.array([0, 0, 1, 1], dtype="Int64")  # A, B lack an épicerie
+    # C and D have a shop; A and B stand 12 km north of them (0.108° of latitude), beyond the 5 km of a lack
+    frame["lat"], frame["lon"] = [45.108, 45.108, 45.0, 45.0], [5.0, 5.0, 5.0, 5.0]
+    frame["bpe_b202"] = pd.array([0, 0, 1, 1], dtype="Int64")
     frame["pensions_share"] = [45.0, 25.0, 45.0, 25.0]  # A, C older
     frame["code"] = ["14001", "14002", "14003", "14004"]
     frame["departement"] = "14"
+    frame["population"] = 800
     base = make_base(frame)
+    assert list(base.communes["dist_alimentation_km"].round(1)) == [12.0, 12.0, 0.0, 0.0]
     profile = preset_profile("service-de-proximite", publics=["seniors"])
     ranking = rank_profile(base, profile, coverage=COVERAGE, draws=50)
     scores = dict(zip(ranking.frame["code"], ranking.frame["score"], strict=True))
@@ -161,6 +165,9 @@ def test_seniors_preset_prefers_no_grocery_and_older_population():
     plain = rank_profile(base, preset_profile("service-de-proximite"), coverage=COVERAGE, draws=50)
     plain_scores = dict(zip(plain.frame["code"], plain.frame["score"], strict=True))
     assert plain_scores["14001"] == pytest.approx(plain_scores["14002"])
+    # the population, the same everywhere, separates nothing: said, and weighs nothing
+    assert "population" in {c["indicator"] for c in plain.constant}
+    assert (plain.frame["pts:population"] == 0).all()
 
 
 def test_same_profile_same_base_same_seed_same_ranking():

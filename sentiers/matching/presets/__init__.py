@@ -12,7 +12,7 @@ from functools import cache
 from importlib.resources import files
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sentiers.errors import SentiersError
 from sentiers.matching.profile import DEFIS, Criterion, Defi, Public, StructureProfile, explain
@@ -24,6 +24,13 @@ class Preset(BaseModel):
     defi: Defi
     title: str
     summary: str
+    rationale: str = ""
+    population_floor: int = Field(
+        default=0, ge=0
+    )  # commune level: fewer inhabitants cannot carry the project
+    floor_reason: str = ""
+    measures: str = ""  # what the criteria measure, in the user's words
+    missing: str = ""  # what the base does not measure for this défi
     criteria: list[Criterion]
     publics: dict[Public, list[Criterion]] = {}
     modes: dict[str, list[Criterion]] = {}
@@ -58,6 +65,13 @@ def preset_criteria(slug: str, publics: Sequence[str] = (), mode: str = "antenne
     for crit in chosen.modes.get(mode, []):
         merged[crit.indicator] = crit
     return [c.model_copy() for c in merged.values()]
+
+
+def default_floor(profile: StructureProfile, level: str) -> int | None:
+    """The défi's population floor, which applies when the profile sets none (communes only; EPCI have none)."""
+    if level != "commune":
+        return None
+    return preset(profile.defi).population_floor or None
 
 
 def effective_criteria(profile: StructureProfile) -> list[Criterion]:
