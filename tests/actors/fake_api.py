@@ -22,7 +22,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -246,11 +246,9 @@ def _matches(result: dict[str, Any], params: dict[str, str]) -> list[dict[str, A
             return None
     if "etat_administratif" in params and result["etat_administratif"] != params["etat_administratif"]:
         return None
-    if "tranche_effectif_salarie" in params:
-        if (result.get("tranche_effectif_salarie") or "") not in params["tranche_effectif_salarie"].split(
-            ","
-        ):
-            return None
+    brackets = params.get("tranche_effectif_salarie")
+    if brackets is not None and (result.get("tranche_effectif_salarie") or "") not in brackets.split(","):
+        return None
     if "nature_juridique" in params and result["nature_juridique"] not in params["nature_juridique"].split(
         ","
     ):
@@ -350,10 +348,8 @@ def _handler(api: FakeApi):
                 action = api.script.pop(0) if api.script else None
             if action is not None and action[0] == "stall":
                 time.sleep(action[1])
-                try:
+                with suppress(OSError):  # the client gave up waiting
                     self._send(200, {"Content-Type": "application/json"}, b'{"results": []')
-                except OSError:
-                    pass
                 return
             if action is not None:
                 _kind, status, headers, body = action
