@@ -75,7 +75,11 @@ def is_person(result: dict[str, Any]) -> bool:
 
 def sanitize(result: Any) -> dict[str, Any] | None:
     """The kept fields of one API result, or None when it is not an organisation's public record."""
-    if not isinstance(result, dict) or not _SIREN_RE.match(str(result.get("siren") or "")):
+    if (
+        not isinstance(result, dict)
+        or not isinstance(result.get("siren"), str)
+        or not _SIREN_RE.match(result["siren"])
+    ):
         return None
     if is_person(result):
         return None
