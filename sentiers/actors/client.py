@@ -218,7 +218,7 @@ class ApiClient:
                 return response.status_code, dict(response.headers), body
         except requests.exceptions.ConnectTimeout:
             raise ApiUnavailable(
-                f"pas de connexion à l'API en {number(connect, 1)} s (hors ligne ?)."
+                f"pas de connexion à l'API en {number(connect, 1)} s, hors ligne ?"
             ) from None
         except requests.exceptions.ReadTimeout:
             raise ApiUnavailable(f"l'API n'a pas répondu dans le délai ({number(read, 1)} s).") from None
@@ -226,7 +226,7 @@ class ApiClient:
             if "timed out" in str(exc).lower():  # a stall while streaming the body
                 raise ApiUnavailable(f"l'API n'a pas répondu dans le délai ({number(read, 1)} s).") from None
             raise ApiUnavailable(
-                "connexion impossible à l'API (hors ligne ou adresse injoignable)."
+                "connexion impossible à l'API, hors ligne ou adresse injoignable."
             ) from None
         except requests.exceptions.RequestException as exc:
             raise ApiUnavailable(f"échec de la requête ({type(exc).__name__}).") from None

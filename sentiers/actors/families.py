@@ -52,6 +52,20 @@ FAMILY_PLURALS: dict[str, str] = {
     "incubator": "incubateurs du Kiif",
 }
 
+# French slugs of the families (CLI --famille, page query parameter « famille ») -> family keys
+FAMILY_SLUGS: dict[str, str] = {
+    "siae": "siae",
+    "cooperative": "cooperative",
+    "mutuelle": "mutual",
+    "fondation": "foundation",
+    "association": "association",
+    "entreprise-ess": "ess_company",
+    "france-services": "france_services",
+    "fabrique": "fabrique",
+    "manufacture": "manufacture",
+    "incubateur": "incubator",
+}
+
 SIAE_TYPES: dict[str, str] = {
     "ACI": "Atelier et chantier d'insertion",
     "AI": "Association intermédiaire",
