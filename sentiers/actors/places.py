@@ -38,10 +38,11 @@ def nearby_places(base: Base, area: Area) -> list[Actor]:
         lat = pd.to_numeric(pts["lat"], errors="coerce").to_numpy(float)
         lon = pd.to_numeric(pts["lon"], errors="coerce").to_numpy(float)
         dist = haversine_km(lat, lon, area.centre[0], area.centre[1])
-        inside = pts["code"].astype("string").isin(set(area.communes)).fillna(False).to_numpy(bool)
+        members = set(area.communes[: area.member_count])
+        inside = pts["code"].astype("string").isin(members).fillna(False).to_numpy(bool)
         radius = area.radius_km or DEFAULT_PLACES_RADIUS_KM
         keep = inside | (np.nan_to_num(dist, nan=np.inf) <= radius)
-        near = pts[keep].assign(_dist=dist[keep]).sort_values("_dist")
+        near = pts[keep].assign(dist_km=dist[keep]).sort_values("dist_km")
         names = base.memo(
             "actors_commune_names",
             lambda: dict(
@@ -52,7 +53,7 @@ def nearby_places(base: Base, area: Area) -> list[Actor]:
             family = POINT_FAMILIES[str(layer)]
             for row in group.head(MAX_PLACES_PER_FAMILY).itertuples(index=False):
                 code = str(clean(row.code) or "")
-                distance = float(row._dist) if np.isfinite(row._dist) else None
+                distance = float(row.dist_km) if np.isfinite(row.dist_km) else None
                 out.append(
                     Actor(
                         family=family,

@@ -6,17 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.actors.fake_api import FakeApi, diois_dataset, recorded_responses, reference_dir, serve
-
-
-def linked_home(source: Path, target: Path) -> Path:
-    """A SENTIERS_HOME of its own (cache, raw) reading the base built in ``source`` (symbolic links)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in ("bases", "current-base"):
-        link = target / name
-        if not link.exists():
-            link.symlink_to(source / name)
-    return target
+from tests.actors.fake_api import (
+    FakeApi,
+    diois_communes,
+    diois_dataset,
+    linked_home,
+    recorded_responses,
+    reference_dir,
+    serve,
+)
 
 
 @pytest.fixture
@@ -35,18 +33,6 @@ def reference() -> Path:
             "the shared reference folder of the API (../shared/reference/api-recherche-entreprises) is absent"
         )
     return folder
-
-
-def diois_communes(base) -> list[tuple[str, str, float, float]]:
-    """(code, name, lat, lon) of the communes of the CC du Diois, Die first."""
-    communes = base.communes
-    members = communes[communes["epci"].astype(str) == "242600534"].sort_values("population", ascending=False)
-    rows = [
-        (str(c), str(n), float(a), float(o))
-        for c, n, a, o in members[["code", "name", "lat", "lon"]].itertuples(index=False)
-    ]
-    rows.sort(key=lambda r: r[0] != "26113")
-    return rows
 
 
 @pytest.fixture

@@ -520,3 +520,25 @@ def padding(
         )
         for i in range(count)
     ]
+
+
+def linked_home(source: Path, target: Path) -> Path:
+    """A SENTIERS_HOME of its own (cache, raw) reading the base built in ``source`` (symbolic links)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("bases", "current-base"):
+        link = target / name
+        if not link.exists():
+            link.symlink_to(source / name)
+    return target
+
+
+def diois_communes(base) -> list[tuple[str, str, float, float]]:
+    """(code, name, lat, lon) of the communes of the CC du Diois, Die first."""
+    communes = base.communes
+    members = communes[communes["epci"].astype(str) == "242600534"].sort_values("population", ascending=False)
+    rows = [
+        (str(c), str(n), float(a), float(o))
+        for c, n, a, o in members[["code", "name", "lat", "lon"]].itertuples(index=False)
+    ]
+    rows.sort(key=lambda r: r[0] != "26113")
+    return rows

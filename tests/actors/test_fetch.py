@@ -188,8 +188,7 @@ def test_a_truncated_list_says_so(fake_api, embedded_base, tmp_path, monkeypatch
 
 def test_the_cache_keeps_no_personal_data(fake_api, embedded_base, tmp_path, monkeypatch):
     """Even from a server that sends officers and an « entrepreneur individuel », nothing about people is kept."""
-    from tests.actors.conftest import diois_communes
-    from tests.actors.fake_api import diois_dataset
+    from tests.actors.fake_api import diois_communes, diois_dataset
 
     fake_api.dataset = diois_dataset(diois_communes(embedded_base))
     monkeypatch.setattr(client_mod, "DEFAULT_FIELDS", {})  # ask for everything: officers come back
@@ -241,3 +240,15 @@ def test_the_default_cache_lives_in_the_home(actors_home, diois_api, embedded_ba
     fetch_actors(embedded_base, "26113", client=fast(diois_api))
     files = list(Path(actors_home, "cache", "actors").glob("*.json"))
     assert len(files) == 3
+
+
+def test_places_complete_the_list_on_the_mirror_base(mirror_base, tmp_path):
+    """France services, Fabriques and Manufactures of the base near Die, nearest first, then the Kiif incubator."""
+    result = fetch_actors(mirror_base, "26113", radius_km=30, cache=ActorsCache(tmp_path))  # offline: places only
+    assert result.status == "unavailable"
+    families = [p.family for p in result.places]
+    assert "france_services" in families and families[-1] == "incubator"
+    services = [p for p in result.places if p.family == "france_services"]
+    assert all(p.distance_km is not None and p.distance_km <= 30 for p in services)
+    assert [p.distance_km for p in services] == sorted(p.distance_km for p in services)
+    assert all(p.relation == "complement" and p.source for p in result.places)
