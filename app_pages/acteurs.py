@@ -113,8 +113,9 @@ def _fetch(code: str, level: Level, radius: int, activity: str, defi: str, refre
 
 def _actors_map(result: ActorList, shown: list[str]):
     points = [a for a in (*result.actors, *result.places) if a.family in shown and a.lat is not None]
-    lats = [a.lat for a in points if a.lat is not None]
-    lons = [a.lon for a in points if a.lon is not None]
+    framed = [a for a in points if a.family != "incubator"]  # the incubator may be a région away
+    lats = [a.lat for a in framed if a.lat is not None]
+    lons = [a.lon for a in framed if a.lon is not None]
     centre = result.area.centre
     if centre is not None:
         lats.append(centre[0])
@@ -167,7 +168,9 @@ base = get_base()
 _init_from_url()
 params = st.query_params
 
-chosen_level = st.radio("Niveau", options=list(LEVELS), format_func=LEVELS.get, horizontal=True, key="acteurs_level")
+chosen_level = st.radio(
+    "Niveau", options=list(LEVELS), format_func=LEVELS.get, horizontal=True, key="acteurs_level"
+)
 level: Level = "epci" if chosen_level == "epci" else "commune"
 url_code = str(params.get("code", "") or "").strip()[:20]
 query = st.text_input(

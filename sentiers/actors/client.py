@@ -225,9 +225,7 @@ class ApiClient:
         except requests.exceptions.ConnectionError as exc:
             if "timed out" in str(exc).lower():  # a stall while streaming the body
                 raise ApiUnavailable(f"l'API n'a pas répondu dans le délai ({number(read, 1)} s).") from None
-            raise ApiUnavailable(
-                "connexion impossible à l'API, hors ligne ou adresse injoignable."
-            ) from None
+            raise ApiUnavailable("connexion impossible à l'API, hors ligne ou adresse injoignable.") from None
         except requests.exceptions.RequestException as exc:
             raise ApiUnavailable(f"échec de la requête ({type(exc).__name__}).") from None
 

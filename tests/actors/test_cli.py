@@ -59,7 +59,7 @@ def test_csv_and_xlsx_exports(actors_home, diois_api, tmp_path, capsys):
     assert main(["acteurs", "26113", "-o", str(csv)]) == 0
     text = csv.read_bytes().decode("utf-8-sig")
     header = text.splitlines()[0].split(";")
-    assert header[:3] == ["Famille", "Type ou forme", "Nom"] and "Distance (km)" in header
+    assert header[:3] == ["Nom", "Famille", "Type ou forme"] and "Distance (km)" in header
     assert "CENTRE SOCIAL DU DIOIS" in text and "Ronalpia" in text
     xlsx = tmp_path / "diois.xlsx"
     assert main(["acteurs", "242600534", "-o", str(xlsx), "--famille", "association"]) == 0
@@ -67,9 +67,9 @@ def test_csv_and_xlsx_exports(actors_home, diois_api, tmp_path, capsys):
     assert book.sheetnames == ["Acteurs", "Par famille", "Par défi"]
     rows = list(book["Acteurs"].iter_rows(values_only=True))
     assert rows[0][0].startswith("Acteurs du territoire") and "Licence Ouverte" in rows[1][0]
-    header_row = next(i for i, r in enumerate(rows) if r[0] == "Famille")
+    header_row = next(i for i, r in enumerate(rows) if r[0] == "Nom")
     body = rows[header_row + 1 :]
-    assert body and all(r[0] == "Association employeuse" for r in body)
+    assert body and all(r[1] == "Association employeuse" for r in body)
     assert isinstance(body[0][header.index("Distance (km)")], float)
     capsys.readouterr()
 

@@ -244,7 +244,9 @@ def test_the_default_cache_lives_in_the_home(actors_home, diois_api, embedded_ba
 
 def test_places_complete_the_list_on_the_mirror_base(mirror_base, tmp_path):
     """France services, Fabriques and Manufactures of the base near Die, nearest first, then the Kiif incubator."""
-    result = fetch_actors(mirror_base, "26113", radius_km=30, cache=ActorsCache(tmp_path))  # offline: places only
+    result = fetch_actors(
+        mirror_base, "26113", radius_km=30, cache=ActorsCache(tmp_path)
+    )  # offline: places only
     assert result.status == "unavailable"
     families = [p.family for p in result.places]
     assert "france_services" in families and families[-1] == "incubator"

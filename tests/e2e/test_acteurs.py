@@ -86,6 +86,6 @@ def test_cc_du_diois_with_a_download(page, actors_api):
     with page.page.expect_download(timeout=60_000) as info:
         page.page.locator(".st-key-acteurs_csv button").click()
     csv = info.value.path().read_bytes().decode("utf-8-sig")
-    assert csv.splitlines()[0].startswith("Famille;") and "AIDE A DOMICILE EN DIOIS" in csv
+    assert csv.splitlines()[0].startswith("Nom;Famille;") and "AIDE A DOMICILE EN DIOIS" in csv
     assert re.search(r"famille=association%2Csiae|famille=association,siae", page.page.url)
     page.check_clean()
