@@ -39,6 +39,18 @@ FAMILIES: dict[str, str] = {
 }
 ESS_FAMILIES = ("siae", "cooperative", "mutual", "foundation", "association", "ess_company")
 PLACE_FAMILIES = ("france_services", "fabrique", "manufacture", "incubator")
+FAMILY_SINGULARS: dict[str, str] = {
+    "siae": "structure d'insertion",
+    "cooperative": "coopérative",
+    "mutual": "mutuelle",
+    "foundation": "fondation",
+    "association": "association employeuse",
+    "ess_company": "entreprise commerciale de l'ESS",
+    "france_services": "France services",
+    "fabrique": "Fabrique de territoire",
+    "manufacture": "Manufacture de proximité",
+    "incubator": "incubateur du Kiif",
+}
 FAMILY_PLURALS: dict[str, str] = {
     "siae": "structures d'insertion",
     "cooperative": "coopératives",
@@ -187,6 +199,12 @@ BRACKETS: dict[str, str] = {
 _COOP_NAME = re.compile(r"\b(SCOP|SCIC|CAE|COOPERATIVE|COOPÉRATIVE|COOP)\b", re.IGNORECASE)
 _SCIC_NAME = re.compile(r"\bSCIC\b|INTERET COLLECTIF|INTÉRÊT COLLECTIF", re.IGNORECASE)
 _CAE_NAME = re.compile(r"\bCAE\b|ACTIVIT[EÉ]S? ET D.EMPLOI", re.IGNORECASE)
+
+
+def family_count(family: str, count: int) -> str:
+    """« 1 coopérative », « 3 associations employeuses »."""
+    word = FAMILY_PLURALS[family] if count > 1 else FAMILY_SINGULARS[family]
+    return f"{count} {word}"
 
 
 def bracket_label(code: Any) -> str:

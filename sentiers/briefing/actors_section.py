@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sentiers import fr
 from sentiers.actors.activities import COMPLEMENT, RELATIONS, SAME, defi_title
-from sentiers.actors.families import ESS_FAMILIES, FAMILIES, FAMILY_PLURALS
+from sentiers.actors.families import ESS_FAMILIES, FAMILIES, family_count
 from sentiers.actors.fetch import FICHE_DEADLINE_S, fetch_actors
 from sentiers.actors.model import Actor, ActorList
 from sentiers.briefing.model import ActorGroup, ActorItem, ActorsSection, SourceRow
@@ -44,6 +44,7 @@ def item(actor: Actor) -> ActorItem:
     return ActorItem(
         name=actor.name if not actor.acronym else f"{actor.name} ({actor.acronym})",
         family=FAMILIES.get(actor.family, actor.family),
+        family_key=actor.family,
         detail=actor.family_detail,
         activity=actor.activity,
         size=actor.size,
@@ -63,7 +64,7 @@ def section_from_list(result: ActorList, mode: ActorsMode = "fetch") -> ActorsSe
         total=len(result.actors),
         date_text=fr.date(result.retrieved_at) if result.retrieved_at else "",
         note=result.message,
-        by_family=[(FAMILY_PLURALS[f], counts.get(f, 0)) for f in ESS_FAMILIES],
+        by_family=[(family_count(f, counts.get(f, 0)), counts.get(f, 0)) for f in ESS_FAMILIES],
         by_defi=sorted(
             ((defi_title(k), v) for k, v in result.counts_by_defi().items()), key=lambda kv: (-kv[1], kv[0])
         ),

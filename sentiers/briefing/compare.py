@@ -13,6 +13,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from sentiers import exports, fr
+from sentiers.actors.families import ESS_FAMILIES, FAMILY_PLURALS
 from sentiers.base.catalogue import CATALOGUE
 from sentiers.briefing.assemble import Progress, base_note, build_briefing, now_text
 from sentiers.briefing.model import Briefing, Level, SourceRow
@@ -332,12 +333,11 @@ def actor_rows(briefings: list[Briefing]) -> list[Row]:
             cells=[cell(s, s.total if s else 0) for s in sections],
         )
     ]
-    first = next((s for s in sections if s is not None and s.available), None)
-    labels = [label for label, _ in first.by_family] if first is not None else []
-    for i, label in enumerate(labels):
+    for i, family in enumerate(ESS_FAMILIES):
+        label = FAMILY_PLURALS[family]
         rows.append(
             Row(
-                key=f"actors_{i}",
+                key=f"actors_{family}",
                 label=label[:1].upper() + label[1:],
                 group=ACTORS_GROUP,
                 source=source,

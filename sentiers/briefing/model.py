@@ -127,6 +127,7 @@ class ActorItem(BaseModel):
 
     name: str
     family: str  # family label
+    family_key: str = ""  # sentiers.actors.families key
     detail: str = ""  # SIAE type, cooperative kind, legal form
     activity: str = ""
     size: str = ""
@@ -152,7 +153,7 @@ class ActorsSection(BaseModel):
     date_text: str = ""  # « 12 mars 2026 »: the date of the list
     note: str = ""  # offline, partial, truncated, or why there is no list
     mode_note: str = ""  # « Fiche préparée sans connexion… » when built from the cache alone
-    by_family: list[tuple[str, int]] = Field(default_factory=list)  # (« associations employeuses », 3)
+    by_family: list[tuple[str, int]] = Field(default_factory=list)  # (« 3 associations employeuses », 3)
     by_defi: list[tuple[str, int]] = Field(default_factory=list)
     groups: list[ActorGroup] = Field(default_factory=list)
     same: list[ActorItem] = Field(default_factory=list)  # same activity as the profile's

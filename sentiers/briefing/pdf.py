@@ -170,7 +170,7 @@ def _actors_pdf(pdf: BriefPDF, a: ActorsSection) -> None:
     if not a.available:
         pdf.missing(a.note)
     else:
-        counts = ", ".join(f"{count} {label}" for label, count in a.by_family if count)
+        counts = ", ".join(label for label, count in a.by_family if count)
         plural = "s" if a.total > 1 else ""
         pdf.para(
             f"{a.total} acteur{plural} de l'ESS et de l'insertion — liste du {a.date_text}"

@@ -5,6 +5,7 @@ acteurs, identifier les coopérations à initier.
 
 from __future__ import annotations
 
+from sentiers.actors.families import FAMILY_SINGULARS
 from sentiers.briefing.model import (
     ActorsSection,
     Fact,
@@ -193,7 +194,9 @@ GENERIC_ESS_QUESTION = (
 
 
 def _names(items, limit: int = 2) -> str:
-    return " et ".join(f"« {a.name} » ({a.family[:1].lower()}{a.family[1:]})" for a in items[:limit])
+    """« « A », structure d'insertion, et « B », coopérative »."""
+    named = [f"« {a.name} », {FAMILY_SINGULARS.get(a.family_key, a.family)}" for a in items[:limit]]
+    return ", et ".join(named)
 
 
 def _actor_contacts(actors: ActorsSection | None) -> list[str]:
@@ -289,7 +292,7 @@ def summary_facts(
             f"Incubateur du Kiif : {incubator.name}" + ("" if incubator.verified else " (à confirmer)") + "."
         )
     if actors is not None and actors.available:
-        parts = [f"{count} {label}" for label, count in actors.by_family if count]
+        parts = [label for label, count in actors.by_family if count]
         facts.append(
             f"Acteurs de l'ESS et de l'insertion : {actors.total}"
             + (f" ({', '.join(parts[:4])})" if parts else "")
