@@ -22,6 +22,18 @@ from sentiers.geometry import haversine_km
 if TYPE_CHECKING:
     from sentiers.base.store import Base
 
+# the columns of base.communes the actors read (a projected read without geometry is enough: the CLI's)
+BASE_COLUMNS = (
+    "code",
+    "name",
+    "departement",
+    "epci",
+    "population",
+    "population_year",
+    "postal_codes",
+    "lat",
+    "lon",
+)
 MAX_RADIUS_KM = 50.0  # the API's own limit for a search around a point
 RADIUS_MARGIN_KM = 4.0
 ARRONDISSEMENTS = {

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from sentiers import fr
 from sentiers.actors import activities, families
@@ -149,14 +150,17 @@ def _order(actor: Actor) -> tuple:
 def _commune_centres(base: Base) -> dict[str, tuple[float, float]]:
     def make() -> dict[str, tuple[float, float]]:
         communes = base.communes
-        out = {}
-        for code, lat, lon in zip(
-            communes["code"].astype(str), communes["lat"], communes["lon"], strict=True
-        ):
-            a, b = _float(lat), _float(lon)
-            if a is not None and b is not None:
-                out[code] = (a, b)
-        return out
+        lat = pd.to_numeric(communes["lat"], errors="coerce")
+        lon = pd.to_numeric(communes["lon"], errors="coerce")
+        ok = (lat.notna() & lon.notna()).to_numpy()
+        codes = communes["code"].astype(str).to_numpy()[ok]
+        return dict(
+            zip(
+                codes.tolist(),
+                zip(lat.to_numpy()[ok].tolist(), lon.to_numpy()[ok].tolist(), strict=True),
+                strict=True,
+            )
+        )
 
     return base.memo("actors_commune_centres", make)
 

@@ -84,7 +84,7 @@ def _text(result, family: list[str] | None) -> str:
 
 
 def run(args: Any) -> int:
-    from sentiers.actors.area import check_radius
+    from sentiers.actors.area import BASE_COLUMNS, check_radius
     from sentiers.actors.families import FAMILY_SLUGS
     from sentiers.actors.fetch import fetch_actors
     from sentiers.actors.table import to_csv_bytes, to_json, to_xlsx_bytes
@@ -97,7 +97,7 @@ def run(args: Any) -> int:
         )
     out = output_path(args.output, FORMATS) if args.output else None
     family = [FAMILY_SLUGS[f] for f in args.famille] if args.famille else None
-    base = open_base_for_cli(geometry=False)
+    base = open_base_for_cli(columns=BASE_COLUMNS, geometry=False)
     mode: Mode = "refresh" if args.actualiser else "cache" if args.hors_ligne else "fetch"
     with progress_bar("Acteurs du territoire") as report:
         result = fetch_actors(
