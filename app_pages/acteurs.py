@@ -209,7 +209,7 @@ with col_radius:
         "Rayon autour du territoire (km)",
         0,
         int(MAX_RADIUS_KM),
-        step=5,
+        step=1,
         key="acteurs_rayon",
         help="0 : le territoire seul ; sinon les communes dont le centre est dans ce rayon s'ajoutent.",
     )
@@ -275,8 +275,8 @@ if result.available:
     with st.expander("Par défi du programme (lecture du code d'activité)"):
         st.dataframe(defi_counts(result), hide_index=True)
         st.caption(
-            "Chaque code d'activité (NAF) est rattaché au défi qu'il sert le plus souvent ; la table est documentée "
-            "dans Sentiers (sentiers/actors/activities.py). "
+            "Chaque code d'activité (NAF) est rattaché au défi qu'il sert le plus souvent : une première lecture, "
+            "pas un classement de la structure (table de correspondance publiée avec Sentiers). "
             + (f"Votre activité : {naf_label(activity)}. " if activity else "")
             + (f"Votre défi : {defi_title(defi)}." if defi else "")
         )

@@ -50,9 +50,14 @@ def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _text(value: Any) -> Any:
+    """A kept value: text cut to MAX_TEXT characters without control characters (a name never moves a terminal's
+    cursor), numbers and booleans as they are, anything else dropped."""
     if isinstance(value, str):
-        return value[:MAX_TEXT]
+        return _CONTROL.sub(" ", value[:MAX_TEXT])
     if isinstance(value, bool | int | float) or value is None:
         return value
     return None

@@ -124,3 +124,25 @@ def test_the_comparison_offline_says_the_list_is_missing(actors_home, embedded_b
     comparison = build_comparison(embedded_base, codes, with_maps=False)
     row = next(row for row in comparison.rows if row.key == "actors_total")
     assert all(cell.text == "liste non disponible (connexion nécessaire)" for cell in row.cells)
+
+
+def test_hostile_names_stay_text_everywhere(actors_home, fake_api, embedded_base, tmp_path, capsys):
+    """A name from the register is data: escaped in the fiche, defused in a CSV, no control character kept."""
+    from sentiers.cli import main
+    from tests.actors.fake_api import make_result
+
+    die = ("26113", "Die", "242600534", 44.7528, 5.3688)
+    fake_api.dataset = [
+        make_result("810000101", '<script>alert("x")</script>', commune=die),
+        make_result("810000102", '=HYPERLINK("http://example.invalid","clic")', commune=die),
+        make_result("810000103", "ASSO\x1b[2JEFFACE\x07", commune=die),
+    ]
+    briefing = build_briefing(embedded_base, "26113", with_map=False)
+    html = render_html(briefing)
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    out = tmp_path / "die.csv"
+    assert main(["acteurs", "26113", "-o", str(out)]) == 0
+    text = out.read_bytes().decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "\x1b" not in text and "\x07" not in text
+    assert main(["acteurs", "26113"]) == 0
+    assert "\x1b" not in capsys.readouterr().out
