@@ -9,6 +9,10 @@ units (``etat_administratif=A``):
    SCIC without staff is still an actor to meet;
 3. structures d'insertion (``est_siae``), with their type.
 
+The API's ``/near_point`` (a radius of up to 50 km) takes no ESS, SIAE or legal-nature filter: a radius would bring
+every company around the point. A radius is therefore asked as the communes it covers (``code_commune``, by
+chunks of :data:`CHUNK`), and actors are kept by the distance of their establishment.
+
 Modes: ``fetch`` (the default) uses an answer of the cache younger than :data:`~sentiers.actors.cache.MAX_AGE_DAYS`
 and asks the API otherwise; ``refresh`` (« Actualiser ») always asks the API; ``cache`` never calls it. When
 the API cannot be reached, the cache is used whatever its age and the list says so with its date; with neither,

@@ -7,8 +7,8 @@ base (its own actors cache). Nothing leaves the machine: the map has no tiles an
 
 from __future__ import annotations
 
-import os
 import re
+import sys
 
 import pytest
 
@@ -25,21 +25,12 @@ def actors_api(mirror_base):
 
 @pytest.fixture(scope="module")
 def actors_server(mirror_home, actors_api, tmp_path_factory):
-    from tests.e2e.conftest import server_mod
+    server_mod = sys.modules["sentiers_e2e_server"]  # loaded by tests/e2e/conftest.py
 
     home = linked_home(mirror_home, tmp_path_factory.mktemp("actors-home"))
     log_path = tmp_path_factory.mktemp("streamlit-actors") / "streamlit.log"
-    old = os.environ.get("SENTIERS_ENTREPRISES_API")
-    os.environ["SENTIERS_ENTREPRISES_API"] = actors_api.url  # inherited by the server process only
-    try:
-        with server_mod.run_app(home, log_path) as server:
-            os.environ["SENTIERS_ENTREPRISES_API"] = old or ""
-            yield server
-    finally:
-        if old is None:
-            os.environ.pop("SENTIERS_ENTREPRISES_API", None)
-        else:
-            os.environ["SENTIERS_ENTREPRISES_API"] = old
+    with server_mod.run_app(home, log_path, extra_env={"SENTIERS_ENTREPRISES_API": actors_api.url}) as server:
+        yield server
     assert "Traceback (most recent call last)" not in server.log(), server.log()[-5000:]
 
 
