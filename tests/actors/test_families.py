@@ -132,3 +132,52 @@ def test_garbage_results_are_not_kept():
     )
     assert kept is not None and len(kept["nom_complet"]) == 300 and kept["siege"] is None
     assert classify(kept) is None  # not ESS, not SIAE
+
+
+def test_any_json_result_is_kept_or_dropped_never_an_error():
+    """Whatever the API (or a damaged cache) returns, keeping, classifying and placing an actor never raises."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from sentiers.actors.fetch import build_actor
+    from sentiers.actors.model import Area
+
+    leaves = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=12)
+    values = st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+        max_leaves=12,
+    )
+    keys = st.sampled_from(
+        [
+            "siren",
+            "nom_complet",
+            "nature_juridique",
+            "tranche_effectif_salarie",
+            "complements",
+            "siege",
+            "matching_etablissements",
+            "etat_administratif",
+            "activite_principale",
+            "date_creation",
+            "statut_diffusion",
+        ]
+    )
+    area = Area(
+        level="commune", code="26113", name="Die", centre=(44.75, 5.37), communes=["26113"], member_count=1
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.dictionaries(keys, values, max_size=10), st.sampled_from(["810000001", "x", None]))
+    def check(record, siren):
+        if siren is not None:
+            record = dict(record, siren=siren)
+        kept = sanitize(record)
+        if kept is None:
+            return
+        family = classify(kept, kept.get("siege"))
+        assert family is None or isinstance(family[0], str)
+        actor = build_actor(kept, area, {"26113"}, {"26113": (44.75, 5.37)}, "47.11B", "service-de-proximite")
+        assert actor is None or actor.siren == kept["siren"]
+
+    check()
