@@ -14,7 +14,7 @@ st.markdown(
     "et préparer la fiche territoire d'une première rencontre — dans l'esprit du programme **Les Sentiers** du Kiif."
 )
 
-cols = st.columns(4)
+cols = st.columns(5)
 LINKS = [
     (
         "app_pages/est_ce_rural.py",
@@ -34,6 +34,12 @@ LINKS = [
         "Fiche territoire",
         ":material/description:",
         "Le document d'une première rencontre.",
+    ),
+    (
+        "app_pages/acteurs.py",
+        "Acteurs du territoire",
+        ":material/groups:",
+        "Qui rencontrer, avec qui coopérer : l'ESS et l'insertion.",
     ),
 ]
 for col, (page, label, icon, text) in zip(cols, LINKS, strict=True):

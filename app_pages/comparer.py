@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.state import base_stamp, get_base, page_link, profile_picker
+from sentiers.actors.fetch import cache_stamp
 from sentiers.base.lookup import suggest_territories
 from sentiers.briefing.compare import (
     MAX_TERRITORIES,
@@ -31,7 +32,7 @@ MARKS = {"best": " ▲", "worst": " ▼", "": ""}
 
 
 @st.cache_data(show_spinner=False, max_entries=12)
-def _comparison(stamp: str, codes: tuple[str, ...], preset: str, profile_json: str):
+def _comparison(stamp: str, codes: tuple[str, ...], preset: str, profile_json: str, actors_stamp: str = ""):
     base = get_base()
     profile = profile_from_choice(preset, profile_json)
     comparison = build_comparison(base, list(codes), "commune", profile=profile)
@@ -129,7 +130,9 @@ if len(codes) < MIN_TERRITORIES:
 
 try:
     with st.status("Préparation de la comparaison…", expanded=False) as status:
-        comparison, html, pdf, xlsx = _comparison(base_stamp(), tuple(codes), preset, profile_json)
+        comparison, html, pdf, xlsx = _comparison(
+            base_stamp(), tuple(codes), preset, profile_json, cache_stamp()
+        )
         status.update(label="Comparaison prête", state="complete")
 except SentiersError as exc:
     st.error(str(exc))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.state import base_stamp, get_base, page_link, profile_picker
+from sentiers.actors.fetch import cache_stamp
 from sentiers.base.lookup import suggest_territories
 from sentiers.briefing.assemble import build_briefing
 from sentiers.briefing.render import render_html, render_pdf
@@ -21,8 +22,10 @@ LEVELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)"}
 
 
 @st.cache_data(show_spinner=False, max_entries=24)
-def _documents(stamp: str, code: str, level: str, preset: str, profile_json: str, radius: float):
-    """(name, HTML, PDF) of a briefing — cached per base, territory and profile."""
+def _documents(
+    stamp: str, code: str, level: str, preset: str, profile_json: str, radius: float, actors_stamp: str = ""
+):
+    """(name, HTML, PDF) of a briefing — cached per base, territory, profile and state of the actors cache."""
     base = get_base()
     profile = profile_from_choice(preset, profile_json)
     briefing = build_briefing(base, code, level, profile=profile, radius_km=radius)
@@ -86,7 +89,9 @@ if params.get("code") != code or params.get("level") != level:
 
 try:
     with st.status("Préparation de la fiche…", expanded=False) as status:
-        name, html, pdf = _documents(base_stamp(), code, level, preset, profile_json, float(radius))
+        name, html, pdf = _documents(
+            base_stamp(), code, level, preset, profile_json, float(radius), cache_stamp()
+        )
         status.update(label=f"Fiche prête : {name}", state="complete")
 except SentiersError as exc:
     st.error(str(exc))

@@ -90,6 +90,7 @@ def _seed(profile: StructureProfile, has_rurality: bool = True) -> None:
     ss["tr_zonings"] = list(c.zonings_required)
     ss["tr_missing"] = profile.missing_policy
     ss["tr_description"] = profile.description
+    ss["tr_activity"] = profile.activity or ""
     _seed_criteria(crits)
 
 
@@ -203,6 +204,7 @@ def _profile_from_widgets() -> StructureProfile:
         "criteria": criteria,
         "missing_policy": ss.get("tr_missing", "neutral"),
         "description": ss.get("tr_description", ""),
+        "activity": str(ss.get("tr_activity", "") or "").strip() or None,
     }
     return validate_profile(data)
 
@@ -259,6 +261,14 @@ def _project_section(base) -> None:
         st.caption(
             "Publics et mode ajustent les critères du profil type : cliquez sur « Réappliquer le profil type » "
             "après les avoir changés."
+        )
+        st.text_input(
+            "Activité de la structure (facultatif) : code NAF ou activité type",
+            key="tr_activity",
+            max_chars=40,
+            placeholder="ex. 88.99B, epicerie, aide-a-domicile",
+            help="Sert à la page « Acteurs du territoire » et à la fiche : les acteurs de la même activité sont "
+            "à consulter (concurrent ou partenaire), ceux d'activités complémentaires sont des coopérations possibles.",
         )
 
 

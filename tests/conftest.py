@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,14 @@ import pytest
 
 from sentiers.base.store import read_manifest
 from sentiers.settings import mirror_dir
+
+# Tests never call the network: the API « Recherche d'entreprises » is an address that refuses at once (a port
+# bound here and never listening) unless a test points SENTIERS_ENTREPRISES_API at its local server
+# (tests/actors/fake_api.py). Servers started by tests (e2e, load) inherit it.
+_REFUSING = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+_REFUSING.bind(("127.0.0.1", 0))
+REFUSING_API = f"http://127.0.0.1:{_REFUSING.getsockname()[1]}"
+os.environ["SENTIERS_ENTREPRISES_API"] = REFUSING_API
 
 
 @contextmanager

@@ -18,6 +18,7 @@ import pandas as pd
 
 from sentiers.base.catalogue import BRIEFING_INDICATORS, CATALOGUE, SERVICES
 from sentiers.base.sources import HOW_TO_LOAD
+from sentiers.briefing.actors_section import ActorsMode, actors_section, actors_source
 from sentiers.briefing.model import Briefing, Level, ScoreSection, SourceRow
 from sentiers.briefing.questions import summary_facts, visit_questions
 from sentiers.briefing.resources import kiif_incubator, local_resources
@@ -157,8 +158,13 @@ def build_briefing(
     with_map: bool = True,
     progress: Progress | None = None,
     map_dpi: int = 110,
+    actors: ActorsMode = "fetch",
 ) -> Briefing:
-    """The briefing of a commune (INSEE code, old codes accepted) or an EPCI (SIREN)."""
+    """The briefing of a commune (INSEE code, old codes accepted) or an EPCI (SIREN).
+
+    ``actors``: how the « Acteurs à rencontrer » section gets its list (see
+    :mod:`sentiers.briefing.actors_section`): ``fetch`` (API when the cache is not recent, bounded wait),
+    ``cache`` (no network) or ``off``."""
     report = progress or (lambda fraction, message: None)
     report(0.05, "Territoire")
     territory = resolve_territory(base, code, level)
@@ -180,10 +186,21 @@ def build_briefing(
     if profile is not None:
         report(0.5, "Score du profil")
         score = score_section(base, territory, profile)
+    report(0.55, "Acteurs du territoire")
+    actors_part = actors_section(base, territory, profile, actors)
     questions = visit_questions(
-        territory.level, header, verdict, indicators, services, zonings, resources, incubator, score
+        territory.level,
+        header,
+        verdict,
+        indicators,
+        services,
+        zonings,
+        resources,
+        incubator,
+        score,
+        actors_part,
     )
-    summary = summary_facts(header, verdict, services, zonings, resources, incubator, score)
+    summary = summary_facts(header, verdict, services, zonings, resources, incubator, score, actors_part)
     warnings = derivation_warnings(base, territory)
     map_png, map_note = None, ""
     if with_map:
@@ -224,9 +241,10 @@ def build_briefing(
         radius_km=radius_km,
         incubator=incubator,
         score=score,
+        actors=actors_part,
         questions=questions,
         summary=summary,
-        sources=source_rows(base, used),
+        sources=source_rows(base, used) + [row for row in [actors_source(actors_part)] if row is not None],
         map_png=map_png,
         map_note=map_note,
         warnings=warnings,

@@ -13,6 +13,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from sentiers import exports, fr
+from sentiers.actors.families import ESS_FAMILIES, FAMILY_PLURALS
 from sentiers.base.catalogue import CATALOGUE
 from sentiers.briefing.assemble import Progress, base_note, build_briefing, now_text
 from sentiers.briefing.model import Briefing, Level, SourceRow
@@ -285,6 +286,7 @@ def build_comparison(
                 cells=cells,
             )
         )
+    rows += actor_rows(briefings)
     seen: set[str] = set()
     sources: list[SourceRow] = []
     for b in briefings:
@@ -308,6 +310,51 @@ def build_comparison(
         generated_at=now_text(),
         base_note=base_note(base),
     )
+
+
+ACTORS_GROUP = "Acteurs de l'ESS"
+
+
+def actor_rows(briefings: list[Briefing]) -> list[Row]:
+    """ESS actor counts (total and per family) of each territory, with the date of each list; not marked best or
+    worst: more actors means more partners and more competitors alike."""
+    sections = [b.actors for b in briefings]
+    if all(s is None for s in sections):
+        return []
+
+    def cell(section, count) -> Cell:
+        if section is None or not section.available:
+            return Cell(text="liste non disponible (connexion nécessaire)")
+        return Cell(text=fr.integer(count), value=float(count))
+
+    dates = sorted({s.date_text for s in sections if s is not None and s.available and s.date_text})
+    source = "API « Recherche d'entreprises » (DINUM, Sirene et RNE), Licence Ouverte 2.0" + (
+        f" — liste du {', '.join(dates)}" if dates else ""
+    )
+    rows = [
+        Row(
+            key="actors_total",
+            label="Acteurs de l'ESS et de l'insertion",
+            group=ACTORS_GROUP,
+            source=source,
+            cells=[cell(s, s.total if s else 0) for s in sections],
+        )
+    ]
+    for i, family in enumerate(ESS_FAMILIES):
+        label = FAMILY_PLURALS[family]
+        rows.append(
+            Row(
+                key=f"actors_{family}",
+                label=label[:1].upper() + label[1:],
+                group=ACTORS_GROUP,
+                source=source,
+                cells=[
+                    cell(s, s.by_family[i][1] if s and s.available and i < len(s.by_family) else 0)
+                    for s in sections
+                ],
+            )
+        )
+    return rows
 
 
 # --- exports -------------------------------------------------------------------------------------
@@ -380,7 +427,7 @@ def render_compare_xlsx(comparison: Comparison) -> bytes:
     records, fills = [], {}
     for r, row in enumerate(c.rows):
         values = [
-            cell.value if cell.value is not None and row.group == "Indicateurs" else cell.text
+            cell.value if cell.value is not None and row.group in ("Indicateurs", ACTORS_GROUP) else cell.text
             for cell in row.cells
         ]
         records.append([row.group, row.label, *values, row.source])

@@ -136,6 +136,45 @@ class ScoreSection(BaseModel):
     contributions: list[Contribution] = Field(default_factory=list)
 
 
+class ActorItem(BaseModel):
+    """One actor of the « Acteurs à rencontrer » section, formatted."""
+
+    name: str
+    family: str  # family label
+    family_key: str = ""  # sentiers.actors.families key
+    detail: str = ""  # SIAE type, cooperative kind, legal form
+    activity: str = ""
+    size: str = ""
+    commune: str = ""
+    address: str = ""
+    distance_text: str = ""
+    relation: str = ""  # « À consulter : concurrent ou partenaire », « Coopération possible »
+
+
+class ActorGroup(BaseModel):
+    family: str
+    label: str
+    count: int
+    actors: list[ActorItem] = Field(default_factory=list)  # the first few
+
+
+class ActorsSection(BaseModel):
+    """ESS actors and structures d'insertion of the territory (API Recherche d'entreprises), by family."""
+
+    available: bool
+    status: str  # online | cache | offline | unavailable | off
+    total: int = 0
+    date_text: str = ""  # « 12 mars 2026 »: the date of the list
+    note: str = ""  # offline, partial, truncated, or why there is no list
+    mode_note: str = ""  # « Fiche préparée sans connexion… » when built from the cache alone
+    by_family: list[tuple[str, int]] = Field(default_factory=list)  # (« 3 associations employeuses », 3)
+    by_defi: list[tuple[str, int]] = Field(default_factory=list)
+    groups: list[ActorGroup] = Field(default_factory=list)
+    same: list[ActorItem] = Field(default_factory=list)  # same activity as the profile's
+    complements: list[ActorItem] = Field(default_factory=list)  # complementary activities
+    source: str = ""
+
+
 class QuestionGroup(BaseModel):
     step: str
     questions: list[str]
@@ -164,6 +203,7 @@ class Briefing(BaseModel):
     radius_km: float
     incubator: Incubator
     score: ScoreSection | None = None
+    actors: ActorsSection | None = None
     questions: list[QuestionGroup]
     summary: list[str] = Field(default_factory=list)  # « En bref »: a few facts read first
     sources: list[SourceRow]

@@ -13,7 +13,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from sentiers import fr
-from sentiers.briefing.model import Briefing, ScoreSection
+from sentiers.briefing.model import ActorsSection, Briefing, ScoreSection
 from sentiers.briefing.texts import ACCESS_HEADER, ACCESS_NOTE, SECTION_TITLES
 
 
@@ -166,6 +166,60 @@ def _score_pdf(pdf: BriefPDF, score: ScoreSection) -> None:
         pdf.missing(score.message)
 
 
+def _actors_pdf(pdf: BriefPDF, a: ActorsSection) -> None:
+    if a.mode_note:
+        pdf.missing(a.mode_note)
+    if not a.available:
+        pdf.missing(a.note)
+    else:
+        counts = ", ".join(label for label, count in a.by_family if count)
+        plural = "s" if a.total > 1 else ""
+        pdf.para(
+            f"{a.total} acteur{plural} de l'ESS et de l'insertion — liste du {a.date_text}"
+            + (f" : {counts}." if counts else "."),
+            style="B",
+        )
+        if a.note:
+            pdf.missing(a.note)
+        if a.by_defi:
+            pdf.source(
+                "Par défi du programme (lecture du code d'activité) : "
+                + " · ".join(f"{label} {count}" for label, count in a.by_defi)
+            )
+        for group in a.groups:
+            first = f", les {len(group.actors)} premiers" if group.count > len(group.actors) else ""
+            pdf.h3(f"{group.label} ({group.count}{first})")
+            pdf.grid(
+                ["Nom", "Activité", "Effectif", "Commune", "Distance"],
+                [
+                    [
+                        x.name
+                        + (f"\n{x.detail}" if x.detail else "")
+                        + (f"\n{x.relation}" if x.relation else ""),
+                        x.activity,
+                        x.size,
+                        x.commune,
+                        x.distance_text,
+                    ]
+                    for x in group.actors
+                ],
+                (58, 52, 26, 28, 18),
+            )
+        for title, items in (
+            ("Même activité que votre structure : à consulter (concurrent ou partenaire)", a.same),
+            ("Activités complémentaires : coopérations possibles", a.complements),
+        ):
+            if items:
+                pdf.h3(title)
+                for x in items:
+                    where = ", ".join(v for v in (x.commune, x.distance_text) if v)
+                    pdf.bullet(f"{x.name} — {x.activity}" + (f" ({where})" if where else ""))
+    pdf.source(
+        f"Source : {a.source or 'API « Recherche d’entreprises » (DINUM), Licence Ouverte 2.0'}. "
+        "France services, Fabriques, Manufactures et incubateur du Kiif : voir « Ressources locales »."
+    )
+
+
 def briefing_pdf(briefing: Briefing) -> bytes:
     b = briefing
     h = b.header
@@ -278,6 +332,10 @@ def briefing_pdf(briefing: Briefing) -> bytes:
     else:
         pdf.missing("Aucune ressource de ces listes dans le rayon retenu.")
     pdf.source(b.resources_note)
+
+    if b.actors is not None:
+        pdf.h2(SECTION_TITLES["acteurs"])
+        _actors_pdf(pdf, b.actors)
 
     if b.score is not None:
         pdf.h2(SECTION_TITLES["profil"])

@@ -6,7 +6,9 @@ acteurs, identifier les coopérations à initier.
 from __future__ import annotations
 
 from sentiers import fr
+from sentiers.actors.families import FAMILY_SINGULARS
 from sentiers.briefing.model import (
+    ActorsSection,
     Fact,
     Header,
     Incubator,
@@ -31,6 +33,7 @@ def visit_questions(
     resources: list[Resource],
     incubator: Incubator,
     score: ScoreSection | None,
+    actors: ActorsSection | None = None,
 ) -> list[QuestionGroup]:
     where = "dans la commune" if level == "commune" else "dans l'intercommunalité"
     by_key = {row.key: row for row in indicators}
@@ -130,6 +133,7 @@ def visit_questions(
     va = zon.get("Villages d'avenir")
     if va and not va.missing and va.value not in ("non",) and not va.value.startswith("0 "):
         contact.append("Village d'avenir : rencontrer le chef de projet Villages d'avenir de la préfecture.")
+    contact += _actor_contacts(actors)
     fs = [r for r in resources if r.kind == "France services"]
     if fs:
         contact.append(
@@ -174,14 +178,75 @@ def visit_questions(
         coop.append(
             f"Le critère le moins favorable du profil « {score.profile_name} » est « {weakest.label} » : quel partenaire peut compenser ce point ?"
         )
-    coop.append(
-        "Quelles structures de l'ESS agissent déjà ici, et comment votre solution complète-t-elle leur action ?"
-    )
+    coop += _actor_cooperations(actors)
     return [
         QuestionGroup(step=STEPS[0], questions=understand),
         QuestionGroup(step=STEPS[1], questions=contact),
         QuestionGroup(step=STEPS[2], questions=coop),
     ]
+
+
+GENERIC_ESS_QUESTION = (
+    "Quelles structures de l'ESS agissent déjà ici, et comment votre solution complète-t-elle leur action ?"
+)
+
+
+def _names(items, limit: int = 2) -> str:
+    """« « A », structure d'insertion, et « B », coopérative »."""
+    named = [f"« {a.name} », {FAMILY_SINGULARS.get(a.family_key, a.family)}" for a in items[:limit]]
+    return ", et ".join(named)
+
+
+def _actor_contacts(actors: ActorsSection | None) -> list[str]:
+    """Whom to meet first, from the actors list (« Entrer en contact avec les acteurs du territoire »)."""
+    if actors is None or not actors.available or not actors.total:
+        return []
+    firsts = [group.actors[0] for group in actors.groups if group.actors]
+    out = [
+        f"Rencontrer des acteurs de l'ESS déjà présents ({actors.total} dans la liste du {actors.date_text}) : "
+        f"par exemple {_names(firsts)}."
+    ]
+    siae = next((g for g in actors.groups if g.family == "siae"), None)
+    if siae is not None and siae.actors:
+        first = siae.actors[0]
+        out.append(
+            f"La structure d'insertion « {first.name} » ({first.detail}) : quels publics accompagne-t-elle, "
+            "quelles activités pourraient lui être confiées ?"
+        )
+    return out
+
+
+def _actor_cooperations(actors: ActorsSection | None) -> list[str]:
+    """Cooperations to initiate, from the actors list and the profile's activity."""
+    if actors is None:
+        return [GENERIC_ESS_QUESTION]
+    if not actors.available:
+        return [
+            "La liste des acteurs de l'ESS n'a pas pu être consultée (connexion nécessaire) : "
+            "quelles structures de l'ESS agissent déjà ici, et comment votre solution complète-t-elle leur action ?"
+        ]
+    if not actors.total:
+        return [
+            f"Aucun acteur employeur de l'ESS ni structure d'insertion dans la liste du {actors.date_text} : "
+            "qui porte les initiatives locales (bénévoles, collectifs, commune) ?"
+        ]
+    out = []
+    if actors.same:
+        first = actors.same[0]
+        out.append(
+            f"« {first.name} » exerce une activité proche de la vôtre ({first.activity.lower()}) : concurrent ou "
+            "partenaire ? Comment se répartir les publics et les lieux ?"
+        )
+    if actors.complements:
+        out.append(
+            f"Coopérations possibles avec {_names(actors.complements)} : quelle offre construire ensemble ?"
+        )
+    if not out:
+        out.append(
+            f"{actors.total} acteurs de l'ESS agissent ici (liste du {actors.date_text}) : "
+            "comment votre solution complète-t-elle leur action ?"
+        )
+    return out
 
 
 def summary_facts(
@@ -192,6 +257,7 @@ def summary_facts(
     resources: list[Resource],
     incubator: Incubator,
     score: ScoreSection | None,
+    actors: ActorsSection | None = None,
 ) -> list[str]:
     """Four to six one-line facts for the top of the briefing (« En bref »)."""
     facts = [f"{verdict.headline}.", f"{header.population} ({header.population_note.split(' — ')[0]})."]
@@ -245,6 +311,13 @@ def summary_facts(
     if incubator.available:
         facts.append(
             f"Incubateur du Kiif : {incubator.name}" + ("" if incubator.verified else " (à confirmer)") + "."
+        )
+    if actors is not None and actors.available:
+        parts = [label for label, count in actors.by_family if count]
+        facts.append(
+            f"Acteurs de l'ESS et de l'insertion : {actors.total}"
+            + (f" ({', '.join(parts[:4])})" if parts else "")
+            + f", liste du {actors.date_text}."
         )
     if score is not None and score.available and score.score is not None:
         facts.append(f"Profil « {score.profile_name} » : rang {score.rank} sur {score.candidates}.")

@@ -83,6 +83,7 @@ SECTION_TITLES = {
     "services": "Services du quotidien",
     "zonages": "Zonages et programmes",
     "ressources": "Ressources locales",
+    "acteurs": "Acteurs à rencontrer",
     "profil": "Adéquation au profil",
     "questions": "Questions pour la visite",
     "sources": "Sources et millésimes",

@@ -104,6 +104,35 @@ def build_parser() -> argparse.ArgumentParser:
     compare_profile.add_argument("--preset", metavar="SLUG")
     compare.add_argument("-o", "--output", metavar="FILE.html|FILE.pdf|FILE.xlsx", required=True)
     compare.set_defaults(handler="sentiers.cli.brief:run_compare")
+
+    from sentiers.actors.families import FAMILY_SLUGS
+    from sentiers.base.defis import DEFIS
+
+    actors = sub.add_parser(
+        "acteurs",
+        help="acteurs de l'ESS et structures d'insertion d'un territoire (API Recherche d'entreprises)",
+    )
+    actors.add_argument("code", metavar="CODE", help="commune (code, nom) ou SIREN d'un EPCI")
+    actors.add_argument(
+        "--level", choices=["commune", "epci"], help="niveau (par défaut : EPCI pour un SIREN)"
+    )
+    actors.add_argument("--rayon", metavar="KM", help="ajoute les communes dans ce rayon (0 à 50 km)")
+    actors.add_argument(
+        "--famille", nargs="+", choices=list(FAMILY_SLUGS), metavar="FAMILLE", help=", ".join(FAMILY_SLUGS)
+    )
+    actors.add_argument(
+        "--activite", metavar="NAF", help="activité de votre structure : code NAF ou activité type"
+    )
+    actors.add_argument("--defi", choices=list(DEFIS), metavar="DEFI", help="défi de votre structure")
+    refresh = actors.add_mutually_exclusive_group()
+    refresh.add_argument(
+        "--actualiser", action="store_true", help="interroger l'API même si une liste récente est enregistrée"
+    )
+    refresh.add_argument("--hors-ligne", action="store_true", help="n'utiliser que la liste enregistrée")
+    actors_out = actors.add_mutually_exclusive_group()
+    actors_out.add_argument("--json", action="store_true", help="sortie JSON")
+    actors_out.add_argument("-o", "--output", metavar="FILE.csv|FILE.xlsx")
+    actors.set_defaults(handler="sentiers.cli.acteurs:run")
     return parser
 
 

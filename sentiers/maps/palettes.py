@@ -44,6 +44,20 @@ POINTS: dict[str, tuple[str, str, str]] = {
     "anct_manufactures": ("Manufactures de proximité", "#b8860b", "^"),
 }
 
+# actors of a territory (sentiers.actors.families keys): ESS families, then the places completing the list
+ACTOR_FAMILIES: dict[str, str] = {
+    "siae": "#d7301f",
+    "cooperative": "#1a9850",
+    "mutual": "#4575b4",
+    "foundation": "#984ea3",
+    "association": "#ff7f00",
+    "ess_company": "#a6761d",
+    "france_services": POINTS["anct_france_services"][1],
+    "fabrique": POINTS["anct_fabriques"][1],
+    "manufacture": POINTS["anct_manufactures"][1],
+    "incubator": "#111111",
+}
+
 SCORE_BINS: tuple[float, ...] = (0, 20, 40, 60, 80, 100.0001)
 SCORE_COLOURS: tuple[str, ...] = ("#fff5eb", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603")
 

@@ -26,19 +26,14 @@ from pydantic import (
 
 from sentiers.base.catalogue import CATALOGUE
 from sentiers.base.codes import normalise_departement, normalise_region
+from sentiers.base.defis import DEFIS as DEFIS  # re-exported: matching reads the défis here
+from sentiers.base.defis import Defi
+from sentiers.base.naf import ACTIVITY_CHOICES, activity_code
 from sentiers.errors import SentiersError
 from sentiers.fr import printable, quoted
 
 log = logging.getLogger(__name__)
 
-DEFIS: dict[str, str] = {
-    "emploi-economie-locale": "Emploi et économie locale",
-    "service-de-proximite": "Service de proximité",
-    "transition-ecologique-solidaire": "Transition écologique et solidaire",
-    "solidarite-cohesion-sociale": "Solidarité et cohésion sociale",
-    "mobilisation-collective": "Mobilisation collective",
-    "engagement-citoyen": "Engagement citoyen",
-}
 PUBLICS: dict[str, str] = {
     "seniors": "Seniors",
     "jeunes": "Jeunes",
@@ -68,14 +63,6 @@ MISSING_POLICIES: dict[str, str] = {
     "epci": "valeur manquante = valeur de l'intercommunalité (imputée, signalée), sinon rang médian",
 }
 
-Defi = Literal[
-    "emploi-economie-locale",
-    "service-de-proximite",
-    "transition-ecologique-solidaire",
-    "solidarite-cohesion-sociale",
-    "mobilisation-collective",
-    "engagement-citoyen",
-]
 Public = Literal["seniors", "jeunes", "familles", "demandeurs-emploi", "menages-modestes", "tout-public"]
 Zoning = Literal["frr", "pvd", "va", "acv", "france_services", "fabriques", "manufactures"]
 
@@ -166,6 +153,9 @@ class StructureProfile(BaseModel):
     criteria: list[Criterion] | None = None
     missing_policy: Literal["neutral", "worst", "exclude", "epci"] = "neutral"
     description: str = ""
+    activity: str | None = Field(
+        default=None, description="NAF code of the structure's activity, or a slug of the short list"
+    )
 
     @field_validator("name")
     @classmethod
@@ -174,6 +164,19 @@ class StructureProfile(BaseModel):
         if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value):
             raise ValueError("le nom doit tenir sur une ligne, sans caractère de contrôle")
         return value
+
+    @field_validator("activity", mode="before")
+    @classmethod
+    def _activity(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        code = activity_code(value)
+        if code is None:
+            choices = ", ".join(sorted(ACTIVITY_CHOICES))
+            raise ValueError(
+                f"activité {quoted(value, 30)} non reconnue : un code NAF (ex. 88.99B) ou l'une de : {choices}"
+            )
+        return code
 
     @field_validator("criteria")
     @classmethod

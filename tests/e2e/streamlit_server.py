@@ -52,10 +52,13 @@ class AppServer:
 
 
 @contextlib.contextmanager
-def run_app(home: Path, log_path: Path, extra_args: list[str] | None = None) -> Iterator[AppServer]:
-    """Run the app against the base in ``home`` (SENTIERS_HOME); wait for /_stcore/health."""
+def run_app(
+    home: Path, log_path: Path, extra_args: list[str] | None = None, extra_env: dict[str, str] | None = None
+) -> Iterator[AppServer]:
+    """Run the app against the base in ``home`` (SENTIERS_HOME), with ``extra_env`` added to the environment;
+    wait for /_stcore/health."""
     port = free_port()
-    env = dict(os.environ, SENTIERS_HOME=str(home), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, SENTIERS_HOME=str(home), PYTHONUNBUFFERED="1", **(extra_env or {}))
     cmd = [
         sys.executable,
         "-m",

@@ -106,3 +106,19 @@ def test_mirror_base_preset_link(mirror_home, use_home):
     funnel = funnel_of(at)
     assert any("rurales" in c for c in funnel["Contrainte"])
     assert at.selectbox(key="tr_candidate").value
+
+
+def test_a_shared_profile_keeps_its_activity(embedded_home, use_home):
+    """The structure's activity (issue 14) survives the page: read from the link, shown, written back."""
+    use_home(embedded_home)
+    profile = preset_profile("service-de-proximite").model_copy(update={"activity": "47.11B"})
+    at = run_page({"p": profile_to_token(profile)})
+    assert not at.exception, at.exception
+    assert at.text_input(key="tr_activity").value == "47.11B"
+    at.text_input(key="tr_activity").set_value("aide-a-domicile").run()
+    assert not at.exception, at.exception
+    token = at.query_params["p"]
+    token = token[0] if isinstance(token, list) else token
+    assert profile_from_token(token).activity == "88.10A"
+    at.text_input(key="tr_activity").set_value("zz").run()
+    assert any("activité" in e.value and "non reconnue" in e.value for e in at.error)
