@@ -105,8 +105,8 @@ class Gaps:
     solutions_without_need: list[int]  # structure indices with no compatible territory present
     by_defi: list[dict[str, Any]]  # per défi: territories, structures
 
-    def sentences(self, plan: Plan) -> list[str]:
-        t, s = plan.territories, plan.structures
+    def sentences(self, territories: list[Territory], structures: list[Structure]) -> list[str]:
+        t, s = territories, structures
         out = []
         if self.needs_without_solution:
             names = ", ".join(t[i].name for i in self.needs_without_solution[:8])
@@ -155,26 +155,7 @@ class Plan:
         return [j for j, s in enumerate(self.structures) if j not in met and not s.absent]
 
     def gaps(self) -> Gaps:
-        present_t = np.array([not t.absent for t in self.territories], dtype=bool)
-        present_s = np.array([not s.absent for s in self.structures], dtype=bool)
-        compatible = self.pairs.compatible
-        needs = [
-            i for i in range(len(self.territories)) if present_t[i] and not (compatible[i, :] & present_s).any()
-        ]
-        solutions = [
-            j for j in range(len(self.structures)) if present_s[j] and not (compatible[:, j] & present_t).any()
-        ]
-        rows = []
-        for slug, title in defi_titles().items():
-            rows.append(
-                {
-                    "defi": slug,
-                    "title": title,
-                    "territories": sum(1 for t in self.territories if not t.absent and slug in t.defis),
-                    "structures": sum(1 for s in self.structures if not s.absent and slug in s.defis),
-                }
-            )
-        return Gaps(needs, solutions, rows)
+        return find_gaps(self.territories, self.structures)
 
     def meeting_json(self, m: Any) -> dict[str, Any]:
         return {
@@ -193,6 +174,28 @@ class Plan:
             "unmatched_structures": [self.structures[j].name for j in self.unmatched_structures()],
             "rejected_rows": [r.as_json() for r in self.rejected],
         }
+
+
+def find_gaps(territories: list[Territory], structures: list[Structure]) -> Gaps:
+    """Needs without a solution on their défis and solutions without a need, among participants present."""
+    t_defis = [set(t.defis) for t in territories if not t.absent]
+    s_defis = [set(s.defis) for s in structures if not s.absent]
+    needs = [
+        i for i, t in enumerate(territories) if not t.absent and not any(set(t.defis) & d for d in s_defis)
+    ]
+    solutions = [
+        j for j, s in enumerate(structures) if not s.absent and not any(set(s.defis) & d for d in t_defis)
+    ]
+    rows = [
+        {
+            "defi": slug,
+            "title": title,
+            "territories": sum(1 for d in t_defis if slug in d),
+            "structures": sum(1 for d in s_defis if slug in d),
+        }
+        for slug, title in defi_titles().items()
+    ]
+    return Gaps(needs, solutions, rows)
 
 
 def compute_plan(
