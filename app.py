@@ -18,6 +18,9 @@ PAGES = [
     ),
     st.Page("app_pages/fiche.py", title="Fiche territoire", icon=":material/description:", url_path="fiche"),
     st.Page("app_pages/comparer.py", title="Comparer", icon=":material/compare_arrows:", url_path="comparer"),
+    st.Page(
+        "app_pages/rencontres.py", title="Rencontres", icon=":material/handshake:", url_path="rencontres"
+    ),
 ]
 
 st.navigation(PAGES).run()

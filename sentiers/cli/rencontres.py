@@ -49,7 +49,9 @@ def _profiles_beside(folder: Path):
                 else:
                     raise SentiersError("fichier de profil trop grand (256 Ko au plus)")
             except OSError:
-                raise SentiersError(f"fichier {quoted(path.name, 40)} introuvable à côté de la liste") from None
+                raise SentiersError(
+                    f"fichier {quoted(path.name, 40)} introuvable à côté de la liste"
+                ) from None
         return profile_loader(files)(cell)
 
     return load
@@ -63,9 +65,15 @@ def _text(plan) -> str:
             f"(score {round(m.score)})"
         )
     if plan.unmatched_territories():
-        lines.append("Territoires sans rencontre : " + ", ".join(plan.territories[i].name for i in plan.unmatched_territories()))
+        lines.append(
+            "Territoires sans rencontre : "
+            + ", ".join(plan.territories[i].name for i in plan.unmatched_territories())
+        )
     if plan.unmatched_structures():
-        lines.append("Structures sans rencontre : " + ", ".join(plan.structures[j].name for j in plan.unmatched_structures()))
+        lines.append(
+            "Structures sans rencontre : "
+            + ", ".join(plan.structures[j].name for j in plan.unmatched_structures())
+        )
     for r in plan.rejected:
         lines.append(f"Ligne écartée ({r.list}, ligne {r.line}) {quoted(r.name, 40)} : {r.reason}")
     lines += plan.gaps().sentences(plan.territories, plan.structures)
@@ -121,7 +129,12 @@ def run(args: argparse.Namespace) -> int:
         )
     with progress_bar("Planning") as report:
         plan = plan_from_imports(
-            base, territories, structures, slots=args.creneaux, max_meetings=args.max_rencontres, progress=report
+            base,
+            territories,
+            structures,
+            slots=args.creneaux,
+            max_meetings=args.max_rencontres,
+            progress=report,
         )
     if args.json:
         sys.stdout.write(json.dumps(plan.to_json(), ensure_ascii=False, indent=2) + "\n")
@@ -141,5 +154,7 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(f"{territories.sentence()}\n{structures.sentence()}\n" + _text(plan))
     rejected = len(territories.rejected) + len(structures.rejected)
     if rejected:
-        sys.stderr.write(f"sentiers : {plural(rejected, 'ligne écartée', 'lignes écartées')} (voir ci-dessus).\n")
+        sys.stderr.write(
+            f"sentiers : {plural(rejected, 'ligne écartée', 'lignes écartées')} (voir ci-dessus).\n"
+        )
     return 0

@@ -80,7 +80,10 @@ def identity_ok(config: AccessConfig, email: str | None) -> bool:
         return False
     email = str(email).strip().lower()
     domain = "@" + email.rpartition("@")[2]
-    return any(email == allowed or (allowed.startswith("@") and domain == allowed) for allowed in config.allowed_emails)
+    return any(
+        email == allowed or (allowed.startswith("@") and domain == allowed)
+        for allowed in config.allowed_emails
+    )
 
 
 def hash_password(password: str) -> str:

@@ -33,7 +33,9 @@ SCORE_NOTE = (
     "Score de 0 à 100 : défi commun (40), score du profil de la structure (20), zone visée (15), distance (10), "
     "même région (5), couverture Kiif (5), mode (5), publics (10) ; les critères sans donnée sont écartés."
 )
-PLACES_NOTE = "Communes et intercommunalités : base territoriale de Sentiers (Insee, code officiel géographique)."
+PLACES_NOTE = (
+    "Communes et intercommunalités : base territoriale de Sentiers (Insee, code officiel géographique)."
+)
 
 
 @dataclass
@@ -182,7 +184,10 @@ def schedule_xlsx(programme: Programme) -> bytes:
     )
     gaps = programme.gaps()
     lacks = pd.DataFrame(
-        [{"Manque": "besoin sans solution", "Nom": t[i].name, "Défis": _defis(t[i].defis)} for i in gaps.needs_without_solution]
+        [
+            {"Manque": "besoin sans solution", "Nom": t[i].name, "Défis": _defis(t[i].defis)}
+            for i in gaps.needs_without_solution
+        ]
         + [
             {"Manque": "solution sans territoire", "Nom": s[j].name, "Défis": _defis(s[j].defis)}
             for j in gaps.solutions_without_need
@@ -190,7 +195,10 @@ def schedule_xlsx(programme: Programme) -> bytes:
         columns=["Manque", "Nom", "Défis"],
     )
     by_defi = pd.DataFrame(
-        [{"Défi": r["title"], "Territoires": r["territories"], "Structures": r["structures"]} for r in gaps.by_defi]
+        [
+            {"Défi": r["title"], "Territoires": r["territories"], "Structures": r["structures"]}
+            for r in gaps.by_defi
+        ]
     )
     head = [programme.title, programme.when(), programme.quality, SCORE_NOTE, PLACES_NOTE]
     head = [h for h in head if h]
@@ -247,7 +255,8 @@ def _agenda_page(pdf: object, programme: Programme, side: Side, index: int) -> N
             rows.append(
                 [
                     time.label() if time else f"créneau {m.slot}",
-                    (other.name if side == "territoire" else other_t.name) + (f"\n{contact}" if contact else ""),
+                    (other.name if side == "territoire" else other_t.name)
+                    + (f"\n{contact}" if contact else ""),
                     detail[:300],
                     f"{fr.integer(round(m.score))}/100",
                     " ".join(m.reasons[:3]),
@@ -318,7 +327,8 @@ def _ics_text(value: str) -> str:
 
 def _fold(line: str) -> str:
     """Lines of at most 75 octets, continued with a space (never cutting a UTF-8 character)."""
-    out, current = [], b""
+    out: list[str] = []
+    current = b""
     for ch in line:
         encoded = ch.encode("utf-8")
         if len(current) + len(encoded) > (75 if not out else 74):
@@ -370,7 +380,9 @@ def agenda_ics(programme: Programme, side: Side, index: int, event_key: str = "s
 # -- map of the pairs --------------------------------------------------------------------------------------
 
 
-def pairs_map(programme: Programme, tiles: str | None = "default", leaflet_url: str | None = None) -> folium.Map:
+def pairs_map(
+    programme: Programme, tiles: str | None = "default", leaflet_url: str | None = None
+) -> folium.Map:
     """Territories (green) and structures' seats (purple) joined by their meetings, coloured by score."""
     import folium
 
@@ -382,8 +394,8 @@ def pairs_map(programme: Programme, tiles: str | None = "default", leaflet_url: 
     points += [(q.seat_lat, q.seat_lon) for q in s if q.seat_lat is not None and q.seat_lon is not None]
     bounds = None
     if points:
-        lats = [float(a) for a, _ in points]  # type: ignore[arg-type]
-        lons = [float(b) for _, b in points]  # type: ignore[arg-type]
+        lats = [float(a) for a, _ in points]
+        lons = [float(b) for _, b in points]
         bounds = [[min(lats) - 0.2, min(lons) - 0.2], [max(lats) + 0.2, max(lons) + 0.2]]
     m = base_map(bounds, tiles=tiles, leaflet_url=leaflet_url)
     e = html.escape
@@ -414,13 +426,21 @@ def pairs_map(programme: Programme, tiles: str | None = "default", leaflet_url: 
     for p in t:
         if p.lat is not None and p.lon is not None:
             folium.CircleMarker(
-                (p.lat, p.lon), radius=6, color="#1b7837", fill=True, fill_opacity=0.9,
+                (p.lat, p.lon),
+                radius=6,
+                color="#1b7837",
+                fill=True,
+                fill_opacity=0.9,
                 tooltip=f"{e(p.name)} ({e(p.label)})",
             ).add_to(places)
     for q in s:
         if q.seat_lat is not None and q.seat_lon is not None:
             folium.CircleMarker(
-                (q.seat_lat, q.seat_lon), radius=6, color="#7b2d8b", fill=True, fill_opacity=0.9,
+                (q.seat_lat, q.seat_lon),
+                radius=6,
+                color="#7b2d8b",
+                fill=True,
+                fill_opacity=0.9,
                 tooltip=f"{e(q.name)} (siège : {e(q.seat_label)})",
             ).add_to(places)
     places.add_to(m)
@@ -434,7 +454,12 @@ def pairs_map(programme: Programme, tiles: str | None = "default", leaflet_url: 
     Legend(
         "Rencontres",
         [("#1b7837", "Territoire"), ("#7b2d8b", "Siège d'une structure")]
-        + [(c, f"score {int(lo)} à {min(int(hi), 100)}") for c, lo, hi in zip(palettes.SCORE_COLOURS, palettes.SCORE_BINS, palettes.SCORE_BINS[1:], strict=False)],
+        + [
+            (c, f"score {int(lo)} à {min(int(hi), 100)}")
+            for c, lo, hi in zip(
+                palettes.SCORE_COLOURS, palettes.SCORE_BINS, palettes.SCORE_BINS[1:], strict=False
+            )
+        ],
         note=note,
         point=True,
     ).add_to(m)

@@ -108,7 +108,7 @@ def _publics(slugs: Sequence[str]) -> str:
     return ", ".join(PUBLICS.get(s, s) for s in slugs)
 
 
-def _profile_scores(base: Base, structure: Structure, levels: set[str]) -> ProfileScores | None:
+def _profile_scores(base: Base, structure: Structure, levels: set[Any]) -> ProfileScores | None:
     """The structure's profile ranking at the levels asked (memoised per profile on the base)."""
     profile = structure.structure_profile()
     if profile is None:
@@ -186,11 +186,15 @@ def score_pairs(
     values["mode"] = np.where((tm[:, None] != "") & (sm[None, :] != ""), mode, np.nan)
 
     # zone visée: any of the territory's départements in the structure's targets
-    deps = sorted({d for t in territories for d in t.departements} | {d for s in structures for d in s.target_departements})
+    deps = sorted(
+        {d for t in territories for d in t.departements}
+        | {d for s in structures for d in s.target_departements}
+    )
     t_dep = onehot([t.departements for t in territories], deps)
     s_dep = onehot(
         [
-            list(s.target_departements) + [d for r in s.target_regions for d in REGION_DEPARTEMENTS.get(r, ())]
+            list(s.target_departements)
+            + [d for r in s.target_regions for d in REGION_DEPARTEMENTS.get(r, ())]
             for s in structures
         ],
         deps,
@@ -206,7 +210,11 @@ def score_pairs(
     t_lon = np.array([np.nan if t.lon is None else t.lon for t in territories], dtype=float)
     s_lat = np.array([np.nan if s.seat_lat is None else s.seat_lat for s in structures], dtype=float)
     s_lon = np.array([np.nan if s.seat_lon is None else s.seat_lon for s in structures], dtype=float)
-    distance = haversine_km(t_lat[:, None], t_lon[:, None], s_lat[None, :], s_lon[None, :]) if n_t and n_s else nan.copy()
+    distance = (
+        haversine_km(t_lat[:, None], t_lon[:, None], s_lat[None, :], s_lon[None, :])
+        if n_t and n_s
+        else nan.copy()
+    )
     distance = np.asarray(distance, dtype=float).reshape(shape)
     values["distance"] = np.clip(1.0 - distance / DISTANCE_SCALE_KM, 0.0, 1.0)
     t_reg = np.array([t.region for t in territories], dtype=object)
@@ -237,14 +245,16 @@ def score_pairs(
     with_profile = [j for j, s in enumerate(structures) if s.profile]
     for done, j in enumerate(with_profile):
         if progress is not None:
-            progress(done / max(len(with_profile), 1), f"Profils des structures : {done + 1} / {len(with_profile)}")
+            progress(
+                done / max(len(with_profile), 1), f"Profils des structures : {done + 1} / {len(with_profile)}"
+            )
         ranked = _profile_scores(base, structures[j], levels)
         if ranked is None:
             continue
         profiles[j] = ranked
         for i, t in enumerate(territories):
-            hit = ranked.scores.get(t.level, {}).get(t.code)
-            profile_values[i, j] = hit[0] / 100.0 if hit is not None else 0.0
+            found = ranked.scores.get(t.level, {}).get(t.code)
+            profile_values[i, j] = found[0] / 100.0 if found is not None else 0.0
     values["profil"] = profile_values
 
     weights = np.zeros(shape)
@@ -303,7 +313,10 @@ def pair_reasons(table: PairTable, i: int, j: int) -> list[str]:
                 f"(rang {fr.integer(hit[1])} sur {fr.integer(ranked.candidates.get(t.level, 0))}).",
             )
         else:
-            add("profil", "Territoire écarté par les contraintes du profil de la structure (score de profil 0).")
+            add(
+                "profil",
+                "Territoire écarté par les contraintes du profil de la structure (score de profil 0).",
+            )
     if not np.isnan(v["zone"]):
         if s.everywhere:
             add("zone", "La structure vise toute la France.")
@@ -315,18 +328,27 @@ def pair_reasons(table: PairTable, i: int, j: int) -> list[str]:
         out.append((0.0, "La structure n'a pas indiqué de départements ni de régions visés."))
     d = table.distance_km[i, j]
     if not np.isnan(d):
-        add("distance", f"À {fr.integer(round(float(d)))} km (à vol d'oiseau) du siège de la structure ({s.seat_label}).")
+        add(
+            "distance",
+            f"À {fr.integer(round(float(d)))} km (à vol d'oiseau) du siège de la structure ({s.seat_label}).",
+        )
     if not np.isnan(v["region"]) and v["region"] > 0:
         add("region", "Siège de la structure dans la même région.")
     if not np.isnan(v["kiif"]):
         name = table.kiif_names[i] if i < len(table.kiif_names) else ""
         if v["kiif"] > 0:
-            add("kiif", f"Département couvert par le Kiif ({name})." if name else "Département couvert par le Kiif.")
+            add(
+                "kiif",
+                f"Département couvert par le Kiif ({name})." if name else "Département couvert par le Kiif.",
+            )
         else:
             add("kiif", "Département hors de la couverture du Kiif.")
     if not np.isnan(v["mode"]):
         if v["mode"] > 0:
-            add("mode", f"Mode souhaité par le territoire : {MODE_LABELS.get(t.mode or '', '')}, celui de la structure.")
+            add(
+                "mode",
+                f"Mode souhaité par le territoire : {MODE_LABELS.get(t.mode or '', '')}, celui de la structure.",
+            )
         else:
             add(
                 "mode",

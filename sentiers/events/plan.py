@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sentiers import fr
@@ -64,7 +63,9 @@ def default_slots(count: int, start: str = "09:30", minutes: int = 30, pause: in
         end = begin + minutes
         if end >= 24 * 60:
             raise SentiersError("Les créneaux dépassent minuit : moins de créneaux ou plus courts.")
-        out.append(SlotTime(start=f"{begin // 60:02d}:{begin % 60:02d}", end=f"{end // 60:02d}:{end % 60:02d}"))
+        out.append(
+            SlotTime(start=f"{begin // 60:02d}:{begin % 60:02d}", end=f"{end // 60:02d}:{end % 60:02d}")
+        )
         begin = end + pause
     return out
 
@@ -124,10 +125,16 @@ class Gaps:
             )
         for row in self.by_defi:
             if row["territories"] and not row["structures"]:
-                out.append(f"Défi « {row['title']} » : {fr.plural(row['territories'], 'territoire')}, aucune structure.")
+                out.append(
+                    f"Défi « {row['title']} » : {fr.plural(row['territories'], 'territoire')}, aucune structure."
+                )
             elif row["structures"] and not row["territories"]:
-                out.append(f"Défi « {row['title']} » : {fr.plural(row['structures'], 'structure')}, aucun territoire.")
-        return out or ["Chaque besoin a au moins une solution sur son défi, et chaque solution au moins un territoire."]
+                out.append(
+                    f"Défi « {row['title']} » : {fr.plural(row['structures'], 'structure')}, aucun territoire."
+                )
+        return out or [
+            "Chaque besoin a au moins une solution sur son défi, et chaque solution au moins un territoire."
+        ]
 
 
 @dataclass

@@ -78,7 +78,15 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {"territoires": ("nom", "defis"), "struc
 # plain headers (normalised: lower case, no accents, single spaces) recognised without a mapping; the roles are
 # tried in this order, so "nom du contact" is a contact before it is a name
 _COMMON_HINTS: dict[str, tuple[str, ...]] = {
-    "email": ("email", "e mail", "mail", "courriel", "adresse mail", "adresse e mail", "adresse electronique"),
+    "email": (
+        "email",
+        "e mail",
+        "mail",
+        "courriel",
+        "adresse mail",
+        "adresse e mail",
+        "adresse electronique",
+    ),
     "role": ("role", "role du contact", "fonction", "fonction du contact", "qualite"),
     "contact": (
         "contact",
@@ -90,7 +98,15 @@ _COMMON_HINTS: dict[str, tuple[str, ...]] = {
         "nom prenom",
         "prenom et nom",
     ),
-    "defis": ("defi", "defis", "defi s", "defis de la ruralite", "defi de la ruralite", "thematique", "theme"),
+    "defis": (
+        "defi",
+        "defis",
+        "defi s",
+        "defis de la ruralite",
+        "defi de la ruralite",
+        "thematique",
+        "theme",
+    ),
     "publics": ("public", "publics", "publics concernes", "publics cibles", "public cible", "beneficiaires"),
     "mode": ("mode", "mode souhaite", "mode d essaimage", "essaimage", "modalite"),
     "profil": ("profil", "profil sentiers", "fichier profil", "lien profil", "lien du profil"),
@@ -297,7 +313,9 @@ def parse_mapping(data: bytes | str, name: str = "colonnes") -> ColumnMapping:
     try:
         doc = yaml.safe_load(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, yaml.YAMLError):
-        raise SentiersError(f"Fichier de colonnes {fr.quoted(name, 40)} illisible : YAML ou JSON attendu.") from None
+        raise SentiersError(
+            f"Fichier de colonnes {fr.quoted(name, 40)} illisible : YAML ou JSON attendu."
+        ) from None
     if not isinstance(doc, dict):
         raise SentiersError(
             f"Fichier de colonnes {fr.quoted(name, 40)} : un objet « territoires: {{rôle: colonne}}, "
@@ -349,7 +367,9 @@ def check_mapping(kind: Kind, mapping: Mapping[str, str], columns: list[str]) ->
         if not column:
             continue
         if role not in ROLES[kind]:
-            raise SentiersError(f"Rôle de colonne inconnu {fr.quoted(role, 30)} pour les {KIND_LABELS[kind]}.")
+            raise SentiersError(
+                f"Rôle de colonne inconnu {fr.quoted(role, 30)} pour les {KIND_LABELS[kind]}."
+            )
         actual = column if column in columns else lowered.get(str(column).lower().strip())
         if actual is None:
             shown = ", ".join(columns[:12])
@@ -358,7 +378,9 @@ def check_mapping(kind: Kind, mapping: Mapping[str, str], columns: list[str]) ->
             )
         out[role] = actual
     if kind == "territoires" and "territoire" not in out and "nom" in out:
-        out["territoire"] = out["nom"]  # no place column: the name itself is looked up (« Die », « CC du Diois »)
+        out["territoire"] = out[
+            "nom"
+        ]  # no place column: the name itself is looked up (« Die », « CC du Diois »)
     missing = [ROLES[kind][r] for r in REQUIRED[kind] if r not in out]
     if missing:
         raise SentiersError(
@@ -441,7 +463,9 @@ def parse_mode(value: str) -> tuple[str | None, bool]:
         return None, True
     if key.startswith(("antenne", "implantation", "site")):
         return "antenne", True
-    if key.startswith(("dissemination", "diffusion", "partenaire", "partenariat", "franchise", "essaimage souple")):
+    if key.startswith(
+        ("dissemination", "diffusion", "partenaire", "partenariat", "franchise", "essaimage souple")
+    ):
         return "dissemination", True
     return None, False
 
@@ -460,7 +484,10 @@ def _places(base: Base) -> _Places:
         regions: dict[str, str] = {}
         frame = base.regions
         if len(frame) and {"code", "name"} <= set(frame.columns):
-            regions = {normalise(str(n), drop_article=True): str(c) for c, n in zip(frame["code"], frame["name"], strict=True)}
+            regions = {
+                normalise(str(n), drop_article=True): str(c)
+                for c, n in zip(frame["code"], frame["name"], strict=True)
+            }
         return _Places(deps, regions)
 
     return base.memo(("events", "places"), make)
@@ -475,10 +502,20 @@ def parse_targets(base: Base, value: str) -> tuple[list[str], list[str], bool, l
     unknown: list[str] = []
     for item in _items(value):
         key = normalise(item, drop_article=True)
-        if key in ("france", "france entiere", "toute la france", "national", "nationale", "partout", "tout le territoire"):
+        if key in (
+            "france",
+            "france entiere",
+            "toute la france",
+            "national",
+            "nationale",
+            "partout",
+            "tout le territoire",
+        ):
             everywhere = True
             continue
-        region_key = re.sub(r"^(?:region|reg|r)\s*", "", key) if re.match(r"^(?:region|reg|r)\s*\d", key) else None
+        region_key = (
+            re.sub(r"^(?:region|reg|r)\s*", "", key) if re.match(r"^(?:region|reg|r)\s*\d", key) else None
+        )
         if region_key is not None and region_key.zfill(2) in REGION_DEPARTEMENTS:
             code = region_key.zfill(2)
             regions += [code] if code not in regions else []
@@ -528,12 +565,26 @@ def _commune_places(base: Base) -> dict[str, tuple[str, str, str, float | None, 
         c = base.communes
         lat = pd.to_numeric(c["lat"], errors="coerce") if "lat" in c else pd.Series(np.nan, index=c.index)
         lon = pd.to_numeric(c["lon"], errors="coerce") if "lon" in c else pd.Series(np.nan, index=c.index)
-        region = c["region"].astype(str) if "region" in c else c["departement"].astype(str).map(DEPARTEMENT_REGION)
+        region = (
+            c["region"].astype(str) if "region" in c else c["departement"].astype(str).map(DEPARTEMENT_REGION)
+        )
         out = {}
         for code, name, dep, reg, la, lo in zip(
-            c["code"].astype(str), c["name"].astype(str), c["departement"].astype(str), region, lat, lon, strict=True
+            c["code"].astype(str),
+            c["name"].astype(str),
+            c["departement"].astype(str),
+            region,
+            lat,
+            lon,
+            strict=True,
         ):
-            out[code] = (name, dep, str(reg or ""), None if pd.isna(la) else float(la), None if pd.isna(lo) else float(lo))
+            out[code] = (
+                name,
+                dep,
+                str(reg or ""),
+                None if pd.isna(la) else float(la),
+                None if pd.isna(lo) else float(lo),
+            )
         return out
 
     return base.memo(("events", "commune_places"), make)
@@ -607,7 +658,9 @@ class _Finder:
         compact = text.replace(" ", "")
         if level is None:
             words = normalise(text) + " "
-            level = "epci" if (compact.isdigit() and len(compact) == 9) or words.startswith(_EPCI_WORDS) else None
+            level = (
+                "epci" if (compact.isdigit() and len(compact) == 9) or words.startswith(_EPCI_WORDS) else None
+            )
         order = [level] if level else ["commune", "epci"]
         if level == "epci":
             order = ["epci", "commune"]
@@ -630,7 +683,9 @@ class _Finder:
                 first_message = result.message
                 if result.suggestions:
                     self.suggested += 1
-                    shown = " ; ".join(f"{s.name} ({s.departement}, {s.code})" for s in result.suggestions[:3])
+                    shown = " ; ".join(
+                        f"{s.name} ({s.departement}, {s.code})" for s in result.suggestions[:3]
+                    )
                     first_message += f" Suggestions : {shown}."
         return None, f"introuvable : {first_message}".strip()
 
@@ -645,7 +700,9 @@ class _Finder:
         if level == "epci":
             shown = " ; ".join(self.epci_index.label(c) for c in codes[:4])
             return f"ambigu : {len(codes)} intercommunalités ({shown}) ; donnez le SIREN"
-        shown = " ; ".join(f"{self.communes[c][0]} ({self.communes[c][1]}, {c})" for c in codes[:4] if c in self.communes)
+        shown = " ; ".join(
+            f"{self.communes[c][0]} ({self.communes[c][1]}, {c})" for c in codes[:4] if c in self.communes
+        )
         return f"ambigu : {len(codes)} communes ({shown}) ; précisez le département ou le code Insee"
 
 
@@ -694,7 +751,9 @@ def read_territories(
             continue
         defis, unknown_defis = parse_defis(cols["defis"][i])
         if unknown_defis:
-            reject(f"défi non reconnu {fr.quoted(unknown_defis[0], 60)} (titre ou identifiant d'un des six défis)")
+            reject(
+                f"défi non reconnu {fr.quoted(unknown_defis[0], 60)} (titre ou identifiant d'un des six défis)"
+            )
             continue
         if not defis:
             reject("aucun défi indiqué")
@@ -714,7 +773,9 @@ def read_territories(
             notes.append("nom raccourci ou nettoyé (caractères de contrôle, longueur)")
         publics, unknown_publics = parse_publics(cols["publics"][i])
         if unknown_publics:
-            notes.append(f"public(s) non reconnu(s), ignoré(s) : {', '.join(fr.quoted(u, 30) for u in unknown_publics[:3])}")
+            notes.append(
+                f"public(s) non reconnu(s), ignoré(s) : {', '.join(fr.quoted(u, 30) for u in unknown_publics[:3])}"
+            )
         mode, understood = parse_mode(cols["mode"][i])
         if not understood:
             notes.append(f"mode non reconnu {fr.quoted(cols['mode'][i], 30)} : ignoré")
@@ -783,7 +844,9 @@ def read_structures(
             continue
         defis, unknown_defis = parse_defis(cols["defis"][i])
         if unknown_defis:
-            reject(f"défi non reconnu {fr.quoted(unknown_defis[0], 60)} (titre ou identifiant d'un des six défis)")
+            reject(
+                f"défi non reconnu {fr.quoted(unknown_defis[0], 60)} (titre ou identifiant d'un des six défis)"
+            )
             continue
         if not defis:
             reject("aucun défi indiqué")
@@ -798,7 +861,9 @@ def read_structures(
             notes.append("nom raccourci ou nettoyé (caractères de contrôle, longueur)")
         publics, unknown_publics = parse_publics(cols["publics"][i])
         if unknown_publics:
-            notes.append(f"public(s) non reconnu(s), ignoré(s) : {', '.join(fr.quoted(u, 30) for u in unknown_publics[:3])}")
+            notes.append(
+                f"public(s) non reconnu(s), ignoré(s) : {', '.join(fr.quoted(u, 30) for u in unknown_publics[:3])}"
+            )
         mode, understood = parse_mode(cols["mode"][i])
         if not understood:
             notes.append(f"mode non reconnu {fr.quoted(cols['mode'][i], 30)} : ignoré")
@@ -826,7 +891,11 @@ def read_structures(
                 notes.append(f"commune du siège {fr.quoted(seat, 40)} : {why} ; distance non calculée")
             else:
                 structure.seat_code, structure.seat_label = place.code, place.label
-                structure.seat_region, structure.seat_lat, structure.seat_lon = place.region, place.lat, place.lon
+                structure.seat_region, structure.seat_lat, structure.seat_lon = (
+                    place.region,
+                    place.lat,
+                    place.lon,
+                )
         cell = _text(cols["profil"][i], 20_000)
         if cell:
             if profiles is None:
@@ -835,7 +904,9 @@ def read_structures(
                 try:
                     structure.profile = profiles(cell).model_dump(mode="json")
                 except SentiersError as exc:
-                    notes.append(f"profil {fr.quoted(cell, 40)} illisible ({fr.printable(exc, 160)}) : score sans profil")
+                    notes.append(
+                        f"profil {fr.quoted(cell, 40)} illisible ({fr.printable(exc, 160)}) : score sans profil"
+                    )
         email, valid = _email(cols["email"][i])
         if not valid:
             notes.append("courriel illisible : non conservé")

@@ -164,13 +164,13 @@ def solve(
         if i in gone_t or j in gone_s:
             who = t_names[i] if i in gone_t else s_names[j]
             problems.append(f"la rencontre imposée {t_names[i]} — {s_names[j]} concerne {who}, marqué absent")
-    for side, names, index in (("t", t_names, 0), ("s", s_names, 1)):
+    for names, side in ((t_names, 0), (s_names, 1)):
         counts: dict[int, int] = {}
         for pin in pins:
-            counts[pin[index]] = counts.get(pin[index], 0) + 1
-        for who, count in counts.items():
+            counts[pin[side]] = counts.get(pin[side], 0) + 1
+        for person, count in counts.items():
             if count > cap:
-                problems.append(f"{names[who]} a {count} rencontres imposées pour {cap} possibles")
+                problems.append(f"{names[person]} a {count} rencontres imposées pour {cap} possibles")
     if problems:
         raise ScheduleConflict("Rencontres imposées impossibles : " + " ; ".join(problems[:5]) + ".")
 
@@ -187,7 +187,9 @@ def solve(
     ti, sj = np.nonzero(eligible)
     n_e = len(ti)
     if n_e == 0:
-        return Schedule([], slots, max_meetings, "vide", 0.0, 0, 0, 0.0, 0, time.perf_counter() - started, pins)
+        return Schedule(
+            [], slots, max_meetings, "vide", 0.0, 0, 0, 0.0, 0, time.perf_counter() - started, pins
+        )
 
     # participants with a candidate pair: territories 0..n_t-1, structures n_t..n_t+n_s-1
     part = np.concatenate([ti, n_t + sj])
@@ -211,7 +213,9 @@ def solve(
     for e, (a, b) in enumerate(zip(ti, sj, strict=True)):
         incident[pos[int(a)]].append(e)
         incident[pos[int(n_t + b)]].append(e)
-    starts, index, value = [], [], []
+    starts: list[int] = []
+    index: list[int] = []
+    value: list[float] = []
     for k in range(n_p):
         starts.append(len(index))
         index += incident[k]

@@ -191,7 +191,9 @@ def _engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise SentiersError("SENTIERS_DATABASE_URL illisible : une adresse SQLAlchemy est attendue.") from None
+        raise SentiersError(
+            "SENTIERS_DATABASE_URL illisible : une adresse SQLAlchemy est attendue."
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 30})
 
@@ -206,7 +208,9 @@ def _engine(url: str) -> Engine:
     try:
         return create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ImportError, SQLAlchemyError) as exc:
-        raise SentiersError(f"Base de données inutilisable ({describe_url(url)}) : {type(exc).__name__}.") from None
+        raise SentiersError(
+            f"Base de données inutilisable ({describe_url(url)}) : {type(exc).__name__}."
+        ) from None
 
 
 @contextlib.contextmanager
@@ -457,7 +461,7 @@ class EventStore:
             )
             name = row.name
             for model in (MeetingRow, PairRuleRow, RejectedRowRow, ImportRow, ParticipantRow, JournalRow):
-                session.execute(delete(model).where(model.event_id == event_id))  # type: ignore[attr-defined]
+                session.execute(delete(model).where(model.event_id == event_id))
             session.delete(row)
             self._journal(
                 session,
@@ -472,7 +476,9 @@ class EventStore:
         kind: Kind = result.kind
         with self._session() as session:
             row = self._event(session, event_id)
-            old = select(ParticipantRow.id).where(ParticipantRow.event_id == event_id, ParticipantRow.kind == kind)
+            old = select(ParticipantRow.id).where(
+                ParticipantRow.event_id == event_id, ParticipantRow.kind == kind
+            )
             session.execute(delete(MeetingRow).where(MeetingRow.event_id == event_id))
             session.execute(
                 delete(PairRuleRow).where(
@@ -480,8 +486,12 @@ class EventStore:
                     (PairRuleRow.territory_id.in_(old)) | (PairRuleRow.structure_id.in_(old)),
                 )
             )
-            session.execute(delete(ParticipantRow).where(ParticipantRow.event_id == event_id, ParticipantRow.kind == kind))
-            session.execute(delete(RejectedRowRow).where(RejectedRowRow.event_id == event_id, RejectedRowRow.kind == kind))
+            session.execute(
+                delete(ParticipantRow).where(ParticipantRow.event_id == event_id, ParticipantRow.kind == kind)
+            )
+            session.execute(
+                delete(RejectedRowRow).where(RejectedRowRow.event_id == event_id, RejectedRowRow.kind == kind)
+            )
             for p in result.accepted:
                 session.add(
                     ParticipantRow(
@@ -498,7 +508,9 @@ class EventStore:
                 )
             for r in result.rejected:
                 session.add(
-                    RejectedRowRow(event_id=event_id, kind=kind, line=r.line, name=r.name[:250], reason=r.reason)
+                    RejectedRowRow(
+                        event_id=event_id, kind=kind, line=r.line, name=r.name[:250], reason=r.reason
+                    )
                 )
             session.add(
                 ImportRow(
@@ -524,7 +536,9 @@ class EventStore:
         with self._session() as session:
             self._event(session, event_id)
             rows = session.scalars(
-                select(ParticipantRow).where(ParticipantRow.event_id == event_id).order_by(ParticipantRow.line)
+                select(ParticipantRow)
+                .where(ParticipantRow.event_id == event_id)
+                .order_by(ParticipantRow.line)
             ).all()
             territories, structures, t_ids, s_ids = [], [], [], []
             for r in rows:
@@ -559,7 +573,8 @@ class EventStore:
                     delete(PairRuleRow).where(
                         PairRuleRow.event_id == event_id,
                         PairRuleRow.rule == "pin",
-                        (PairRuleRow.territory_id == participant_id) | (PairRuleRow.structure_id == participant_id),
+                        (PairRuleRow.territory_id == participant_id)
+                        | (PairRuleRow.structure_id == participant_id),
                     )
                 )
             self._journal(session, event_id, "absent" if absent else "present", row.name)
@@ -593,7 +608,11 @@ class EventStore:
             if existing is None:
                 session.add(
                     PairRuleRow(
-                        event_id=event_id, territory_id=territory_id, structure_id=structure_id, rule=rule, at=_now()
+                        event_id=event_id,
+                        territory_id=territory_id,
+                        structure_id=structure_id,
+                        rule=rule,
+                        at=_now(),
                     )
                 )
             elif existing.rule != rule:
@@ -640,9 +659,13 @@ class EventStore:
     def meetings(self, event_id: int) -> list[StoredMeeting]:
         with self._session() as session:
             rows = session.scalars(
-                select(MeetingRow).where(MeetingRow.event_id == event_id).order_by(MeetingRow.slot, MeetingRow.id)
+                select(MeetingRow)
+                .where(MeetingRow.event_id == event_id)
+                .order_by(MeetingRow.slot, MeetingRow.id)
             ).all()
-            return [StoredMeeting(r.slot, r.territory_id, r.structure_id, r.score, list(r.reasons)) for r in rows]
+            return [
+                StoredMeeting(r.slot, r.territory_id, r.structure_id, r.score, list(r.reasons)) for r in rows
+            ]
 
     def journal(self, event_id: int | None = None) -> list[JournalLine]:
         with self._session() as session:
@@ -659,7 +682,15 @@ class EventStore:
                 select(ImportRow).where(ImportRow.event_id == event_id).order_by(ImportRow.at.desc())
             ).all()
             return [
-                {"kind": r.kind, "filename": r.filename, "rows": r.rows, "accepted": r.accepted, "rejected": r.rejected, "mapping": r.mapping, "at": _utc(r.at)}
+                {
+                    "kind": r.kind,
+                    "filename": r.filename,
+                    "rows": r.rows,
+                    "accepted": r.accepted,
+                    "rejected": r.rejected,
+                    "mapping": r.mapping,
+                    "at": _utc(r.at),
+                }
                 for r in rows
             ]
 
