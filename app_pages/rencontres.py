@@ -354,9 +354,17 @@ def _pairs_tab(store: EventStore, event_id: int, people: Participants, table: Pa
             " (absent)" if p.absent else ""
         )
 
-    who = st.selectbox("Participant", everyone, format_func=label, key="rencontres_absent_pick")
-    if who is not None:
-        side, k = who
+    if everyone and st.session_state.get("rencontres_absent_pick") not in range(len(everyone)):
+        st.session_state["rencontres_absent_pick"] = 0  # a list imported since the page last drew this picker
+    pick = st.selectbox(
+        "Participant",
+        range(len(everyone)),
+        format_func=lambda n: label(everyone[n]),
+        key="rencontres_absent_pick",
+        placeholder="Choisissez un participant",
+    )
+    if pick is not None:
+        side, k = everyone[pick]
         person = people.territories[k] if side == "t" else people.structures[k]
         pid = people.territory_ids[k] if side == "t" else people.structure_ids[k]
         if st.button(
@@ -459,9 +467,17 @@ def _documents_tab(store: EventStore, event_id: int, people: Participants, setti
         p = people.territories[k] if side == "territoire" else people.structures[k]
         return f"{side.capitalize()} : {p.name}"
 
-    who = st.selectbox("Participant", everyone, format_func=label, key="rencontres_agenda_pick")
-    if who is not None:
-        side, k = who
+    if everyone and st.session_state.get("rencontres_agenda_pick") not in range(len(everyone)):
+        st.session_state["rencontres_agenda_pick"] = 0  # a list imported since the page last drew this picker
+    pick = st.selectbox(
+        "Participant",
+        range(len(everyone)),
+        format_func=lambda n: label(everyone[n]),
+        key="rencontres_agenda_pick",
+        placeholder="Choisissez un participant",
+    )
+    if pick is not None:
+        side, k = everyone[pick]
         name = (people.territories[k] if side == "territoire" else people.structures[k]).name
         safe = "".join(ch if ch.isalnum() else "_" for ch in name)[:40] or "participant"
         d1, d2 = st.columns(2)

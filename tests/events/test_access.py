@@ -19,7 +19,9 @@ def test_nothing_configured_is_refused():
 def test_password_by_hash_or_in_clear():
     config = config_from_secrets({"rencontres": {"password_sha256": hash_password("s3cret!")}})
     assert config.mode == "password"
-    assert password_ok(config, "s3cret!") and not password_ok(config, "S3cret!") and not password_ok(config, "")
+    assert (
+        password_ok(config, "s3cret!") and not password_ok(config, "S3cret!") and not password_ok(config, "")
+    )
     clear = config_from_secrets({"rencontres": {"password": "été"}})
     assert password_ok(clear, "été") and not password_ok(clear, "ete")
 

@@ -18,7 +18,9 @@ from tests.events.conftest import structures_rows, territories_rows, to_csv, to_
 @pytest.fixture
 def lists(base, tmp_path):
     t = tmp_path / "territoires.csv"
-    t.write_bytes(to_csv(territories_rows(base, 20, seed=8) + [{k: "" for k in territories_rows(base, 1)[0]}]))
+    t.write_bytes(
+        to_csv(territories_rows(base, 20, seed=8) + [{k: "" for k in territories_rows(base, 1)[0]}])
+    )
     s = tmp_path / "structures.xlsx"
     s.write_bytes(to_xlsx(structures_rows(base, 12, seed=9)))
     return t, s
@@ -35,7 +37,9 @@ def test_json_has_exactly_the_issue_shape(embedded_home, use_home, lists, capsys
         assert list(m) == ["slot", "territory", "structure", "score", "reasons"]
         assert 1 <= m["slot"] <= 3 and 0 <= m["score"] <= 100 and isinstance(m["score"], int)
         assert m["reasons"] and all(isinstance(r, str) for r in m["reasons"])
-    booked = [(m["slot"], m["territory"]) for m in doc["meetings"]] + [(m["slot"], m["structure"]) for m in doc["meetings"]]
+    booked = [(m["slot"], m["territory"]) for m in doc["meetings"]] + [
+        (m["slot"], m["structure"]) for m in doc["meetings"]
+    ]
     assert len(booked) == len(set(booked))  # nobody twice in a slot
     assert [r["line"] for r in doc["rejected_rows"]] == [22]  # the empty row, with its reason
     assert doc["rejected_rows"][0]["reason"] == "nom manquant"
@@ -50,13 +54,28 @@ def test_xlsx_output_and_a_profile_beside_the_list(embedded_home, use_home, base
         f"nom;commune;défi\nMairie de Die;{die};Service de proximité\n=SUM(1+1);Crest (26);Service de proximité\n",
         encoding="utf-8",
     )
-    save_profile(preset_profile("service-de-proximite", constraints={"kiif_only": False, "rural_only": False}), tmp_path / "epicerie.yaml")
+    save_profile(
+        preset_profile("service-de-proximite", constraints={"kiif_only": False, "rural_only": False}),
+        tmp_path / "epicerie.yaml",
+    )
     (tmp_path / "s.csv").write_text(
         "nom;défi;profil\nÉpicerie;service-de-proximite;epicerie.yaml\nAutre;Service de proximité;manque.yaml\n",
         encoding="utf-8",
     )
     out = tmp_path / "planning.xlsx"
-    code = main(["rencontres", str(tmp_path / "t.csv"), str(tmp_path / "s.csv"), "--creneaux", "2", "--max-rencontres", "2", "-o", str(out)])
+    code = main(
+        [
+            "rencontres",
+            str(tmp_path / "t.csv"),
+            str(tmp_path / "s.csv"),
+            "--creneaux",
+            "2",
+            "--max-rencontres",
+            "2",
+            "-o",
+            str(out),
+        ]
+    )
     assert code == 0
     from openpyxl import load_workbook
 
@@ -106,7 +125,19 @@ def test_stdout_is_pure_json_in_a_fresh_process(embedded_home, lists):
 
     env = {**os.environ, **env}
     done = subprocess.run(
-        [sys.executable, "-m", "sentiers", "rencontres", str(t), str(s), "--creneaux", "2", "--max-rencontres", "1", "--json"],
+        [
+            sys.executable,
+            "-m",
+            "sentiers",
+            "rencontres",
+            str(t),
+            str(s),
+            "--creneaux",
+            "2",
+            "--max-rencontres",
+            "1",
+            "--json",
+        ],
         capture_output=True,
         env=env,
         timeout=120,

@@ -32,7 +32,12 @@ def programme(base):
         to_csv(
             [
                 {"nom": HOSTILE, "commune": die, "défi": "Service de proximité", "besoin": "une épicerie"},
-                {"nom": '=HYPERLINK("http://x")', "commune": "Crest (26)", "défi": "Service de proximité", "besoin": ""},
+                {
+                    "nom": '=HYPERLINK("http://x")',
+                    "commune": "Crest (26)",
+                    "défi": "Service de proximité",
+                    "besoin": "",
+                },
                 {"nom": "Seul", "commune": "Nyons", "défi": "Mobilisation collective", "besoin": ""},
             ]
         ),
@@ -45,7 +50,13 @@ def programme(base):
     territories = read_territories(base, t, guess_mapping("territoires", list(t.columns)))
     structures = read_structures(base, s, guess_mapping("structures", list(s.columns)))
     plan = compute_plan(base, territories.accepted, structures.accepted, slots=3, max_meetings=2)
-    settings = EventSettings(name="Rencontres 2026", date=date(2026, 6, 12), place="Die, salle polyvalente", slots=default_slots(3), max_meetings=2)
+    settings = EventSettings(
+        name="Rencontres 2026",
+        date=date(2026, 6, 12),
+        place="Die, salle polyvalente",
+        slots=default_slots(3),
+        max_meetings=2,
+    )
     return programme_from_plan(plan, settings)
 
 
@@ -83,7 +94,14 @@ def test_xlsx_keeps_text_inert(programme):
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(schedule_xlsx(programme)))
-    assert set(book.sheetnames) >= {"Planning", "Territoires", "Structures", "Lignes écartées", "Manques", "Par défi"}
+    assert set(book.sheetnames) >= {
+        "Planning",
+        "Territoires",
+        "Structures",
+        "Lignes écartées",
+        "Manques",
+        "Par défi",
+    }
     cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
     values = [str(c.value) for c in cells if c.value is not None]
@@ -94,7 +112,7 @@ def test_xlsx_keeps_text_inert(programme):
 
 def test_map_escapes_names(programme):
     html = pairs_map_html(programme).decode("utf-8")
-    assert "onerror=\"alert(1)\"" not in html and "&lt;img" in html
+    assert 'onerror="alert(1)"' not in html and "&lt;img" in html
     assert "structure sans siège localisé" in html or "structures sans siège" in html
 
 

@@ -47,5 +47,7 @@ def test_password_gate_then_an_event_is_created(embedded_home, use_home, tmp_pat
     assert [t.label for t in at.tabs] == ["Inscriptions", "Couples", "Planning", "Documents", "Journal"]
     events = open_store(url).list_events()
     assert [e.name for e in events] == ["Rencontres <b>2026</b>"]
-    assert at.query_params["evenement"] == [str(events[0].id)] or at.query_params["evenement"] == str(events[0].id)
+    assert at.query_params["evenement"] == [str(events[0].id)] or at.query_params["evenement"] == str(
+        events[0].id
+    )
     close_stores()

@@ -31,7 +31,14 @@ def _read_s(base, data: bytes, name: str = "s.csv"):
 
 
 def test_plain_headers_are_recognised():
-    columns = ["Nom de la collectivité", "Commune ou EPCI", "Défi(s)", "Besoin", "Nom du contact", "Adresse e-mail"]
+    columns = [
+        "Nom de la collectivité",
+        "Commune ou EPCI",
+        "Défi(s)",
+        "Besoin",
+        "Nom du contact",
+        "Adresse e-mail",
+    ]
     mapping = guess_mapping("territoires", columns)
     assert mapping == {
         "nom": "Nom de la collectivité",
@@ -42,7 +49,13 @@ def test_plain_headers_are_recognised():
         "email": "Adresse e-mail",
     }
     plain = guess_mapping("structures", ["nom", "défi", "mode", "départements", "commune"])
-    assert plain == {"nom": "nom", "defis": "défi", "mode": "mode", "departements": "départements", "commune": "commune"}
+    assert plain == {
+        "nom": "nom",
+        "defis": "défi",
+        "mode": "mode",
+        "departements": "départements",
+        "commune": "commune",
+    }
 
 
 def test_a_defi_is_its_title_or_its_slug():
@@ -55,7 +68,11 @@ def test_a_defi_is_its_title_or_its_slug():
 
 def test_generated_lists_are_read_whole_in_csv_and_xlsx(base):
     rows = territories_rows(base, 60)
-    for data, name in ((to_csv(rows, "cp1252"), "t.csv"), (to_xlsx(rows), "t.xlsx"), (to_csv(rows, "utf-8-sig", ","), "t.csv")):
+    for data, name in (
+        (to_csv(rows, "cp1252"), "t.csv"),
+        (to_xlsx(rows), "t.xlsx"),
+        (to_csv(rows, "utf-8-sig", ","), "t.csv"),
+    ):
         result = _read_t(base, data, name)
         assert result.rows == 60
         assert len(result.accepted) + len(result.rejected) == 60
@@ -71,7 +88,7 @@ def test_generated_lists_are_read_whole_in_csv_and_xlsx(base):
 def test_hostile_rows_are_each_accounted_for(base):
     die = base.communes.loc[base.communes["name"] == "Die", "code"].iloc[0]
     rows = [
-        {"nom": "=HYPERLINK(\"http://x\";\"clic\")", "commune": die, "défi": "Engagement citoyen"},
+        {"nom": '=HYPERLINK("http://x";"clic")', "commune": die, "défi": "Engagement citoyen"},
         {"nom": "<script>alert(1)</script><b>Mairie</b>", "commune": die, "défi": "service-de-proximite"},
         {"nom": "Mairie de Die", "commune": die, "défi": "Service de proximité"},
         {"nom": "Mairie de Die", "commune": die, "défi": "Service de proximité"},  # duplicate
@@ -135,7 +152,9 @@ def test_mapping_file_names_other_columns(base):
 
 
 def test_targets_read_codes_names_regions_and_france(base):
-    deps, regions, everywhere, unknown = parse_targets(base, "26 - Drôme, Ardèche, Occitanie, région 84, Atlantide")
+    deps, regions, everywhere, unknown = parse_targets(
+        base, "26 - Drôme, Ardèche, Occitanie, région 84, Atlantide"
+    )
     assert deps == ["26", "07"] and regions == ["76", "84"] and not everywhere
     assert unknown == ["Atlantide"]
     assert parse_targets(base, "Toute la France")[2] is True
@@ -146,6 +165,8 @@ def test_a_bad_profile_cell_leaves_a_note_not_a_lost_row(base):
     frame = read_upload(data, "s.csv")
     from sentiers.events.registrations import profile_loader
 
-    result = read_structures(base, frame, guess_mapping("structures", list(frame.columns)), profile_loader({}))
+    result = read_structures(
+        base, frame, guess_mapping("structures", list(frame.columns)), profile_loader({})
+    )
     assert [s.name for s in result.accepted] == ["A", "B"]
     assert "profil" in result.accepted[0].notes[0] and result.accepted[0].profile is None

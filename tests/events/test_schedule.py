@@ -72,7 +72,10 @@ def test_coverage_comes_before_total_score():
     score = np.array([[100.0, 90.0], [80.0, 1.0]])
     compatible = np.ones((2, 2), dtype=bool)
     schedule = solve(score, compatible, slots=1, max_meetings=1)
-    assert {(m.territory, m.structure) for m in schedule.meetings} == {(0, 1), (1, 0)}  # 170 with everyone, not 101
+    assert {(m.territory, m.structure) for m in schedule.meetings} == {
+        (0, 1),
+        (1, 0),
+    }  # 170 with everyone, not 101
 
 
 def test_pins_kept_forbidden_absent_and_absences_respected():

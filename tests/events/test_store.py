@@ -22,20 +22,28 @@ from tests.events.conftest import structures_rows, territories_rows, to_csv
 def _postgres_url() -> str:
     url = os.environ.get("SENTIERS_TEST_DATABASE_URL", "")
     if not url:
-        pytest.skip("PostgreSQL tests skipped: SENTIERS_TEST_DATABASE_URL is not set (.ci/run starts a server)")
+        pytest.skip(
+            "PostgreSQL tests skipped: SENTIERS_TEST_DATABASE_URL is not set (.ci/run starts a server)"
+        )
     engine = create_engine(database_url_for(url))
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:
-        pytest.skip(f"PostgreSQL tests skipped: no server reachable at SENTIERS_TEST_DATABASE_URL ({type(exc).__name__})")
+        pytest.skip(
+            f"PostgreSQL tests skipped: no server reachable at SENTIERS_TEST_DATABASE_URL ({type(exc).__name__})"
+        )
     finally:
         engine.dispose()
     return url
 
 
 def database_url_for(url: str) -> str:
-    return "postgresql+psycopg://" + url.split("://", 1)[1] if url.startswith(("postgresql://", "postgres://")) else url
+    return (
+        "postgresql+psycopg://" + url.split("://", 1)[1]
+        if url.startswith(("postgresql://", "postgres://"))
+        else url
+    )
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -64,7 +72,23 @@ def store_url(request, tmp_path, monkeypatch):
 
 
 def _lists(base):
-    t = read_upload(to_csv(territories_rows(base, 25, seed=4) + [{"Nom de la collectivité": "X", "Commune ou EPCI": "Inconnue", "Défi(s)": "Engagement citoyen", "Besoin": "", "Publics concernés": "", "Rôle du contact": "", "Courriel": ""}]), "t.csv")
+    t = read_upload(
+        to_csv(
+            territories_rows(base, 25, seed=4)
+            + [
+                {
+                    "Nom de la collectivité": "X",
+                    "Commune ou EPCI": "Inconnue",
+                    "Défi(s)": "Engagement citoyen",
+                    "Besoin": "",
+                    "Publics concernés": "",
+                    "Rôle du contact": "",
+                    "Courriel": "",
+                }
+            ]
+        ),
+        "t.csv",
+    )
     s = read_upload(to_csv(structures_rows(base, 15, seed=5)), "s.csv")
     return (
         read_territories(base, t, guess_mapping("territoires", list(t.columns))),
@@ -84,7 +108,9 @@ def test_the_migrations_build_exactly_the_models(store_url):
 
 def test_an_event_from_creation_to_deletion(base, store_url):
     store = open_store(store_url)
-    spec = EventSettings(name="Rencontres 2026", date=date(2026, 6, 12), place="Die", slots=default_slots(4), max_meetings=3)
+    spec = EventSettings(
+        name="Rencontres 2026", date=date(2026, 6, 12), place="Die", slots=default_slots(4), max_meetings=3
+    )
     event_id = store.create_event(spec)
     assert store.settings(event_id) == spec
     territories, structures = _lists(base)
@@ -115,12 +141,21 @@ def test_an_event_from_creation_to_deletion(base, store_url):
     store.save_schedule(event_id, plan, people)
     meetings = store.meetings(event_id)
     assert (tid, sid) in {(m.territory_id, m.structure_id) for m in meetings}
-    assert (people.territory_ids[1], people.structure_ids[1]) not in {(m.territory_id, m.structure_id) for m in meetings}
+    assert (people.territory_ids[1], people.structure_ids[1]) not in {
+        (m.territory_id, m.structure_id) for m in meetings
+    }
     assert all(m.structure_id != people.structure_ids[2] for m in meetings)
     assert all(m.reasons for m in meetings)
 
     actions = [line.action for line in store.journal(event_id)]
-    for expected in ("Événement créé", "Import d'une liste", "Rencontre imposée", "Rencontre interdite", "Participant absent", "Planning calculé"):
+    for expected in (
+        "Événement créé",
+        "Import d'une liste",
+        "Rencontre imposée",
+        "Rencontre interdite",
+        "Participant absent",
+        "Planning calculé",
+    ):
         assert expected in actions
     assert all(line.at.tzinfo is not None for line in store.journal(event_id))
     # nothing personal in the journal
@@ -130,7 +165,9 @@ def test_an_event_from_creation_to_deletion(base, store_url):
     with store.engine.connect() as connection:
         for table in ("participants", "meetings", "pair_rules", "rejected_rows", "imports"):
             assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
-        emails = connection.execute(text("SELECT count(*) FROM participants WHERE contact_email <> ''")).scalar()
+        emails = connection.execute(
+            text("SELECT count(*) FROM participants WHERE contact_email <> ''")
+        ).scalar()
         assert emails == 0
     assert [line.action for line in store.journal()] == ["Événement supprimé"]
     with pytest.raises(SentiersError, match="introuvable"):
