@@ -112,10 +112,15 @@ def main() -> int:
         ),
         args.repeat,
     )
-    assert len(territories.accepted) == N_T and len(structures.accepted) == N_S, (territories.rejected[:3], structures.rejected[:3])
+    assert len(territories.accepted) == N_T and len(structures.accepted) == N_S, (
+        territories.rejected[:3],
+        structures.rejected[:3],
+    )
 
     score_pairs(base, territories.accepted, structures.accepted)  # Kiif file and caches warm
-    scores_s, table = _median(lambda: score_pairs(base, territories.accepted, structures.accepted), args.repeat)
+    scores_s, table = _median(
+        lambda: score_pairs(base, territories.accepted, structures.accepted), args.repeat
+    )
     compatible = int(table.compatible.sum())  # type: ignore[attr-defined]
 
     with_profiles = [s for s in structures.accepted]
@@ -144,10 +149,24 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "t.csv").write_bytes(_csv(t_rows))
         (Path(folder) / "s.csv").write_bytes(_csv(s_rows))
-        command = ["sentiers", "rencontres", "t.csv", "s.csv", "--creneaux", str(SLOTS), "--max-rencontres", "4", "--json"]
+        command = [
+            "sentiers",
+            "rencontres",
+            "t.csv",
+            "s.csv",
+            "--creneaux",
+            str(SLOTS),
+            "--max-rencontres",
+            "4",
+            "--json",
+        ]
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", *command], cwd=folder, capture_output=True, env=dict(os.environ), check=False
+            [sys.executable, "-m", *command],
+            cwd=folder,
+            capture_output=True,
+            env=dict(os.environ),
+            check=False,
         )
         cli_s = time.perf_counter() - start
         cli_ok = done.returncode == 0

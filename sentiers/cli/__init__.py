@@ -108,8 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     meet = sub.add_parser(
         "rencontres", help="rencontres d'un événement : scores des couples et planning optimal des créneaux"
     )
-    meet.add_argument("territoires", metavar="TERRITOIRES.csv|xlsx", help="inscriptions des territoires (besoins)")
-    meet.add_argument("structures", metavar="STRUCTURES.csv|xlsx", help="inscriptions des structures (solutions)")
+    meet.add_argument(
+        "territoires", metavar="TERRITOIRES.csv|xlsx", help="inscriptions des territoires (besoins)"
+    )
+    meet.add_argument(
+        "structures", metavar="STRUCTURES.csv|xlsx", help="inscriptions des structures (solutions)"
+    )
     meet.add_argument("--creneaux", type=int, required=True, metavar="N", help="nombre de créneaux")
     meet.add_argument(
         "--max-rencontres", type=int, required=True, metavar="K", help="rencontres par participant, au plus"
