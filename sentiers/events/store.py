@@ -214,11 +214,8 @@ def _engine(url: str) -> Engine:
 
 
 @contextlib.contextmanager
-def _migration_lock(engine: Engine, connection: Any) -> Iterator[None]:
-    if engine.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_ADVISORY_KEY})")
-        yield
-        return
+def _file_lock(engine: Engine) -> Iterator[None]:
+    """SQLite: one migrating process at a time, held until its transaction is committed."""
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         yield
@@ -244,7 +241,9 @@ def migrate(engine: Engine) -> str:
     with engine.connect() as connection:
         if MigrationContext.configure(connection).get_current_revision() == head:
             return str(head)
-    with engine.begin() as connection, _migration_lock(engine, connection):
+    with _file_lock(engine), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # held until this transaction ends (commit included)
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_ADVISORY_KEY})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return str(head)
