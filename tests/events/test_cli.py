@@ -117,6 +117,7 @@ def test_an_unreadable_list_is_refused(embedded_home, use_home, tmp_path, capsys
     assert "territoires" in err and err.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_stdout_is_pure_json_in_a_fresh_process(embedded_home, lists):
     """HiGHS prints a banner the first time a process builds it: it must not reach stdout."""
     t, s = lists
