@@ -21,6 +21,9 @@ PAGES = [
     st.Page(
         "app_pages/acteurs.py", title="Acteurs du territoire", icon=":material/groups:", url_path="acteurs"
     ),
+    st.Page(
+        "app_pages/rencontres.py", title="Rencontres", icon=":material/handshake:", url_path="rencontres"
+    ),
 ]
 
 st.navigation(PAGES).run()

@@ -746,11 +746,17 @@ def suggest_epci(base: Base, text: str, limit: int = 10) -> list[tuple[str, str]
     return [(c, index.label(c)) for c in codes[:limit]]
 
 
-def lookup_territory(base: Base, query: Any, level: str = "commune") -> LookupResult:
-    """One commune (``level="commune"``) or one EPCI (``level="epci"``) from what a person typed."""
+def lookup_territory(
+    base: Base, query: Any, level: str = "commune", *, with_suggestions: bool = True
+) -> LookupResult:
+    """One commune (``level="commune"``) or one EPCI (``level="epci"``) from what a person typed.
+
+    ``with_suggestions=False`` skips the close-match search of a commune not found (milliseconds each: a
+    file of thousands of rows asks for it on its first rows only).
+    """
     if level == "epci":
         return lookup_epci(base, query)
-    return lookup(index_for(base), query)
+    return lookup(index_for(base), query, with_suggestions=with_suggestions)
 
 
 def territory_labels(base: Base, codes: list[str], level: str = "commune") -> list[tuple[str, str]]:

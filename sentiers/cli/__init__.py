@@ -133,6 +133,24 @@ def build_parser() -> argparse.ArgumentParser:
     actors_out.add_argument("--json", action="store_true", help="sortie JSON")
     actors_out.add_argument("-o", "--output", metavar="FILE.csv|FILE.xlsx")
     actors.set_defaults(handler="sentiers.cli.acteurs:run")
+    meet = sub.add_parser(
+        "rencontres", help="rencontres d'un événement : scores des couples et planning optimal des créneaux"
+    )
+    meet.add_argument(
+        "territoires", metavar="TERRITOIRES.csv|xlsx", help="inscriptions des territoires (besoins)"
+    )
+    meet.add_argument(
+        "structures", metavar="STRUCTURES.csv|xlsx", help="inscriptions des structures (solutions)"
+    )
+    meet.add_argument("--creneaux", type=int, required=True, metavar="N", help="nombre de créneaux")
+    meet.add_argument(
+        "--max-rencontres", type=int, required=True, metavar="K", help="rencontres par participant, au plus"
+    )
+    meet.add_argument("--colonnes", metavar="FILE", help="correspondance des colonnes (YAML ou JSON)")
+    meet_out = meet.add_mutually_exclusive_group()
+    meet_out.add_argument("--json", action="store_true", help="sortie JSON")
+    meet_out.add_argument("-o", "--output", metavar="planning.xlsx", help="le planning complet en XLSX")
+    meet.set_defaults(handler="sentiers.cli.rencontres:run")
     return parser
 
 

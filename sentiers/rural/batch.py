@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
+MAX_COLUMNS = 300
+# what a workbook may unfold to (its XML parts, uncompressed): a few-megabyte zip never becomes gigabytes
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 # close-match suggestions cost milliseconds each: given for the first distinct values not found only
 MAX_SUGGESTED_ROWS = 300
 STATUS_COLUMN = "statut_verification"
@@ -186,13 +189,32 @@ def read_upload(data: bytes, filename: str = "") -> pd.DataFrame:
             raise SentiersError(f"CSV illisible : {str(exc).splitlines()[0][:160]}") from exc
     if frame.shape[1] == 0:
         raise SentiersError("Le fichier ne contient aucune colonne.")
+    if frame.shape[1] > MAX_COLUMNS:
+        raise SentiersError(
+            f"Trop de colonnes ({frame.shape[1]}) : {MAX_COLUMNS} au plus ; gardez les colonnes utiles."
+        )
     if len(frame) > MAX_ROWS:
         raise SentiersError(f"Trop de lignes ({len(frame)}) : {MAX_ROWS} au plus ; découpez le fichier.")
     frame.columns = _unique_headers([str(c) for c in frame.columns])
     return frame.fillna("").astype(str)
 
 
+def _unzipped_size(data: bytes) -> int:
+    """What a zip (XLSX) says its parts unfold to; 0 when it is not a readable zip (calamine will say)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0
+
+
 def _read_workbook(data: bytes) -> pd.DataFrame:
+    if data[:4] == b"PK\x03\x04" and _unzipped_size(data) > MAX_UNZIPPED_BYTES:
+        raise SentiersError(
+            "Classeur trop volumineux une fois décompressé : enregistrez la feuille utile en CSV ou découpez-la."
+        )
     try:
         from python_calamine import CalamineWorkbook
 
