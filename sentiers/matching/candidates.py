@@ -246,6 +246,7 @@ def build_table(
     prior = priors(add_rates(raw.copy())) if "departement" in raw else None
     if level == "epci":
         raw = epci_raw(raw, epci_names)
+    raw = raw.sort_values("code", kind="stable").reset_index(drop=True)  # ties in a ranking then sort by code
     return derive(raw, level, present, coverage, prior)
 
 

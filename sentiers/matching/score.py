@@ -30,7 +30,7 @@ from sentiers import fr
 from sentiers.base.catalogue import CATALOGUE
 from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.errors import SentiersError
-from sentiers.matching.candidates import Coverage, candidate_table
+from sentiers.matching.candidates import CandidateTable, Coverage, candidate_table
 from sentiers.matching.constraints import ReferencePoint, apply_constraints, resolve_reference
 from sentiers.matching.presets import default_floor, effective_criteria
 from sentiers.matching.profile import MISSING_POLICIES, Criterion, StructureProfile
@@ -209,25 +209,26 @@ def score_frame(
     contrib = 100.0 * s * w_norm  # n × k
     score = np.round(contrib.sum(axis=1), 9)  # ties of float noise sort by code
 
-    out = pd.DataFrame({c: frame[c].to_numpy() for c in ID_COLUMNS if c in frame})
-    out["score"] = score
+    if not len(frame):
+        order = np.arange(0, dtype=int)
+    elif frame["code"].is_monotonic_increasing:  # candidate tables are sorted by code: a stable sort suffices
+        order = np.argsort(-score, kind="stable")
+    else:
+        order = np.lexsort((frame["code"].to_numpy(dtype=str), -score))
     ids = [c.indicator for c in used]
-    for j, ind in enumerate(ids):
-        out[f"pts:{ind}"] = contrib[:, j]
-    for j, ind in enumerate(ids):
-        out[f"val:{ind}"] = values[:, j]
-    for j, ind in enumerate(ids):
-        out[f"na:{ind}"] = isna[:, j]
-    for j, ind in enumerate(ids):
-        out[f"imp:{ind}"] = imputed[:, j]
+    identity = frame[[c for c in ID_COLUMNS if c in frame]].take(order).reset_index(drop=True)
+    columns: dict[str, np.ndarray] = {}
+    columns["score"] = score[order]
+    columns["rank"] = np.arange(1, len(order) + 1)
+    for prefix, matrix in (("pts", contrib), ("val", values), ("na", isna), ("imp", imputed)):
+        for j, ind in enumerate(ids):
+            columns[f"{prefix}:{ind}"] = matrix[order, j]
     for ind in ids:  # measured value and denominator of a rate scored shrunk (small numbers)
         if f"raw:{ind}" in frame:
-            out[f"raw:{ind}"] = frame[f"raw:{ind}"].to_numpy()
-            out[f"den:{ind}"] = frame[f"den:{ind}"].to_numpy()
-    out["n_missing"] = isna.sum(axis=1).astype(int)
-    order = np.lexsort((out["code"].to_numpy(dtype=str), -score)) if len(frame) else np.arange(0)
-    out = out.iloc[order].reset_index(drop=True)
-    out.insert(out.columns.get_loc("score") + 1, "rank", np.arange(1, len(out) + 1))
+            columns[f"raw:{ind}"] = frame[f"raw:{ind}"].to_numpy()[order]
+            columns[f"den:{ind}"] = frame[f"den:{ind}"].to_numpy()[order]
+    columns["n_missing"] = isna.sum(axis=1).astype(int)[order]
+    out = pd.concat([identity, pd.DataFrame(columns)], axis=1)  # rows already in ranked order
     return Scored(
         frame=out,
         criteria=used,
@@ -320,7 +321,7 @@ def rank_profile(
             "(constraints.reference_commune)."
         )
     frame, funnel = apply_constraints(
-        table,
+        projected(table, criteria),
         profile.constraints,
         coverage=coverage,
         reference=reference,
@@ -386,6 +387,17 @@ def rank_profile(
         check=checked,
         given_weights=scored.given_weights,
     )
+
+
+def projected(table: CandidateTable, criteria: list[Criterion]) -> CandidateTable:
+    """The candidate table reduced to the columns constraints and scores read (a ranking then copies little)."""
+    from sentiers.matching.constraints import ZONING_COLUMNS
+
+    wanted = [*ID_COLUMNS, "epci", "lat", "lon", "kiif_covered", *ZONING_COLUMNS.values()]
+    for crit in criteria:
+        wanted += [crit.indicator, f"sd:{crit.indicator}", f"raw:{crit.indicator}", f"den:{crit.indicator}"]
+    keep = [c for c in dict.fromkeys(wanted) if c in table.frame.columns]
+    return CandidateTable(table.level, table.frame[keep], table.unavailable, table.has_rurality)
 
 
 def robustness_text(ranking: Ranking, rec: Any) -> str:

@@ -12,8 +12,8 @@ from sentiers.base.catalogue import RATES
 from sentiers.errors import SentiersError
 from sentiers.geometry import haversine_km
 from sentiers.matching.candidates import build_table
-from sentiers.matching.profile import validate_profile
-from sentiers.matching.robustness import top_n_frequency
+from sentiers.matching.presets import preset, preset_profile
+from sentiers.matching.profile import DEFIS, validate_profile
 from sentiers.matching.score import rank_profile
 
 from .helpers import COVERAGE, communes_frame, make_base
@@ -147,21 +147,6 @@ def test_epci_level_ranks_epci():
     assert ranking.frame["name"].str.startswith("CC ").all()
 
 
-def test_robustness_is_seeded_and_bounded():
-    rng = np.random.default_rng(0)
-    transformed = rng.uniform(0, 1, (500, 4))
-    weights = np.array([3.0, 1.0, 0.0, 2.0])
-    first = top_n_frequency(transformed, weights, 10, draws=200, seed=3)
-    again = top_n_frequency(transformed, weights, 10, draws=200, seed=3)
-    assert np.array_equal(first, again)
-    assert ((first >= 0) & (first <= 1)).all()
-    assert first.sum() == pytest.approx(10.0)  # each draw has exactly 10 in its top 10
-    # the clear winner under the user's weights stays in the top in (nearly) every draw
-    best = np.argmax(transformed @ (weights / weights.sum()))
-    assert first[best] >= 0.9
-    assert np.all(top_n_frequency(transformed[:5], weights, 10) == 1.0)
-
-
 def test_distance_indicators():
     frame = communes_frame(10)
     table = build_table(frame, "commune", coverage=COVERAGE).frame
@@ -196,3 +181,47 @@ def test_unknown_rurality_is_removed_and_said():
     step = next(s for s in ranking.funnel if s["constraint"].startswith("Communes rurales"))
     assert step["removed"] == 2 and "dont 2 à la ruralité inconnue" in step["constraint"]
     assert not ranking.frame["code"].isin(frame["code"][:2]).any()
+
+
+def test_an_uninhabited_commune_is_never_a_candidate_and_the_defi_floor_applies_by_default():
+    frame = communes_frame(30, seed=21)
+    frame["population"] = pd.array([0, 7, 250, 350] + [800] * 26, dtype="Int64")
+    base = make_base(frame)
+    open_ = {"kiif_only": False, "rural_only": False}
+    # service de proximité: 300 inhabitants by default, said as the défi's default
+    ranking = rank_profile(base, preset_profile("service-de-proximite", constraints=open_), coverage=COVERAGE)
+    labels = [s["constraint"] for s in ranking.funnel]
+    assert labels[1] == "Communes habitées (population supérieure à 0)" and ranking.funnel[1]["removed"] == 1
+    floor = next(s for s in ranking.funnel if "seuil par défaut du défi" in s["constraint"])
+    assert floor["constraint"].startswith("Population d'au moins 300 habitants") and floor["removed"] == 2
+    assert (ranking.frame["population"] >= 300).all()
+    # the user changes it: 0 is no floor at all (the uninhabited commune still stays out), 100 is theirs
+    none = rank_profile(
+        base,
+        preset_profile("service-de-proximite", constraints={**open_, "population_min": 0}),
+        coverage=COVERAGE,
+    )
+    assert set(none.frame["population"]) >= {7, 250} and 0 not in set(none.frame["population"])
+    own = rank_profile(
+        base,
+        preset_profile("service-de-proximite", constraints={**open_, "population_min": 100}),
+        coverage=COVERAGE,
+    )
+    assert any(s["constraint"] == "Population d'au moins 100 habitants" for s in own.funnel)
+    assert 7 not in set(own.frame["population"]) and 250 in set(own.frame["population"])
+    # an EPCI has no floor
+    epci = rank_profile(
+        base, preset_profile("service-de-proximite", level="epci", constraints=open_), coverage=COVERAGE
+    )
+    assert not any("seuil" in s["constraint"] for s in epci.funnel)
+
+
+@pytest.mark.parametrize("slug", list(DEFIS))
+def test_every_defi_has_a_floor_a_rationale_and_says_what_is_missing(slug):
+    chosen = preset(slug)
+    assert chosen.population_floor >= 200 and chosen.floor_reason and chosen.rationale
+    assert chosen.measures and chosen.missing
+    labels = {"va", "pvd", "acv", "frr", "has_fabrique", "has_manufacture"}
+    weights = {c.indicator: c.weight for c in chosen.criteria}
+    # a programme label may support a criterion, never be the whole of it
+    assert sum(w for i, w in weights.items() if i in labels) <= 0.1 * sum(weights.values())

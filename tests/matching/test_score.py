@@ -12,7 +12,7 @@ from sentiers.errors import SentiersError
 from sentiers.matching.candidates import build_table
 from sentiers.matching.presets import preset_profile
 from sentiers.matching.profile import Criterion, validate_profile
-from sentiers.matching.score import missing_of, percentile_rank, rank_profile, score_frame
+from sentiers.matching.score import missing_of, percentile_rank, rank_profile, ranking_json, score_frame
 
 from .helpers import COVERAGE, communes_frame, make_base
 
@@ -213,3 +213,33 @@ def test_missing_policy_epci_imputes_from_the_intercommunality_and_flags():
         base, profile.model_copy(update={"missing_policy": "neutral"}), coverage=COVERAGE, draws=10
     )
     assert np.allclose(neutral.frame.set_index("code").loc[rows.index, "score"], 50.0)
+
+
+def test_a_presence_every_epci_shares_is_said_and_weighs_nothing():
+    frame = communes_frame(60, seed=17)
+    frame["bpe_b202"] = pd.array([1] * 60, dtype="Int64")  # an épicerie in every commune: every EPCI has one
+    base = make_base(frame)
+    profile = validate_profile(
+        {
+            "name": "epci",
+            "defi": "service-de-proximite",
+            "level": "epci",
+            "constraints": {"kiif_only": False, "rural_only": False},
+            "criteria": [
+                {"indicator": "has_epicerie", "weight": 3, "direction": "lower"},
+                {"indicator": "far_alimentation", "weight": 1},
+                {"indicator": "unemployment_rate", "weight": 1},
+            ],
+        }
+    )
+    ranking = rank_profile(base, profile, coverage=COVERAGE, draws=0)
+    said = {c["indicator"]: c["reason"] for c in ranking.constant}
+    assert set(said) >= {"has_epicerie"} and "ne les départage pas" in said["has_epicerie"]
+    assert (ranking.frame["pts:has_epicerie"] == 0).all()
+    # the others keep their relative weights and still separate the EPCI
+    weights = dict(zip([c.indicator for c in ranking.criteria], ranking.weights, strict=True))
+    assert weights["has_epicerie"] == 0 and weights["unemployment_rate"] == 1
+    assert ranking.frame["score"].nunique() > 1
+    doc = ranking_json(ranking)
+    separates = {c["indicator"]: c["separates"] for c in doc["criteria"]}
+    assert separates["has_epicerie"] is False and separates["unemployment_rate"] is True
