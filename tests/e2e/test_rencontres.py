@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -57,6 +58,17 @@ def _click(app, key: str) -> None:
     app.wait_idle()
 
 
+def _upload(app, key: str, path, preview: str, count: int) -> None:
+    """Hand a file to an uploader and wait until its preview is drawn: the upload and the rerun it triggers can
+    outlast one idle wait on a busy machine."""
+    app.page.locator(f".st-key-{key} input[type=file]").set_input_files(str(path))
+    deadline = time.monotonic() + 120
+    while app.text().count(preview) < count:
+        assert time.monotonic() < deadline, app.text()[-2000:]
+        app.page.wait_for_timeout(250)
+    app.wait_idle()
+
+
 def _tab(app, name: str) -> None:
     app.page.get_by_role("tab", name=name).click()
     app.wait_idle()
@@ -89,19 +101,14 @@ def test_an_event_end_to_end(rencontres_server, app_factory, tmp_path):
 
     territories = tmp_path / "territoires.csv"
     territories.write_bytes(TERRITORIES.encode("cp1252"))  # a Windows export
-    app.page.locator(".st-key-rencontres_upload_territoires input[type=file]").set_input_files(
-        str(territories)
-    )
-    app.wait_idle()
-    assert "2 lignes" in app.text()
+    _upload(app, "rencontres_upload_territoires", territories, "Aperçu : 2 lignes", 1)
     _choose(app, "rencontres_map_territoires_territoire", "Ville concernée")  # the column named by hand
     _click(app, "rencontres_import_territoires")
     assert "2 inscriptions retenues" in app.text(), app.text()[-2000:]
 
     structures = tmp_path / "structures.csv"
     structures.write_text(STRUCTURES, encoding="utf-8")
-    app.page.locator(".st-key-rencontres_upload_structures input[type=file]").set_input_files(str(structures))
-    app.wait_idle()
+    _upload(app, "rencontres_upload_structures", structures, "Aperçu : 2 lignes", 2)
     _click(app, "rencontres_import_structures")
     assert app.text().count("Inscriptions enregistrées : 2.") == 2, app.text()[-3000:]
 
