@@ -30,8 +30,8 @@ from sentiers.base.defis import DEFIS as DEFIS  # re-exported: matching reads th
 from sentiers.base.defis import Defi
 from sentiers.base.naf import ACTIVITY_CHOICES, activity_code
 from sentiers.errors import SentiersError
-from sentiers.matching.readiness import Readiness
 from sentiers.fr import printable, quoted
+from sentiers.matching.readiness import Readiness
 
 log = logging.getLogger(__name__)
 
