@@ -485,6 +485,12 @@ def reason_text(result: SimilarResult, rec: Any) -> str:
     return text
 
 
+def similarity_text(similarity: float) -> str:
+    """The resemblance as a whole number, never « 100 » unless identical on every indicator."""
+    value = round(float(similarity))
+    return "99" if value >= 100 and similarity < 100 else str(value)
+
+
 def closeness_word(similarity: float) -> str:
     if similarity >= 85:
         return "très semblable"
