@@ -522,8 +522,8 @@ def references_text(result: SimilarResult) -> list[str]:
     """One line per reference commune: its values on the indicators."""
     lines = []
     for ref in result.references:
-        figures = ", ".join(
-            f"{words(i.indicator)[0]} {value_text(i.indicator, ref.values.get(i.indicator))}"
+        figures = " ; ".join(
+            f"{CATALOGUE[i.indicator].label.split(' (')[0]} : {value_text(i.indicator, ref.values.get(i.indicator))}"
             for i in result.indicators
         )
         small = (
@@ -558,6 +558,8 @@ def similar_table(result: SimilarResult, top: int | None = None) -> pd.DataFrame
             [names.get(rec["nearest_reference"], "") for rec in records],
         )
     for item in result.indicators:
+        if item.indicator == "population":
+            continue  # already in the table
         entry = CATALOGUE[item.indicator]
         table[f"{entry.label} ({entry.unit})"] = rows[f"val:{item.indicator}"].round(3).to_numpy()
     return table
