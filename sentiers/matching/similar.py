@@ -515,6 +515,8 @@ def value_text(indicator: str, value: Any) -> str:
     unit = entry.unit if len(entry.unit) < 14 else ""
     if entry.unit.startswith("km"):
         unit = "km"
+    elif entry.unit.startswith("%"):
+        unit = "%"
     return fr.number(float(value), entry.decimals, unit)
 
 
