@@ -29,7 +29,14 @@ from sentiers.study.project import read_project, write_project
 
 ss = st.session_state
 e = html.escape
-STATUS_MARKS = {"pret": "🟢", "consolider": "🟠", "bloquant": "🔴", "sans_reponse": "⚪"}
+
+
+_MD_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_{}[]()#+-.!<>|~$"})
+
+
+def _md(text: str) -> str:
+    """User text shown through Markdown (alerts): every Markdown character escaped, so it stays text."""
+    return str(text).translate(_MD_SPECIAL)
 
 
 def _slug(name: str) -> str:
@@ -61,22 +68,23 @@ def _on_upload() -> None:
     upload = ss.get("et_upload")
     if upload is None:
         return
+    ss["et_upload_id"] = upload.file_id  # its message stays shown while this file is in the uploader
     name = upload.name.lower()
     data = upload.getvalue()
     try:
         if name.endswith(".zip"):
             project = read_project(data, get_base())
             _seed(project.profile, project.parameters)
-            ss["et_notice"] = f"Étude « {project.profile.name} » rouverte depuis {upload.name}."
+            ss["et_notice"] = f"Étude « {_md(project.profile.name)} » rouverte depuis {_md(upload.name)}."
             ss["et_notes"] = project.notes
         else:
             profile = parse_profile(data.decode("utf-8"), "json" if name.endswith(".json") else "yaml")
             _seed(profile)
-            ss["et_notice"] = f"Profil « {profile.name} » chargé depuis {upload.name}."
+            ss["et_notice"] = f"Profil « {_md(profile.name)} » chargé depuis {_md(upload.name)}."
     except UnicodeDecodeError:
         ss["et_error"] = "Profil illisible : le fichier n'est pas un texte UTF-8."
     except SentiersError as exc:
-        ss["et_error"] = str(exc)
+        ss["et_error"] = _md(str(exc))
 
 
 def _on_defi() -> None:
@@ -94,9 +102,9 @@ def _init() -> None:
     if token:
         try:
             profile = profile_from_token(str(token))
-            ss["et_notice"] = f"Scénario « {profile.name} » repris de la page « Trouver un territoire »."
+            ss["et_notice"] = f"Scénario « {_md(profile.name)} » repris de la page « Trouver un territoire »."
         except SentiersError as exc:
-            ss["et_error"] = str(exc)
+            ss["et_error"] = _md(str(exc))
     _seed(profile or preset_profile("service-de-proximite"))
 
 
@@ -187,7 +195,7 @@ def _assessment(profile: StructureProfile) -> None:
         [
             {
                 "Critère": f"{line.group} — {line.question}",
-                "État": f"{STATUS_MARKS[line.status]} {STATUS_LABELS[line.status]}",
+                "État": STATUS_LABELS[line.status],
                 "Réponse": line.answer or "—",
                 "Pourquoi": line.why,
                 "À préparer": line.prepare,
@@ -243,7 +251,7 @@ def _documents(profile: StructureProfile, params: StudyParameters) -> None:
                 status.update(label="Dossier prêt", state="complete", expanded=False)
             except SentiersError as exc:
                 status.update(label="Le dossier n'a pas pu être préparé", state="error")
-                st.error(str(exc))
+                st.error(_md(str(exc)))
     built = ss.get("et_built")
     slug = _slug(profile.name)
     cols = st.columns(4)
@@ -272,7 +280,8 @@ def _documents(profile: StructureProfile, params: StudyParameters) -> None:
     cols[1].download_button(
         "Dossier (PDF)", built["pdf"], f"etude-{slug}.pdf", "application/pdf", key="et_dl_pdf"
     )
-    st.success(f"Dossier prêt : {len(built['cards'])} territoires détaillés ({', '.join(built['cards'])}).")
+    names = _md(", ".join(built["cards"]))
+    st.success(f"Dossier prêt : {len(built['cards'])} territoires détaillés ({names}).")
     if built["shortlist"]:
         st.dataframe(
             pd.DataFrame(
@@ -322,10 +331,20 @@ def main() -> None:
     )
     get_base()
     _init()
-    if ss.get("et_error"):
-        st.error(ss.pop("et_error"))
-    if ss.get("et_notice"):
-        st.success(ss.pop("et_notice"))
+    upload = ss.get("et_upload")
+    if upload is not None and upload.file_id == ss.get("et_upload_id"):
+        # the message of the file in the uploader stays until it is removed or replaced (uploads rerun twice)
+        ss["et_upload_error"] = ss.pop("et_error", ss.get("et_upload_error"))
+        ss["et_upload_notice"] = ss.pop("et_notice", ss.get("et_upload_notice"))
+    else:
+        ss.pop("et_upload_error", None)
+        ss.pop("et_upload_notice", None)
+    for message in (ss.pop("et_error", None), ss.get("et_upload_error")):
+        if message:
+            st.error(message)
+    for message in (ss.pop("et_notice", None), ss.get("et_upload_notice")):
+        if message:
+            st.success(message)
     for note in ss.pop("et_notes", []) or []:
         st.warning(note)
     _start()
@@ -333,7 +352,7 @@ def main() -> None:
     try:
         profile = _profile()
     except SentiersError as exc:
-        st.error(str(exc))
+        st.error(_md(str(exc)))
         return
     _assessment(profile)
     params = _params()

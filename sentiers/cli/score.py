@@ -65,11 +65,13 @@ def _indicators(values: list[str] | None):
     for value in values:
         name, _, weight = str(value).partition(":")
         try:
-            out.append(SimilarIndicator(indicator=name.strip(), weight=float(weight) if weight else 1.0))
+            number = float(weight) if weight else 1.0
         except ValueError:
             raise SentiersError(
                 f"--indicateurs : poids illisible dans « {value[:40]} » (ex. population:2)."
             ) from None
+        try:
+            out.append(SimilarIndicator(indicator=name.strip(), weight=number))
         except ValidationError as exc:
             raise explain(exc, prefix="--indicateurs") from None
     return out

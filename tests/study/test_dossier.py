@@ -144,10 +144,10 @@ def test_the_table_of_contents_points_at_the_right_pages(dossiers):
     _, texts = pdf_text(pdf)
     toc = texts[0]
     for card in dossier.cards:
-        line = next(l for l in toc.splitlines() if l.strip().startswith(f"{card.rank}. {card.name}"))
+        line = next(x for x in toc.splitlines() if x.strip().startswith(f"{card.rank}. {card.name}"))
         page = int(line.split()[-1])
         assert texts[page - 1].lstrip().startswith(f"{card.rank}. {card.name}"), (card.name, page)
-    steps = next(l for l in toc.splitlines() if "prochaines étapes" in l)
+    steps = next(x for x in toc.splitlines() if "prochaines étapes" in x)
     assert "prochaines étapes du programme" in texts[int(steps.split()[-1]) - 1]
 
 
