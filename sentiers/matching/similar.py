@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -170,10 +171,10 @@ def scales(base: Base, indicators: list[str]) -> dict[str, Scale | None]:
     coverage = safe_coverage()
     table = candidate_table(base, "commune", coverage=coverage)
     key_cov = coverage.key if coverage is not None else None
-    return {
-        ind: base.memo(("similar-scale", key_cov, ind), lambda ind=ind: _scale(table, ind))
-        for ind in indicators
-    }
+    out: dict[str, Scale | None] = {}
+    for ind in indicators:
+        out[ind] = base.memo(("similar-scale", key_cov, ind), partial(_scale, table, ind))
+    return out
 
 
 @dataclass
@@ -219,7 +220,7 @@ def _references(
     base: Base, queries: list[str], table: CandidateTable
 ) -> list[tuple[ReferencePoint, pd.Series]]:
     rows = table.frame.set_index("code", drop=False)
-    out = []
+    out: list[tuple[ReferencePoint, pd.Series]] = []
     for query in queries:
         try:
             point = resolve_reference(base, query)
@@ -311,7 +312,7 @@ def similar_communes(
         )
     ids = [i.indicator for i in used]
     weights = np.array([i.weight for i in used], dtype=float)
-    scale_of = {ind: found[ind] for ind in ids}
+    scale_of: dict[str, Scale] = {ind: s for ind in ids if (s := found[ind]) is not None}
     frame, funnel = apply_constraints(
         _projection(table, ids),
         profile.constraints,
@@ -352,18 +353,14 @@ def similar_communes(
         )
     z = np.column_stack(
         [scale_of[ind].apply(frame[ind].to_numpy(dtype=float, na_value=np.nan)) for ind in ids]
-    )  # type: ignore[union-attr]
+    )
     known = ~np.isnan(z)
     best_d = np.full(len(frame), np.inf)
     best_ref = np.full(len(frame), -1, dtype=int)
     best_known = np.zeros(len(frame))
     gaps = np.full(z.shape, np.nan)
-    ref_z = []
     for r, (_, row) in enumerate(refs):
-        zr = np.array(
-            [scale_of[ind].apply(np.array([row.get(ind, np.nan)], dtype=float))[0] for ind in ids]  # type: ignore[union-attr]
-        )
-        ref_z.append(zr)
+        zr = np.array([scale_of[ind].apply(np.array([row.get(ind, np.nan)], dtype=float))[0] for ind in ids])
         both = known & ~np.isnan(zr)
         w = np.where(both, weights, 0.0)
         wsum = w.sum(axis=1)
@@ -428,7 +425,7 @@ def similar_communes(
         unavailable=unavailable,
         funnel=funnel,
         frame=ranked,
-        scales={ind: s for ind, s in scale_of.items() if s is not None},
+        scales=scale_of,
         sources={ind: source_note(base, ind) for ind in ids},
         top_n=top_n,
         notes=notes,

@@ -489,7 +489,7 @@ def build_dossier(
             build_briefing(
                 base,
                 code,
-                level=ranking.level,  # type: ignore[arg-type]
+                level=ranking.level,
                 profile=profile,
                 with_map=params.maps,
                 map_dpi=90,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 
+from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.outline import OutlineSection
 
@@ -42,7 +43,7 @@ class DossierPDF(BriefPDF):
             self.set_font("DejaVu", "", 9.5)
 
 
-def _toc(pdf: DossierPDF, outline: list[OutlineSection]) -> None:
+def _toc(pdf: FPDF, outline: list[OutlineSection]) -> None:
     pdf.set_x(pdf.l_margin)
     pdf.set_font("DejaVu", "B", 12.5)
     pdf.set_text_color(*GREEN)
