@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.state import base_stamp, get_base, page_link, progress_bar
+from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.errors import SentiersError
 from sentiers.matching.presets import defi_titles, preset_profile
 from sentiers.matching.profile import DEFIS, StructureProfile, parse_profile, to_yaml, validate_profile
@@ -329,7 +330,12 @@ def main() -> None:
         "Assurez-vous que vous êtes prêt·e à essaimer, puis rassemblez votre étude : le dossier que lisent les "
         "accompagnateurs et le comité de sélection du programme « Les Sentiers »."
     )
-    get_base()
+    base = get_base()
+    if "rural" not in base.communes.columns:
+        st.warning(
+            "La grille communale de densité n'est pas chargée : la ruralité des territoires ne peut pas être "
+            f"vérifiée, et le dossier d'un profil limité aux communes rurales ne peut pas être préparé ; {HOW_TO_LOAD}."
+        )
     _init()
     upload = ss.get("et_upload")
     if upload is not None and upload.file_id == ss.get("et_upload_id"):

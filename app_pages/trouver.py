@@ -326,8 +326,8 @@ def _constraints_section(base, has_rurality: bool) -> None:
         )
 
 
-def _criteria_section(unavailable: dict[str, str]) -> None:
-    with st.expander("Critères et poids", expanded=True):
+def _criteria_section(unavailable: dict[str, str], expanded: bool = True) -> None:
+    with st.expander("Critères et poids", expanded=expanded):
         st.multiselect(
             "Critères retenus",
             INDICATOR_IDS,
@@ -638,10 +638,10 @@ def main() -> None:
     unavailable = candidate_table(base, ss.get("tr_level", "commune")).unavailable
     _start_section()
     way = semblables.way_picker()
+    semblables.inputs(expanded=way == "semblables")
     _project_section(base)
     _constraints_section(base, has_rurality)
-    _criteria_section(unavailable)
-    semblables.inputs(expanded=way == "semblables")
+    _criteria_section(unavailable, expanded=way != "semblables")
     with st.expander("Catalogue des critères (sources, millésimes, sens par défaut)", expanded=False):
         from sentiers.base.catalogue import catalogue_table
 
