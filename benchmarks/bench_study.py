@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import time
@@ -27,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_briefing import machine  # noqa: E402 - after the path is set
 
 SIMILAR_BUDGET_S, HTML_BUDGET_S, PDF_BUDGET_S = 0.2, 5.0, 10.0
 REFERENCES = ["26113"]
@@ -39,19 +40,6 @@ HELD_OUT = {
     "similar": {"references": ["26113", "26321"]},
     "readiness": {"impact": "mesure", "lucrativite": "statut_ess"},
 }
-
-
-def machine() -> str:
-    cpus = os.cpu_count() or 0
-    try:
-        import psutil
-
-        mem = f"{psutil.virtual_memory().total / 2**30:.1f} GiB RAM"
-    except ImportError:  # pragma: no cover
-        mem = "RAM ?"
-    return (
-        f"{platform.machine()}, {cpus} cores, {mem}, Python {platform.python_version()}, {platform.system()}"
-    )
 
 
 def stats(times: list[float]) -> str:

@@ -137,7 +137,7 @@ def _constraints(profile: StructureProfile, ranking: Ranking) -> list[str]:
     if floor:
         said = f"Population d'au moins {fr.integer(floor)} habitants"
         if c.population_min is None or c.population_min == default:
-            said += f" (seuil du défi : {preset(profile.defi).floor_reason})"
+            said += " : seuil par défaut du défi. " + preset(profile.defi).floor_reason
         lines.append(said.rstrip(".") + ".")
     if c.population_max is not None:
         lines.append(f"Population d'au plus {fr.integer(c.population_max)} habitants.")

@@ -12,7 +12,7 @@ from fpdf.enums import XPos, YPos
 from fpdf.outline import OutlineSection
 
 from sentiers.briefing.pdf import GREEN, INK, MUTED, WARN, BriefPDF
-from sentiers.study.model import Dossier, TerritoryCard
+from sentiers.study.model import CriterionRow, Dossier, TerritoryCard
 
 STATUS_COLOURS = {"pret": GREEN, "consolider": (138, 109, 0), "bloquant": WARN, "sans_reponse": MUTED}
 
@@ -60,6 +60,13 @@ def _toc(pdf: FPDF, outline: list[OutlineSection]) -> None:
         pdf.cell(width, 6, name, link=link)
         pdf.cell(12, 6, page, align="R", link=link, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "", 9.5)
+
+
+def _criterion(c: CriterionRow) -> list[str]:
+    """A criterion's row; a note without a reason (unavailable) goes in the reason's column."""
+    if c.note and not c.reason:
+        return [c.label, c.weight, c.direction, c.note, c.source]
+    return [c.label + (f"\n{c.note}" if c.note else ""), c.weight, c.direction, c.reason, c.source]
 
 
 def _card(pdf: DossierPDF, c: TerritoryCard) -> None:
@@ -183,10 +190,7 @@ def dossier_pdf(d: Dossier) -> bytes:
     pdf.h3("Critères et poids")
     pdf.grid(
         ["Critère", "Poids", "Sens", "Pourquoi", "Source"],
-        [
-            [c.label + (f"\n{c.note}" if c.note else ""), c.weight, c.direction, c.reason, c.source]
-            for c in d.criteria
-        ],
+        [_criterion(c) for c in d.criteria],
         (42, 14, 30, 62, 34),
         size=7.5,
     )
@@ -238,10 +242,7 @@ def dossier_pdf(d: Dossier) -> bytes:
                 pdf.missing(note)
             pdf.grid(
                 ["Indicateur", "Poids", "Échelle", "Pourquoi", "Source"],
-                [
-                    [c.label + (f"\n{c.note}" if c.note else ""), c.weight, c.direction, c.reason, c.source]
-                    for c in sim.criteria
-                ],
+                [_criterion(c) for c in sim.criteria],
                 (42, 14, 22, 70, 34),
                 size=7.5,
             )
@@ -257,7 +258,7 @@ def dossier_pdf(d: Dossier) -> bytes:
                     ]
                     for r in sim.rows
                 ],
-                (12, 50, 22, 24, 74),
+                (10, 48, 20, 26, 78),
                 size=8,
             )
             pdf.source(

@@ -6,10 +6,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
-from sentiers import fr
-from sentiers.briefing.render import TEMPLATES as BRIEFING_TEMPLATES
+from sentiers.briefing.render import environment as briefing_environment
 from sentiers.study.model import Dossier
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -17,16 +16,11 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @cache
 def environment() -> Environment:
-    """Jinja2 over study/templates then briefing/templates (base.html.j2), autoescape on for every template."""
-    env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(TEMPLATES)), FileSystemLoader(str(BRIEFING_TEMPLATES))]),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["fr"] = fr.number
-    return env
+    """The briefing's Jinja2 environment (autoescape, filters) reading study/templates first, then the briefing's
+    (its page frame, base.html.j2)."""
+    briefing = briefing_environment()
+    assert briefing.loader is not None
+    return briefing.overlay(loader=ChoiceLoader([FileSystemLoader(str(TEMPLATES)), briefing.loader]))
 
 
 def render_html(dossier: Dossier) -> str:
