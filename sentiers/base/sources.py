@@ -696,10 +696,11 @@ def get_source(source_id: str) -> Source:
 
 
 # What a person reads when a layer is missing: the same words in pages, fiches, comparisons and messages.
-HOW_TO_LOAD = (
-    "elle se charge depuis la page d'accueil de Sentiers (« Mettre à jour les données officielles ») "
+LOAD_FROM = (
+    "depuis la page d'accueil de Sentiers (« Mettre à jour les données officielles ») "
     "ou par la personne qui tient les données de l'outil à jour"
 )
+HOW_TO_LOAD = f"elle se charge {LOAD_FROM}"
 
 
 def layer_title(layer: str) -> str:

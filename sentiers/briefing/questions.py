@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sentiers import fr
 from sentiers.actors.families import FAMILY_SINGULARS
+from sentiers.base.sources import LOAD_FROM
 from sentiers.briefing.model import (
     ActorsSection,
     Fact,
@@ -104,7 +105,7 @@ def visit_questions(
             "Indicateurs absents de la base ("
             + ", ".join(missing_ind[:4])
             + ("…" if len(missing_ind) > 4 else "")
-            + ") : à demander aux acteurs locaux (la source se charge depuis la page d'accueil de Sentiers)."
+            + f") : à demander aux acteurs locaux (la source se charge {LOAD_FROM})."
         )
     if not understand:
         understand.append(
