@@ -170,12 +170,18 @@ class _Builder:
         communes = self.apply_geometry(communes, emb)
         communes, epci = self.apply_epci(communes, epci, old_to_new, split_parent, weights, current)
 
+        superseding = {s.layer for s in SOURCES if s.supersedes and s.id in self.raw}
         commune_layers = sorted(
-            {s.layer for s in SOURCES if s.kind == "communes" and s.layer != "epci" and s.id in self.raw}
+            {s.layer for s in SOURCES if s.kind == "communes" and s.layer != "epci" and s.id in self.raw},
+            key=lambda layer: (layer not in superseding, layer),  # a newer file first: it may replace others
         )
         for i, layer in enumerate(commune_layers):
             source = self.best(layer)
             assert source is not None
+            replaced_by = [s for s in self.applied.values() if layer in s[0].supersedes]
+            if replaced_by:
+                log.info("%s: replaced by %s", layer, replaced_by[0][0].id)
+                continue
             self.progress(0.20 + 0.5 * i / max(1, len(commune_layers)), f"Couche {source.title}")
             communes = self.apply_commune_layer(communes, source, old_to_new, split_parent, weights, current)
 

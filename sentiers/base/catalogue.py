@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from sentiers.base.sources import BPE_LAYER
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -90,6 +92,11 @@ class Service:
     @property
     def columns(self) -> tuple[str, ...]:
         return self.count_columns or tuple(f"bpe_{c}" for c in self.codes)
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        """The newest BPE first (one file of every type), then the theme file of the family."""
+        return (BPE_LAYER, self.layer)
 
     @property
     def nearest_label(self) -> str:
@@ -304,7 +311,7 @@ def _service_indicators(service: Service) -> list[Indicator]:
             id=f"has_{service.key}",
             label=f"Présence : {service.label}",
             unit="0 = absent, 1 = présent",
-            layers=(service.layer,),
+            layers=service.layers,
             columns=service.columns,
             need="lower",
             better="higher",
@@ -322,7 +329,7 @@ def _service_indicators(service: Service) -> list[Indicator]:
             id=f"{service.key}_per_1000",
             label=f"{service.label} pour 1 000 habitants",
             unit="pour 1 000 hab.",
-            layers=(service.layer,),
+            layers=service.layers,
             columns=service.columns,
             need="lower",
             better="higher",
@@ -363,7 +370,7 @@ def _access_indicators(service: Service) -> list[Indicator]:
             id=f"dist_{service.key}_km",
             label=f"Distance {to_phrase(service.nearest_label)}",
             unit="km (à vol d'oiseau)",
-            layers=(service.layer,),
+            layers=service.layers,
             columns=(f"dist_{service.key}_km",),
             need="higher",
             better="lower",
@@ -380,7 +387,7 @@ def _access_indicators(service: Service) -> list[Indicator]:
             id=f"far_{service.key}",
             label=f"Part de la population à plus de {lack} km {from_phrase(service.nearest_label)}",
             unit="% de la population",
-            layers=(service.layer,),
+            layers=service.layers,
             columns=(f"dist_{service.key}_km",),
             need="higher",
             better="lower",
@@ -969,6 +976,14 @@ def source_layer(base: Base | None, entry: Indicator) -> dict | None:
         if found is not None:
             return found
     return None
+
+
+def service_layer(base: Base | None, service: Service) -> str:
+    """The layer that counts this service in ``base``: the newest BPE when loaded, else the theme file."""
+    for layer in service.layers:
+        if base is not None and base.layer(layer) is not None:
+            return layer
+    return service.layer
 
 
 def kiif_source() -> dict | None:

@@ -214,7 +214,9 @@ def build_briefing(
             log.warning("map failed: %s", exc, exc_info=True)
             map_note = "La carte n'a pas pu être dessinée pour ce territoire."
     used = ["identity", "grille_densite", "tagc_2024", "tagc_2022", "anct_ruralites"]
-    used += [CATALOGUE[key].layers[0] for key in BRIEFING_INDICATORS] + [spec.layer for spec in SERVICES]
+    used += [CATALOGUE[key].layers[0] for key in BRIEFING_INDICATORS] + [
+        layer for spec in SERVICES for layer in spec.layers
+    ]
     used += ["anct_frr", "anct_pvd", "anct_va", "anct_acv", "anct_centralites", *RESOURCE_LAYERS]
     report(0.9, "Mise en forme")
     missing_count = sum(row.missing for row in indicators)
