@@ -16,6 +16,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from sentiers.base.lookup import plain_spelling
 from sentiers.base.parsers.common import check_codes, clean_codes, drop_arm, read_csv, require_columns
 from sentiers.base.parsers.rurality import open_workbook, read_coded_sheet
 from sentiers.base.sources import Source
@@ -248,13 +249,6 @@ BPE_DENOMBREMENT_ZERO = ("bpe_c102", "bpe_c105")
 _BPE_CHUNK_ROWS = 500_000
 
 
-def _plain(text: object) -> str:
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
 def _bpe_member(zf: zipfile.ZipFile, source: Source, suffix: str) -> str:
     names = [n for n in zf.namelist() if re.search(rf"DS_BPE.*_{suffix}\.csv$", n, re.IGNORECASE)]
     if len(names) != 1:
@@ -290,7 +284,7 @@ def parse_bpe_denombrement(path: Path, source: Source) -> pd.DataFrame:
         with zipfile.ZipFile(path) as zf:
             labels = _bpe_labels(zf, source)
             for code, (_, word) in BPE_DENOMBREMENT.items():
-                if word not in _plain(labels.get(code, "")):
+                if word not in plain_spelling(labels.get(code, "")):
                     found = labels.get(code, "absent des métadonnées")
                     raise SourceError(
                         source.id,
