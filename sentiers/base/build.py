@@ -29,6 +29,7 @@ from sentiers.base.schema import DENSITY_LABELS, DENSITY_RULE, RURAL_LEVELS, nor
 from sentiers.base.sources import SOURCES, SOURCES_BY_ID, Source
 from sentiers.base.store import Base, Progress, write_base
 from sentiers.errors import SourceError
+from sentiers.fr import named_codes
 
 log = logging.getLogger(__name__)
 
@@ -519,12 +520,13 @@ class _Builder:
                 rows.append(
                     (code, layer, "ancien territoire", " ".join(sorted(restored_by_parent[code])), "")
                 )
+        restored_names = dict(zip(communes["code"], communes["name"], strict=True))
         for idx in positions:
             code = communes.at[idx, "code"]
             if communes.at[idx, "geometry_kind"] in ("polygon", "rebuilt") and not self.official_geometry.get(
                 code
             ):
-                restored = ", ".join(sorted(restored_by_parent[code]))
+                restored = named_codes(sorted(restored_by_parent[code]), restored_names)
                 communes.at[idx, "geometry_note"] = (
                     f"Contour de l'ancien territoire, avant le rétablissement de {restored} en {split_year} : "
                     "superficie et densité non calculées."
@@ -641,12 +643,13 @@ def _annotate_density(base: Base) -> None:
     communes["density_derived"] = derived.to_numpy()
     notes = pd.Series("", index=communes.index, dtype=object)
     year = layer.get("geography_year")
+    names = dict(zip(communes["code"], communes["name"], strict=True)) if derived.any() else {}
     for idx in communes.index[derived]:
         row = deriv.loc[communes.at[idx, "code"]]
         if isinstance(row, pd.DataFrame):
             row = row.iloc[0]
         if row["method"] == "ancien territoire":
-            restored = ", ".join(str(row["predecessors"]).split())
+            restored = named_codes(str(row["predecessors"]).split(), names)
             notes[idx] = (
                 f"Niveau publié par l'Insee pour l'ancien territoire de la commune (géographie {year}), qui comprenait "
                 f"encore {restored}, rétablies depuis : il décrit ce territoire-là."

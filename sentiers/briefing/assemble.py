@@ -41,6 +41,7 @@ from sentiers.briefing.territory import (
 )
 from sentiers.briefing.texts import RESOURCE_LAYERS
 from sentiers.errors import SentiersError
+from sentiers.fr import named_codes
 
 if TYPE_CHECKING:
     from sentiers.base.store import Base
@@ -72,7 +73,9 @@ def derivation_warnings(base: Base, territory: Territory) -> list[str]:
 
     former = mine[mine["method"] == "ancien territoire"]
     if len(former):
-        restored = ", ".join(sorted(set(" ".join(former["predecessors"].astype(str)).split())))
+        codes = sorted(set(" ".join(former["predecessors"].astype(str)).split()))
+        named = base.communes[base.communes["code"].astype(str).isin(codes)]
+        restored = named_codes(codes, dict(zip(named["code"].astype(str), named["name"], strict=True)))
         warnings.append(
             f"Ces sources ont mesuré l'ancien territoire de la commune, qui comprenait {restored} (rétablies depuis) : "
             f"leurs chiffres sont laissés de côté, leurs classements signalés — {titles(former)}."

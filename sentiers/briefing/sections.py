@@ -33,7 +33,7 @@ from sentiers.briefing.territory import (
     source_text,
 )
 from sentiers.briefing.texts import ZONING_MEANINGS
-from sentiers.fr import clean, plural
+from sentiers.fr import clean, named_codes, plural
 
 if TYPE_CHECKING:
     from sentiers.base.store import Base
@@ -309,7 +309,11 @@ def indicator_rows(base: Base, territory: Territory, refs: dict[str, Any]) -> li
                     fv = None
         if value is None and not (spec.id in WEIGHTED and coverage_notes and territory.level != "commune"):
             if layer in former:
-                restored = ", ".join(former[layer].split())
+                codes = former[layer].split()
+                named = base.communes[base.communes["code"].astype(str).isin(codes)]
+                restored = named_codes(
+                    codes, dict(zip(named["code"].astype(str), named["name"], strict=True))
+                )
                 notes.append(
                     f"Non disponible : la source a mesuré l'ancien territoire de la commune (avec {restored}, "
                     "rétablies depuis) ; ce chiffre n'est pas celui de la commune actuelle."

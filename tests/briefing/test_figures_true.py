@@ -99,6 +99,15 @@ def test_special_communes_read_true(mirror_base, code):
         assert by_key["unemployment_rate"].missing and "ancien territoire" in by_key["unemployment_rate"].note
         assert by_key["density"].missing and "ancien territoire" in by_key["density"].note
         assert "ancien territoire" in fiche.verdict.detail
+        # the restored communes are named, not only coded: a person reads « Celles (15031) »
+        said = " ".join(fiche.warnings) + by_key["unemployment_rate"].note
+        for restored in (
+            "Celles (15031)",
+            "Chalinargues (15035)",
+            "Chavagnac (15047)",
+            "Sainte-Anastasie (15171)",
+        ):
+            assert restored in said, said
     if code == "15031":
         assert by_key["unemployment_rate"].missing and "rétablie" in by_key["unemployment_rate"].note
     if code == "62447":
