@@ -362,6 +362,7 @@ class _Builder:
         if missing.any():
             halls = town_hall_points()
             by_code = communes.set_index("code").geometry
+            parent_names = dict(zip(communes["code"], communes["name"], strict=True))
             for idx in communes.index[missing]:
                 code = communes.at[idx, "code"]
                 point, kind = halls.get(code), "point"
@@ -372,7 +373,8 @@ class _Builder:
                 communes.at[idx, "geometry"] = point
                 communes.at[idx, "geometry_kind"] = kind
                 communes.at[idx, "geometry_note"] = (
-                    f"Pas encore de contour (commune rétablie, autrefois partie de {parent}) : un point dans son ancienne "
+                    f"Pas encore de contour (commune rétablie, autrefois partie de {named_codes([parent], parent_names)}) : "
+                    "un point dans son ancienne "
                     "commune la situe ; superficie et densité non calculées."
                     if kind == "point_parent"
                     else "Pas de contour connu : la commune est placée par le point de sa mairie ; superficie non calculée."
@@ -657,7 +659,7 @@ def _annotate_density(base: Base) -> None:
         elif row["method"] == "scission":
             notes[idx] = (
                 f"Commune rétablie après la géographie {year} de la grille : niveau de la commune "
-                f"dont elle faisait partie ({row['predecessors']})."
+                f"dont elle faisait partie ({named_codes(str(row['predecessors']).split(), names)})."
             )
         elif row["method"] == "fusion":
             notes[idx] = (

@@ -83,6 +83,12 @@ def derivation_warnings(base: Base, territory: Territory) -> list[str]:
     carried = mine[mine["method"] != "ancien territoire"]
     for method, rows in carried.groupby("method"):
         predecessors = ", ".join(sorted(set(" ".join(rows["predecessors"].astype(str)).split())))
+        if method == "scission":  # the commune it was part of is a current commune: named
+            parents = predecessors.split(", ")
+            named = base.communes[base.communes["code"].astype(str).isin(parents)]
+            predecessors = named_codes(
+                parents, dict(zip(named["code"].astype(str), named["name"], strict=True))
+            )
         what = {
             "fusion": f"additionnées ou recalculées sur ses communes d'origine ({predecessors})",
             "scission": f"reprises de la commune dont elle faisait partie ({predecessors}) pour les seuls classements",

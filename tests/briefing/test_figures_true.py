@@ -110,6 +110,7 @@ def test_special_communes_read_true(mirror_base, code):
             assert restored in said, said
     if code == "15031":
         assert by_key["unemployment_rate"].missing and "rétablie" in by_key["unemployment_rate"].note
+        assert any("Neussargues-Moissac (15141)" in w for w in fiche.warnings), fiche.warnings
     if code == "62447":
         density = by_key["density"].value
         assert density is not None and 150 < density < 260  # about 211 inhabitants per km² (not 5,000)
