@@ -81,6 +81,9 @@ def test_a_six_inhabitant_commune_is_flagged_not_ranked(mirror_base):
             assert "Effectif faible" in row.note
     html = render_html(fiche)
     assert "effectif faible" in html
+    # « En bref » lists the first missing services and counts the rest (no « …. »)
+    missing = next(f for f in fiche.summary if f.startswith("Services absents"))
+    assert "…" not in missing and re.search(r" et \d+ autres?\.$", missing), missing
 
 
 def test_services_come_with_rates_per_1000_beside_the_references(mirror_base):
