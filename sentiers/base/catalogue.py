@@ -906,13 +906,14 @@ def indicator(indicator_id: str) -> Indicator:
     return CATALOGUE[indicator_id]
 
 
-DENOMINATOR_WORDS: dict[str, str] = {
-    "population": "habitants",
-    "pop_census_prev": "habitants au recensement précédent",
-    "dwellings": "logements",
-    "active_15_64": "actifs de 15 à 64 ans",
-    "pop_census": "habitants",
-    "pop_age_total": "habitants",
+# what a denominator counts, singular and plural (« 1 actif de 15 à 64 ans », « 7 logements »)
+DENOMINATOR_WORDS: dict[str, tuple[str, str]] = {
+    "population": ("habitant", "habitants"),
+    "pop_census_prev": ("habitant au recensement précédent", "habitants au recensement précédent"),
+    "dwellings": ("logement", "logements"),
+    "active_15_64": ("actif de 15 à 64 ans", "actifs de 15 à 64 ans"),
+    "pop_census": ("habitant", "habitants"),
+    "pop_age_total": ("habitant", "habitants"),
 }
 
 
@@ -930,10 +931,10 @@ def small_number(entry: Indicator, values: dict[str, Any]) -> str:
         return ""
     if not np.isfinite(number) or number >= entry.small_below:
         return ""
-    from sentiers.fr import integer
+    from sentiers.fr import plural
 
-    words = DENOMINATOR_WORDS.get(entry.denominator, entry.denominator)
-    return f"Effectif faible : calculé sur {integer(number)} {words} ; à lire avec prudence."
+    one, many = DENOMINATOR_WORDS.get(entry.denominator, (entry.denominator, entry.denominator))
+    return f"Effectif faible : calculé sur {plural(round(number), one, many)} ; à lire avec prudence."
 
 
 def ratio(numerator: Any, denominator: Any, factor: float = 1.0) -> Any:

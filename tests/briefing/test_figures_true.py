@@ -79,6 +79,8 @@ def test_a_six_inhabitant_commune_is_flagged_not_ranked(mirror_base):
     for row in fiche.indicators:
         if row.small:
             assert "Effectif faible" in row.note
+    unemployment = next(row for row in fiche.indicators if row.key == "unemployment_rate")
+    assert "calculé sur 1 actif de 15 à 64 ans ;" in unemployment.note, unemployment.note  # singular
     html = render_html(fiche)
     assert "effectif faible" in html
     # « En bref » lists the first missing services and counts the rest (no « …. »)
