@@ -887,6 +887,17 @@ def read_structures(
         seat = _text(cols["commune"][i], 150)
         if seat:
             place, why = finder.find(seat, "", "commune")
+            zone = list(dict.fromkeys([*deps, *(d for r in regions for d in REGION_DEPARTEMENTS.get(r, ()))]))
+            if place is None and zone:
+                # « Valence » names three communes: the one in a département the structure targets is its seat
+                found = [
+                    f for f in (finder.find(seat, dep, "commune")[0] for dep in zone[:30]) if f is not None
+                ]
+                if len({f.code for f in found}) == 1:
+                    place = found[0]
+                    notes.append(
+                        f"commune du siège {fr.quoted(seat, 40)} : {place.label}, dans la zone visée"
+                    )
             if place is None:
                 notes.append(f"commune du siège {fr.quoted(seat, 40)} : {why} ; distance non calculée")
             else:
