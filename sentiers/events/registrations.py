@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -718,6 +718,46 @@ def _column(frame: pd.DataFrame, mapping: Mapping[str, str], role: str) -> list[
     return frame[column].astype(str).tolist()
 
 
+def _rows(
+    kind: Kind,
+    cols: Mapping[str, list[str]],
+    n: int,
+    accepted: Sequence[object],
+    rejected: list[RejectedRow],
+    progress: Callable[[float, str], None] | None,
+) -> Iterator[tuple[int, int, str, str, list[str], Callable[[str], None]]]:
+    """The rows of a list past the checks both lists share (a name, the cap on participants, known défis):
+    (index, line number, name, name as typed, défis, reject). A row failing them is rejected here, with its line."""
+    step = max(n // 50, 200)
+    label = "Territoires" if kind == "territoires" else "Structures"
+    for i in range(n):
+        line = i + 2
+        raw_name = cols["nom"][i]
+        name = _text(raw_name, MAX_NAME)
+
+        def reject(reason: str, line: int = line, name: str = name, raw: str = raw_name) -> None:
+            rejected.append(RejectedRow(kind, line, name or _text(raw, 80), reason))
+
+        if progress is not None and (i % step == 0 or i == n - 1):
+            progress((i + 1) / max(n, 1), f"{label} : {i + 1} / {n} lignes")
+        if not name:
+            reject("nom manquant")
+            continue
+        if len(accepted) >= MAX_PARTICIPANTS:
+            reject(f"au-delà des {fr.integer(MAX_PARTICIPANTS)} {kind} qu'une liste peut compter")
+            continue
+        defis, unknown_defis = parse_defis(cols["defis"][i])
+        if unknown_defis:
+            reject(
+                f"défi non reconnu {fr.quoted(unknown_defis[0], 60)} (titre ou identifiant d'un des six défis)"
+            )
+            continue
+        if not defis:
+            reject("aucun défi indiqué")
+            continue
+        yield i, line, name, raw_name, defis, reject
+
+
 def read_territories(
     base: Base,
     frame: pd.DataFrame,
@@ -732,32 +772,7 @@ def read_territories(
     rejected: list[RejectedRow] = []
     seen: dict[tuple[str, str], int] = {}
     n = len(frame)
-    step = max(n // 50, 200)
-    for i in range(n):
-        line = i + 2
-        raw_name = cols["nom"][i]
-        name = _text(raw_name, MAX_NAME)
-
-        def reject(reason: str, line: int = line, name: str = name, raw: str = raw_name) -> None:
-            rejected.append(RejectedRow("territoires", line, name or _text(raw, 80), reason))
-
-        if progress is not None and (i % step == 0 or i == n - 1):
-            progress((i + 1) / max(n, 1), f"Territoires : {i + 1} / {n} lignes")
-        if not name:
-            reject("nom manquant")
-            continue
-        if len(accepted) >= MAX_PARTICIPANTS:
-            reject(f"au-delà des {fr.integer(MAX_PARTICIPANTS)} territoires qu'une liste peut compter")
-            continue
-        defis, unknown_defis = parse_defis(cols["defis"][i])
-        if unknown_defis:
-            reject(
-                f"défi non reconnu {fr.quoted(unknown_defis[0], 60)} (titre ou identifiant d'un des six défis)"
-            )
-            continue
-        if not defis:
-            reject("aucun défi indiqué")
-            continue
+    for i, line, name, raw_name, defis, reject in _rows("territoires", cols, n, accepted, rejected, progress):
         place_text = _text(cols["territoire"][i], 150)
         place, why = finder.find(place_text, cols["departement"][i], _level_hint(cols["niveau"][i]))
         if place is None:
@@ -825,32 +840,7 @@ def read_structures(
     rejected: list[RejectedRow] = []
     seen: dict[str, int] = {}
     n = len(frame)
-    step = max(n // 50, 200)
-    for i in range(n):
-        line = i + 2
-        raw_name = cols["nom"][i]
-        name = _text(raw_name, MAX_NAME)
-
-        def reject(reason: str, line: int = line, name: str = name, raw: str = raw_name) -> None:
-            rejected.append(RejectedRow("structures", line, name or _text(raw, 80), reason))
-
-        if progress is not None and (i % step == 0 or i == n - 1):
-            progress((i + 1) / max(n, 1), f"Structures : {i + 1} / {n} lignes")
-        if not name:
-            reject("nom manquant")
-            continue
-        if len(accepted) >= MAX_PARTICIPANTS:
-            reject(f"au-delà des {fr.integer(MAX_PARTICIPANTS)} structures qu'une liste peut compter")
-            continue
-        defis, unknown_defis = parse_defis(cols["defis"][i])
-        if unknown_defis:
-            reject(
-                f"défi non reconnu {fr.quoted(unknown_defis[0], 60)} (titre ou identifiant d'un des six défis)"
-            )
-            continue
-        if not defis:
-            reject("aucun défi indiqué")
-            continue
+    for i, line, name, raw_name, defis, reject in _rows("structures", cols, n, accepted, rejected, progress):
         key = normalise(name)
         if key in seen:
             reject(f"doublon de la ligne {seen[key]} (même nom)")
