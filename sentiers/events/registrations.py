@@ -758,6 +758,24 @@ def _rows(
         yield i, line, name, raw_name, defis, reject
 
 
+def _shared_fields(
+    cols: Mapping[str, list[str]], i: int, name: str, raw_name: str
+) -> tuple[list[str], list[str], str | None]:
+    """The notes, publics and mode of an accepted row, read the same way in both lists."""
+    notes: list[str] = []
+    if name != str(raw_name).strip():
+        notes.append("nom raccourci ou nettoyé (caractères de contrôle, longueur)")
+    publics, unknown_publics = parse_publics(cols["publics"][i])
+    if unknown_publics:
+        notes.append(
+            f"public(s) non reconnu(s), ignoré(s) : {', '.join(fr.quoted(u, 30) for u in unknown_publics[:3])}"
+        )
+    mode, understood = parse_mode(cols["mode"][i])
+    if not understood:
+        notes.append(f"mode non reconnu {fr.quoted(cols['mode'][i], 30)} : ignoré")
+    return notes, publics, mode
+
+
 def read_territories(
     base: Base,
     frame: pd.DataFrame,
@@ -783,17 +801,7 @@ def read_territories(
             reject(f"doublon de la ligne {seen[key]} (même nom, même territoire)")
             continue
         seen[key] = line
-        notes: list[str] = []
-        if name != str(raw_name).strip():
-            notes.append("nom raccourci ou nettoyé (caractères de contrôle, longueur)")
-        publics, unknown_publics = parse_publics(cols["publics"][i])
-        if unknown_publics:
-            notes.append(
-                f"public(s) non reconnu(s), ignoré(s) : {', '.join(fr.quoted(u, 30) for u in unknown_publics[:3])}"
-            )
-        mode, understood = parse_mode(cols["mode"][i])
-        if not understood:
-            notes.append(f"mode non reconnu {fr.quoted(cols['mode'][i], 30)} : ignoré")
+        notes, publics, mode = _shared_fields(cols, i, name, raw_name)
         email, valid = _email(cols["email"][i])
         if not valid:
             notes.append("courriel illisible : non conservé")
@@ -846,17 +854,7 @@ def read_structures(
             reject(f"doublon de la ligne {seen[key]} (même nom)")
             continue
         seen[key] = line
-        notes: list[str] = []
-        if name != str(raw_name).strip():
-            notes.append("nom raccourci ou nettoyé (caractères de contrôle, longueur)")
-        publics, unknown_publics = parse_publics(cols["publics"][i])
-        if unknown_publics:
-            notes.append(
-                f"public(s) non reconnu(s), ignoré(s) : {', '.join(fr.quoted(u, 30) for u in unknown_publics[:3])}"
-            )
-        mode, understood = parse_mode(cols["mode"][i])
-        if not understood:
-            notes.append(f"mode non reconnu {fr.quoted(cols['mode'][i], 30)} : ignoré")
+        notes, publics, mode = _shared_fields(cols, i, name, raw_name)
         deps, regions, everywhere, unknown_targets = parse_targets(base, cols["departements"][i])
         if unknown_targets:
             notes.append(
