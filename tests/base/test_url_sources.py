@@ -282,6 +282,13 @@ def test_bpe_denombrement_refuses_a_changed_nomenclature(tmp_path, embedded_base
     good.write_bytes(bpe_denombrement_zip(codes, {(codes[0], "B104"): 1}, year=2025))
     frame = parse_bpe_denombrement(good, source)
     assert len(frame) == 50 and frame.attrs["year"] == 2025 and frame["bpe_b101"].sum() == 1
+    # the same file with every field quoted (as some INSEE exports write them) reads the same
+    quoted = tmp_path / "quoted.zip"
+    with zipfile.ZipFile(good) as zf, zipfile.ZipFile(quoted, "w") as out:
+        for name in zf.namelist():
+            lines = zf.read(name).decode("utf-8").splitlines()
+            out.writestr(name, "\n".join(";".join(f'"{v}"' for v in line.split(";")) for line in lines) + "\n")
+    assert parse_bpe_denombrement(quoted, source).equals(frame)
     changed = tmp_path / "changed.zip"
     changed.write_bytes(
         bpe_denombrement_zip(codes, {}, labels=BPE_LABELS | {"B104": "Grande surface de bricolage"})
