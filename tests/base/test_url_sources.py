@@ -287,7 +287,9 @@ def test_bpe_denombrement_refuses_a_changed_nomenclature(tmp_path, embedded_base
     with zipfile.ZipFile(good) as zf, zipfile.ZipFile(quoted, "w") as out:
         for name in zf.namelist():
             lines = zf.read(name).decode("utf-8").splitlines()
-            out.writestr(name, "\n".join(";".join(f'"{v}"' for v in line.split(";")) for line in lines) + "\n")
+            out.writestr(
+                name, "\n".join(";".join(f'"{v}"' for v in line.split(";")) for line in lines) + "\n"
+            )
     assert parse_bpe_denombrement(quoted, source).equals(frame)
     changed = tmp_path / "changed.zip"
     changed.write_bytes(
