@@ -106,6 +106,12 @@ def of_name(name: str) -> str:
     return "de " + name
 
 
+def named_codes(codes: Any, names: Any) -> str:
+    """« Celles (15031), Chalinargues (15035) »: commune codes as a person reads them (``names``: code -> name;
+    a code without a name stays alone)."""
+    return ", ".join(f"{names[c]} ({c})" if names.get(c) else str(c) for c in codes)
+
+
 def printable(text: Any, limit: int = 60) -> str:
     """User text fit to echo in a one-line message: control characters as spaces, long text cut with "…"."""
     cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in str(text))

@@ -15,7 +15,7 @@ import pandas as pd
 from sentiers import fr
 from sentiers.actors.model import Area, Level
 from sentiers.base.codes import PLM_ARM_PREFIXES, is_arm
-from sentiers.base.lookup import epci_index_for, lookup_territory, territory_labels
+from sentiers.base.lookup import epci_index_for, lookup_territory, territory_problem
 from sentiers.errors import SentiersError
 from sentiers.geometry import haversine_km
 
@@ -61,19 +61,6 @@ def check_radius(value: float | int | str | None) -> float:
     return radius
 
 
-def _problem(base: Base, result, level: str) -> str:
-    message = result.message or (
-        "Territoire introuvable." if result.status == "not_found" else "Requête invalide."
-    )
-    if result.status == "ambiguous":
-        shown = ", ".join(label for _, label in territory_labels(base, result.codes[:6], level))
-        return f"{message} ({shown}{' …' if len(result.codes) > 6 else ''})"
-    if result.suggestions:
-        shown = ", ".join(f"{s.name} ({s.departement}) {s.code}" for s in result.suggestions[:5])
-        return f"{message} Vouliez-vous dire : {shown} ?"
-    return message
-
-
 def _centre(rows: pd.DataFrame) -> tuple[float, float] | None:
     lat = pd.to_numeric(rows["lat"], errors="coerce")
     lon = pd.to_numeric(rows["lon"], errors="coerce")
@@ -93,7 +80,7 @@ def resolve_area(
     radius = check_radius(radius_km)
     result = lookup_territory(base, query, level)
     if result.status != "ok":
-        raise SentiersError(_problem(base, result, level))
+        raise SentiersError(territory_problem(base, result, level))
     code = result.codes[0]
     communes = base.communes
     if level == "epci":

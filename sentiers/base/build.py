@@ -29,6 +29,7 @@ from sentiers.base.schema import DENSITY_LABELS, DENSITY_RULE, RURAL_LEVELS, nor
 from sentiers.base.sources import SOURCES, SOURCES_BY_ID, Source
 from sentiers.base.store import Base, Progress, write_base
 from sentiers.errors import SourceError
+from sentiers.fr import named_codes
 
 log = logging.getLogger(__name__)
 
@@ -170,12 +171,18 @@ class _Builder:
         communes = self.apply_geometry(communes, emb)
         communes, epci = self.apply_epci(communes, epci, old_to_new, split_parent, weights, current)
 
+        superseding = {s.layer for s in SOURCES if s.supersedes and s.id in self.raw}
         commune_layers = sorted(
-            {s.layer for s in SOURCES if s.kind == "communes" and s.layer != "epci" and s.id in self.raw}
+            {s.layer for s in SOURCES if s.kind == "communes" and s.layer != "epci" and s.id in self.raw},
+            key=lambda layer: (layer not in superseding, layer),  # a newer file first: it may replace others
         )
         for i, layer in enumerate(commune_layers):
             source = self.best(layer)
             assert source is not None
+            replaced_by = [s for s in self.applied.values() if layer in s[0].supersedes]
+            if replaced_by:
+                log.info("%s: replaced by %s", layer, replaced_by[0][0].id)
+                continue
             self.progress(0.20 + 0.5 * i / max(1, len(commune_layers)), f"Couche {source.title}")
             communes = self.apply_commune_layer(communes, source, old_to_new, split_parent, weights, current)
 
@@ -355,6 +362,7 @@ class _Builder:
         if missing.any():
             halls = town_hall_points()
             by_code = communes.set_index("code").geometry
+            parent_names = dict(zip(communes["code"], communes["name"], strict=True))
             for idx in communes.index[missing]:
                 code = communes.at[idx, "code"]
                 point, kind = halls.get(code), "point"
@@ -365,7 +373,8 @@ class _Builder:
                 communes.at[idx, "geometry"] = point
                 communes.at[idx, "geometry_kind"] = kind
                 communes.at[idx, "geometry_note"] = (
-                    f"Pas encore de contour (commune rétablie, autrefois partie de {parent}) : un point dans son ancienne "
+                    f"Pas encore de contour (commune rétablie, autrefois partie de {named_codes([parent], parent_names)}) : "
+                    "un point dans son ancienne "
                     "commune la situe ; superficie et densité non calculées."
                     if kind == "point_parent"
                     else "Pas de contour connu : la commune est placée par le point de sa mairie ; superficie non calculée."
@@ -513,12 +522,13 @@ class _Builder:
                 rows.append(
                     (code, layer, "ancien territoire", " ".join(sorted(restored_by_parent[code])), "")
                 )
+        restored_names = dict(zip(communes["code"], communes["name"], strict=True))
         for idx in positions:
             code = communes.at[idx, "code"]
             if communes.at[idx, "geometry_kind"] in ("polygon", "rebuilt") and not self.official_geometry.get(
                 code
             ):
-                restored = ", ".join(sorted(restored_by_parent[code]))
+                restored = named_codes(sorted(restored_by_parent[code]), restored_names)
                 communes.at[idx, "geometry_note"] = (
                     f"Contour de l'ancien territoire, avant le rétablissement de {restored} en {split_year} : "
                     "superficie et densité non calculées."
@@ -635,12 +645,13 @@ def _annotate_density(base: Base) -> None:
     communes["density_derived"] = derived.to_numpy()
     notes = pd.Series("", index=communes.index, dtype=object)
     year = layer.get("geography_year")
+    names = dict(zip(communes["code"], communes["name"], strict=True)) if derived.any() else {}
     for idx in communes.index[derived]:
         row = deriv.loc[communes.at[idx, "code"]]
         if isinstance(row, pd.DataFrame):
             row = row.iloc[0]
         if row["method"] == "ancien territoire":
-            restored = ", ".join(str(row["predecessors"]).split())
+            restored = named_codes(str(row["predecessors"]).split(), names)
             notes[idx] = (
                 f"Niveau publié par l'Insee pour l'ancien territoire de la commune (géographie {year}), qui comprenait "
                 f"encore {restored}, rétablies depuis : il décrit ce territoire-là."
@@ -648,7 +659,7 @@ def _annotate_density(base: Base) -> None:
         elif row["method"] == "scission":
             notes[idx] = (
                 f"Commune rétablie après la géographie {year} de la grille : niveau de la commune "
-                f"dont elle faisait partie ({row['predecessors']})."
+                f"dont elle faisait partie ({named_codes(str(row['predecessors']).split(), names)})."
             )
         elif row["method"] == "fusion":
             notes[idx] = (

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from sentiers.base.sources import BPE_LAYER
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -90,6 +92,11 @@ class Service:
     @property
     def columns(self) -> tuple[str, ...]:
         return self.count_columns or tuple(f"bpe_{c}" for c in self.codes)
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        """The newest BPE first (one file of every type), then the theme file of the family."""
+        return (BPE_LAYER, self.layer)
 
     @property
     def nearest_label(self) -> str:
@@ -304,7 +311,7 @@ def _service_indicators(service: Service) -> list[Indicator]:
             id=f"has_{service.key}",
             label=f"Présence : {service.label}",
             unit="0 = absent, 1 = présent",
-            layers=(service.layer,),
+            layers=service.layers,
             columns=service.columns,
             need="lower",
             better="higher",
@@ -322,7 +329,7 @@ def _service_indicators(service: Service) -> list[Indicator]:
             id=f"{service.key}_per_1000",
             label=f"{service.label} pour 1 000 habitants",
             unit="pour 1 000 hab.",
-            layers=(service.layer,),
+            layers=service.layers,
             columns=service.columns,
             need="lower",
             better="higher",
@@ -363,7 +370,7 @@ def _access_indicators(service: Service) -> list[Indicator]:
             id=f"dist_{service.key}_km",
             label=f"Distance {to_phrase(service.nearest_label)}",
             unit="km (à vol d'oiseau)",
-            layers=(service.layer,),
+            layers=service.layers,
             columns=(f"dist_{service.key}_km",),
             need="higher",
             better="lower",
@@ -380,7 +387,7 @@ def _access_indicators(service: Service) -> list[Indicator]:
             id=f"far_{service.key}",
             label=f"Part de la population à plus de {lack} km {from_phrase(service.nearest_label)}",
             unit="% de la population",
-            layers=(service.layer,),
+            layers=service.layers,
             columns=(f"dist_{service.key}_km",),
             need="higher",
             better="lower",
@@ -899,13 +906,14 @@ def indicator(indicator_id: str) -> Indicator:
     return CATALOGUE[indicator_id]
 
 
-DENOMINATOR_WORDS: dict[str, str] = {
-    "population": "habitants",
-    "pop_census_prev": "habitants au recensement précédent",
-    "dwellings": "logements",
-    "active_15_64": "actifs de 15 à 64 ans",
-    "pop_census": "habitants",
-    "pop_age_total": "habitants",
+# what a denominator counts, singular and plural (« 1 actif de 15 à 64 ans », « 7 logements »)
+DENOMINATOR_WORDS: dict[str, tuple[str, str]] = {
+    "population": ("habitant", "habitants"),
+    "pop_census_prev": ("habitant au recensement précédent", "habitants au recensement précédent"),
+    "dwellings": ("logement", "logements"),
+    "active_15_64": ("actif de 15 à 64 ans", "actifs de 15 à 64 ans"),
+    "pop_census": ("habitant", "habitants"),
+    "pop_age_total": ("habitant", "habitants"),
 }
 
 
@@ -923,10 +931,10 @@ def small_number(entry: Indicator, values: dict[str, Any]) -> str:
         return ""
     if not np.isfinite(number) or number >= entry.small_below:
         return ""
-    from sentiers.fr import integer
+    from sentiers.fr import plural
 
-    words = DENOMINATOR_WORDS.get(entry.denominator, entry.denominator)
-    return f"Effectif faible : calculé sur {integer(number)} {words} ; à lire avec prudence."
+    one, many = DENOMINATOR_WORDS.get(entry.denominator, (entry.denominator, entry.denominator))
+    return f"Effectif faible : calculé sur {plural(round(number), one, many)} ; à lire avec prudence."
 
 
 def ratio(numerator: Any, denominator: Any, factor: float = 1.0) -> Any:
@@ -969,6 +977,14 @@ def source_layer(base: Base | None, entry: Indicator) -> dict | None:
         if found is not None:
             return found
     return None
+
+
+def service_layer(base: Base | None, service: Service) -> str:
+    """The layer that counts this service in ``base``: the newest BPE when loaded, else the theme file."""
+    for layer in service.layers:
+        if base is not None and base.layer(layer) is not None:
+            return layer
+    return service.layer
 
 
 def kiif_source() -> dict | None:

@@ -772,6 +772,22 @@ def territory_labels(base: Base, codes: list[str], level: str = "commune") -> li
     ]
 
 
+def territory_problem(base: Base, result: LookupResult, level: str = "commune") -> str:
+    """Why a search names no single territory, with the first candidates (French, one line): the one message
+    of the fiche, the comparison and the actors' list."""
+    message = result.message or (
+        "Territoire introuvable." if result.status == "not_found" else "Requête invalide."
+    )
+    if result.status == "ambiguous":
+        shown = ", ".join(label for _, label in territory_labels(base, result.codes[:6], level))
+        more = " …" if len(result.codes) > 6 else ""
+        return f"{message} ({shown}{more})"
+    if result.suggestions:
+        shown = ", ".join(f"{s.name} ({s.departement}) {s.code}" for s in result.suggestions[:5])
+        return f"{message} Vouliez-vous dire : {shown} ?"
+    return message
+
+
 def suggest_territories(
     base: Base, text: str, level: str = "commune", limit: int = 10
 ) -> list[tuple[str, str]]:

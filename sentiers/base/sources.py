@@ -55,6 +55,8 @@ class Source:
     zip_member: str | None = None
     # the vintage year shown next to the figures of this layer (e.g. 2024 for the grid 2024)
     year: int | None = None
+    # layers this entry replaces whole when it is parsed (one newer file for several older theme files)
+    supersedes: tuple[str, ...] = ()
 
     def parse_function(self) -> Callable[..., Any]:
         module, _, name = self.parser.partition(":")
@@ -83,6 +85,17 @@ GRID_CARRY: dict[str, str] = {
     **{f"density_share_{k}": "wmean:density_population" for k in range(1, 8)},
     "density_population": "sum",
 }
+# the newest BPE: one file of every type, preferred over the 2020-2021 theme files it supersedes
+BPE_LAYER = "insee_bpe"
+BPE_THEME_LAYERS = (
+    "insee_bpe_2020_commerce",
+    "insee_bpe_2020_ecoles",
+    "insee_bpe_2020_sante",
+    "insee_bpe_2020_tourisme",
+    "insee_bpe_2021_medical",
+    "insee_bpe_2021_action_sociale",
+    "insee_bpe_2021_particuliers",
+)
 AGE_COLUMNS = ("pop_age_total", "pop_0_14", "pop_15_29", "pop_60_74", "pop_65_plus", "pop_75_plus")
 _ANCT = "ANCT"
 
@@ -443,7 +456,10 @@ SOURCES: tuple[Source, ...] = (
         title="Comparateur de territoires — base communale (recensement, établissements, superficie)",
         publisher=_INSEE,
         url="https://www.insee.fr/fr/statistiques/fichier/2521169/base_cc_comparateur_csv.zip",
-        vintage="recensement 2018, établissements 2018, géographie 2021 (le fichier en ligne dit son millésime)",
+        vintage=(
+            "le millésime est lu dans le fichier : INSEE remplace chaque année celui de l'adresse officielle "
+            "(recensement 2022 en 2025) ; le miroir : recensement 2018, géographie 2021"
+        ),
         licence=LO2,
         format="zip",
         filename="base_cc_comparateur_csv.zip",
@@ -480,6 +496,24 @@ SOURCES: tuple[Source, ...] = (
             "pensions_share": "wmean:fiscal_households",
         },
         year=2021,
+    ),
+    Source(
+        id="insee_bpe_denombrement",
+        layer=BPE_LAYER,
+        title="Base permanente des équipements — dénombrement des équipements (tous types, communes)",
+        publisher=_INSEE,
+        url="https://www.insee.fr/fr/statistiques/fichier/8217527/DS_BPE_CSV_FR.zip",
+        vintage="BPE 2024, géographie 2024 (le fichier en ligne dit son millésime)",
+        licence=LO2,
+        format="zip",
+        filename="DS_BPE_CSV_FR.zip",
+        parser="sentiers.base.parsers.indicators:parse_bpe_denombrement",
+        geography_year=2024,
+        min_rows=34_000,
+        max_rows=35_500,
+        rank=2024,
+        year=2024,
+        supersedes=BPE_THEME_LAYERS,
     ),
     Source(
         id="insee_bpe_2020_commerce",
@@ -601,6 +635,25 @@ SOURCES: tuple[Source, ...] = (
         year=2021,
     ),
     Source(
+        id="insee_pop_age_2022",
+        layer="insee_pop_age",
+        title="Évolution et structure de la population en 2022 — base communale",
+        publisher=_INSEE,
+        url="https://www.insee.fr/fr/statistiques/fichier/8581696/base-cc-evol-struct-pop-2022_csv.zip",
+        vintage="recensement 2022, géographie 2025",
+        licence=LO2,
+        format="zip",
+        filename="base-cc-evol-struct-pop-2022_csv.zip",
+        parser="sentiers.base.parsers.indicators:parse_pop_age",
+        geography_year=2025,
+        min_rows=34_000,
+        max_rows=35_500,
+        columns=AGE_COLUMNS,
+        carry=dict.fromkeys(AGE_COLUMNS, "sum"),
+        rank=2022,
+        year=2022,
+    ),
+    Source(
         id="insee_pop_age_2021",
         layer="insee_pop_age",
         title="Évolution et structure de la population en 2021 — base communale",
@@ -616,6 +669,7 @@ SOURCES: tuple[Source, ...] = (
         max_rows=35_500,
         columns=AGE_COLUMNS,
         carry=dict.fromkeys(AGE_COLUMNS, "sum"),
+        rank=2021,
         year=2021,
     ),
     # --- geometry and boundaries -----------------------------------------------------------------
@@ -696,10 +750,11 @@ def get_source(source_id: str) -> Source:
 
 
 # What a person reads when a layer is missing: the same words in pages, fiches, comparisons and messages.
-HOW_TO_LOAD = (
-    "elle se charge depuis la page d'accueil de Sentiers (« Mettre à jour les données officielles ») "
+LOAD_FROM = (
+    "depuis la page d'accueil de Sentiers (« Mettre à jour les données officielles ») "
     "ou par la personne qui tient les données de l'outil à jour"
 )
+HOW_TO_LOAD = f"elle se charge {LOAD_FROM}"
 
 
 def layer_title(layer: str) -> str:

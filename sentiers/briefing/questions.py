@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sentiers import fr
 from sentiers.actors.families import FAMILY_SINGULARS
+from sentiers.base.sources import LOAD_FROM
 from sentiers.briefing.model import (
     ActorsSection,
     Fact,
@@ -104,7 +105,7 @@ def visit_questions(
             "Indicateurs absents de la base ("
             + ", ".join(missing_ind[:4])
             + ("…" if len(missing_ind) > 4 else "")
-            + ") : à demander aux acteurs locaux (la source se charge depuis la page d'accueil de Sentiers)."
+            + f") : à demander aux acteurs locaux (la source se charge {LOAD_FROM})."
         )
     if not understand:
         understand.append(
@@ -249,6 +250,12 @@ def _actor_cooperations(actors: ActorsSection | None) -> list[str]:
     return out
 
 
+def _first(items: list[str], count: int) -> str:
+    """« a, b, c et 2 autres »: the first items of a list, the rest counted (never « …. »)."""
+    more = len(items) - count
+    return ", ".join(items[:count]) + (f" et {fr.plural(more, 'autre')}" if more > 0 else "")
+
+
 def summary_facts(
     header: Header,
     verdict: Verdict,
@@ -291,17 +298,11 @@ def summary_facts(
             if s.present and s.population_share is not None and s.population_share < 50
         ]
         if absent:
-            facts.append(
-                f"Absents de toutes les communes : {', '.join(absent[:5])}{'…' if len(absent) > 5 else ''}."
-            )
+            facts.append(f"Absents de toutes les communes : {_first(absent, 5)}.")
         if rare:
-            facts.append(
-                f"Présents dans la commune de moins de la moitié des habitants : {', '.join(rare[:4])}"
-                + ("…" if len(rare) > 4 else "")
-                + "."
-            )
+            facts.append(f"Présents dans la commune de moins de la moitié des habitants : {_first(rare, 4)}.")
     elif absent:
-        facts.append(f"Services absents : {', '.join(absent[:5])}{'…' if len(absent) > 5 else ''}.")
+        facts.append(f"Services absents : {_first(absent, 5)}.")
     elif any(s.present for s in services):
         loaded = sum(1 for s in services if s.present is not None)
         facts.append(f"Les {loaded} services du quotidien suivis sont présents dans la commune.")

@@ -12,7 +12,14 @@ import pandas as pd
 
 from sentiers import fr
 from sentiers.base.aggregate import EPCI_RURAL_RULE, WEIGHTED, group_rurality
-from sentiers.base.catalogue import BRIEFING_INDICATORS, CATALOGUE, SERVICES, Service, small_number
+from sentiers.base.catalogue import (
+    BRIEFING_INDICATORS,
+    CATALOGUE,
+    SERVICES,
+    Service,
+    service_layer,
+    small_number,
+)
 from sentiers.base.codes import DROM
 from sentiers.base.schema import CATEAAV_LABELS, TAAV_LABELS
 from sentiers.base.sources import HOW_TO_LOAD, missing_layer_text
@@ -26,7 +33,7 @@ from sentiers.briefing.territory import (
     source_text,
 )
 from sentiers.briefing.texts import ZONING_MEANINGS
-from sentiers.fr import clean, plural
+from sentiers.fr import clean, named_codes, plural
 
 if TYPE_CHECKING:
     from sentiers.base.store import Base
@@ -302,7 +309,11 @@ def indicator_rows(base: Base, territory: Territory, refs: dict[str, Any]) -> li
                     fv = None
         if value is None and not (spec.id in WEIGHTED and coverage_notes and territory.level != "commune"):
             if layer in former:
-                restored = ", ".join(former[layer].split())
+                codes = former[layer].split()
+                named = base.communes[base.communes["code"].astype(str).isin(codes)]
+                restored = named_codes(
+                    codes, dict(zip(named["code"].astype(str), named["name"], strict=True))
+                )
                 notes.append(
                     f"Non disponible : la source a mesuré l'ancien territoire de la commune (avec {restored}, "
                     "rétablies depuis) ; ce chiffre n'est pas celui de la commune actuelle."
@@ -401,7 +412,8 @@ def service_rows(base: Base, territory: Territory, refs: dict[str, Any] | None =
     rows = []
     for spec in SERVICES:
         cols = [c for c in spec.columns if c in members]
-        if not cols or layer_entry(base, spec.layer) is None:
+        layer = service_layer(base, spec)
+        if not cols or layer_entry(base, layer) is None:
             rows.append(
                 ServiceRow(
                     key=spec.key, label=spec.label, present=None, count=None, text="non chargé", source=""
@@ -412,7 +424,7 @@ def service_rows(base: Base, territory: Territory, refs: dict[str, Any] | None =
         total = per_commune.sum(min_count=1)
         if pd.isna(total):
             reason = f"non renseigné {where}"
-            if spec.layer in former:
+            if layer in former:
                 reason = "compté par la source sur l'ancien territoire de la commune : non repris"
             rows.append(
                 ServiceRow(
@@ -421,7 +433,7 @@ def service_rows(base: Base, territory: Territory, refs: dict[str, Any] | None =
                     present=None,
                     count=None,
                     text=reason,
-                    source=source_text(base, spec.layer),
+                    source=source_text(base, layer),
                 )
             )
             continue
@@ -451,7 +463,7 @@ def service_rows(base: Base, territory: Territory, refs: dict[str, Any] | None =
                 present=count > 0,
                 count=count,
                 text=text,
-                source=source_text(base, spec.layer),
+                source=source_text(base, layer),
                 per_1000_text=fr.number(per_1000(own, spec.columns), 2),
                 departement_per_1000_text=fr.number(per_1000(dep, spec.columns), 2),
                 france_per_1000_text=fr.number(per_1000(france, spec.columns), 2),

@@ -14,7 +14,7 @@ import pandas as pd
 
 from sentiers.base.aggregate import WEIGHTED
 from sentiers.base.aggregate import aggregate as aggregate_communes
-from sentiers.base.lookup import epci_index_for, lookup_territory, territory_labels
+from sentiers.base.lookup import epci_index_for, lookup_territory, territory_problem
 from sentiers.briefing.model import Level
 from sentiers.errors import SentiersError
 from sentiers.fr import clean
@@ -90,21 +90,6 @@ def resolve_territory(base: Base, query: str, level: Level = "commune") -> Terri
         members=rows,
         note=result.note,
     )
-
-
-def territory_problem(base: Base, result, level: Level) -> str:
-    """Why a search names no single territory, with the first candidates (French, one line)."""
-    message = result.message or (
-        "Territoire introuvable." if result.status == "not_found" else "Requête invalide."
-    )
-    if result.status == "ambiguous":
-        shown = ", ".join(label for _, label in territory_labels(base, result.codes[:6], level))
-        more = " …" if len(result.codes) > 6 else ""
-        return f"{message} ({shown}{more})"
-    if result.suggestions:
-        shown = ", ".join(f"{s.name} ({s.departement}) {s.code}" for s in result.suggestions[:5])
-        return f"{message} Vouliez-vous dire : {shown} ?"
-    return message
 
 
 def aggregate_groups(frame: pd.DataFrame, keys: pd.Series | np.ndarray) -> pd.DataFrame:

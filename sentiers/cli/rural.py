@@ -12,7 +12,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sentiers.cli.support import EXIT_OK, EXIT_USAGE, error_line, open_base_for_cli, output_path, write_output
+from sentiers.cli.support import (
+    EXIT_OK,
+    EXIT_USAGE,
+    error_line,
+    open_base_for_cli,
+    output_path,
+    progress_bar,
+    write_output,
+)
 from sentiers.errors import SentiersError
 from sentiers.fr import plural, quoted
 
@@ -60,8 +68,6 @@ def _text(answer: Any) -> str:
 
 
 def _run_batch(args: argparse.Namespace, base_loader: Any) -> int:
-    from tqdm import tqdm
-
     from sentiers.rural.batch import check_frame, export, guess_columns, read_upload
 
     source = Path(args.batch)
@@ -76,11 +82,7 @@ def _run_batch(args: argparse.Namespace, base_loader: Any) -> int:
     frame = read_upload(data, source.name)
     choice = guess_columns(frame, args.column)
     base = base_loader()
-    with tqdm(total=len(frame), unit="ligne", file=sys.stderr, desc="Vérification", leave=False) as bar:
-
-        def progress(fraction: float, _message: str) -> None:
-            bar.update(round(fraction * len(frame)) - bar.n)
-
+    with progress_bar("Vérification") as progress:
         result, summary = check_frame(base, frame, choice, progress)
     write_output(out, export(result, fmt))
     sys.stdout.write(f"{choice.describe()}\n{summary.sentence()}\nÉcrit : {out}\n")

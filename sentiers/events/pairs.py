@@ -362,6 +362,18 @@ def pair_reasons(table: PairTable, i: int, j: int) -> list[str]:
         else:
             add("publics", f"Pas de public en commun (territoire : {_publics(t.publics)}).")
     out.sort(key=lambda item: -item[0])
+    # what the score could not count, said last: a 100 without distance or publics is not a 100 with them
+    unknown = []
+    if np.isnan(d):
+        unknown.append(
+            "la distance (siège de la structure non localisé)" if s.seat_lat is None else "la distance"
+        )
+    if np.isnan(v["mode"]):
+        unknown.append("le mode (non indiqué par le territoire ou la structure)")
+    if np.isnan(v["publics"]):
+        unknown.append("les publics (non indiqués par le territoire ou la structure)")
+    if unknown:
+        out.append((0.0, f"Non comptés dans le score, faute d'information : {', '.join(unknown)}."))
     return [text for _, text in out]
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -718,6 +718,64 @@ def _column(frame: pd.DataFrame, mapping: Mapping[str, str], role: str) -> list[
     return frame[column].astype(str).tolist()
 
 
+def _rows(
+    kind: Kind,
+    cols: Mapping[str, list[str]],
+    n: int,
+    accepted: Sequence[object],
+    rejected: list[RejectedRow],
+    progress: Callable[[float, str], None] | None,
+) -> Iterator[tuple[int, int, str, str, list[str], Callable[[str], None]]]:
+    """The rows of a list past the checks both lists share (a name, the cap on participants, known défis):
+    (index, line number, name, name as typed, défis, reject). A row failing them is rejected here, with its line."""
+    step = max(n // 50, 200)
+    label = "Territoires" if kind == "territoires" else "Structures"
+    for i in range(n):
+        line = i + 2
+        raw_name = cols["nom"][i]
+        name = _text(raw_name, MAX_NAME)
+
+        def reject(reason: str, line: int = line, name: str = name, raw: str = raw_name) -> None:
+            rejected.append(RejectedRow(kind, line, name or _text(raw, 80), reason))
+
+        if progress is not None and (i % step == 0 or i == n - 1):
+            progress((i + 1) / max(n, 1), f"{label} : {i + 1} / {n} lignes")
+        if not name:
+            reject("nom manquant")
+            continue
+        if len(accepted) >= MAX_PARTICIPANTS:
+            reject(f"au-delà des {fr.integer(MAX_PARTICIPANTS)} {kind} qu'une liste peut compter")
+            continue
+        defis, unknown_defis = parse_defis(cols["defis"][i])
+        if unknown_defis:
+            reject(
+                f"défi non reconnu {fr.quoted(unknown_defis[0], 60)} (titre ou identifiant d'un des six défis)"
+            )
+            continue
+        if not defis:
+            reject("aucun défi indiqué")
+            continue
+        yield i, line, name, raw_name, defis, reject
+
+
+def _shared_fields(
+    cols: Mapping[str, list[str]], i: int, name: str, raw_name: str
+) -> tuple[list[str], list[str], str | None]:
+    """The notes, publics and mode of an accepted row, read the same way in both lists."""
+    notes: list[str] = []
+    if name != str(raw_name).strip():
+        notes.append("nom raccourci ou nettoyé (caractères de contrôle, longueur)")
+    publics, unknown_publics = parse_publics(cols["publics"][i])
+    if unknown_publics:
+        notes.append(
+            f"public(s) non reconnu(s), ignoré(s) : {', '.join(fr.quoted(u, 30) for u in unknown_publics[:3])}"
+        )
+    mode, understood = parse_mode(cols["mode"][i])
+    if not understood:
+        notes.append(f"mode non reconnu {fr.quoted(cols['mode'][i], 30)} : ignoré")
+    return notes, publics, mode
+
+
 def read_territories(
     base: Base,
     frame: pd.DataFrame,
@@ -732,32 +790,7 @@ def read_territories(
     rejected: list[RejectedRow] = []
     seen: dict[tuple[str, str], int] = {}
     n = len(frame)
-    step = max(n // 50, 200)
-    for i in range(n):
-        line = i + 2
-        raw_name = cols["nom"][i]
-        name = _text(raw_name, MAX_NAME)
-
-        def reject(reason: str, line: int = line, name: str = name, raw: str = raw_name) -> None:
-            rejected.append(RejectedRow("territoires", line, name or _text(raw, 80), reason))
-
-        if progress is not None and (i % step == 0 or i == n - 1):
-            progress((i + 1) / max(n, 1), f"Territoires : {i + 1} / {n} lignes")
-        if not name:
-            reject("nom manquant")
-            continue
-        if len(accepted) >= MAX_PARTICIPANTS:
-            reject(f"au-delà des {fr.integer(MAX_PARTICIPANTS)} territoires qu'une liste peut compter")
-            continue
-        defis, unknown_defis = parse_defis(cols["defis"][i])
-        if unknown_defis:
-            reject(
-                f"défi non reconnu {fr.quoted(unknown_defis[0], 60)} (titre ou identifiant d'un des six défis)"
-            )
-            continue
-        if not defis:
-            reject("aucun défi indiqué")
-            continue
+    for i, line, name, raw_name, defis, reject in _rows("territoires", cols, n, accepted, rejected, progress):
         place_text = _text(cols["territoire"][i], 150)
         place, why = finder.find(place_text, cols["departement"][i], _level_hint(cols["niveau"][i]))
         if place is None:
@@ -768,17 +801,7 @@ def read_territories(
             reject(f"doublon de la ligne {seen[key]} (même nom, même territoire)")
             continue
         seen[key] = line
-        notes: list[str] = []
-        if name != str(raw_name).strip():
-            notes.append("nom raccourci ou nettoyé (caractères de contrôle, longueur)")
-        publics, unknown_publics = parse_publics(cols["publics"][i])
-        if unknown_publics:
-            notes.append(
-                f"public(s) non reconnu(s), ignoré(s) : {', '.join(fr.quoted(u, 30) for u in unknown_publics[:3])}"
-            )
-        mode, understood = parse_mode(cols["mode"][i])
-        if not understood:
-            notes.append(f"mode non reconnu {fr.quoted(cols['mode'][i], 30)} : ignoré")
+        notes, publics, mode = _shared_fields(cols, i, name, raw_name)
         email, valid = _email(cols["email"][i])
         if not valid:
             notes.append("courriel illisible : non conservé")
@@ -825,48 +848,13 @@ def read_structures(
     rejected: list[RejectedRow] = []
     seen: dict[str, int] = {}
     n = len(frame)
-    step = max(n // 50, 200)
-    for i in range(n):
-        line = i + 2
-        raw_name = cols["nom"][i]
-        name = _text(raw_name, MAX_NAME)
-
-        def reject(reason: str, line: int = line, name: str = name, raw: str = raw_name) -> None:
-            rejected.append(RejectedRow("structures", line, name or _text(raw, 80), reason))
-
-        if progress is not None and (i % step == 0 or i == n - 1):
-            progress((i + 1) / max(n, 1), f"Structures : {i + 1} / {n} lignes")
-        if not name:
-            reject("nom manquant")
-            continue
-        if len(accepted) >= MAX_PARTICIPANTS:
-            reject(f"au-delà des {fr.integer(MAX_PARTICIPANTS)} structures qu'une liste peut compter")
-            continue
-        defis, unknown_defis = parse_defis(cols["defis"][i])
-        if unknown_defis:
-            reject(
-                f"défi non reconnu {fr.quoted(unknown_defis[0], 60)} (titre ou identifiant d'un des six défis)"
-            )
-            continue
-        if not defis:
-            reject("aucun défi indiqué")
-            continue
+    for i, line, name, raw_name, defis, reject in _rows("structures", cols, n, accepted, rejected, progress):
         key = normalise(name)
         if key in seen:
             reject(f"doublon de la ligne {seen[key]} (même nom)")
             continue
         seen[key] = line
-        notes: list[str] = []
-        if name != str(raw_name).strip():
-            notes.append("nom raccourci ou nettoyé (caractères de contrôle, longueur)")
-        publics, unknown_publics = parse_publics(cols["publics"][i])
-        if unknown_publics:
-            notes.append(
-                f"public(s) non reconnu(s), ignoré(s) : {', '.join(fr.quoted(u, 30) for u in unknown_publics[:3])}"
-            )
-        mode, understood = parse_mode(cols["mode"][i])
-        if not understood:
-            notes.append(f"mode non reconnu {fr.quoted(cols['mode'][i], 30)} : ignoré")
+        notes, publics, mode = _shared_fields(cols, i, name, raw_name)
         deps, regions, everywhere, unknown_targets = parse_targets(base, cols["departements"][i])
         if unknown_targets:
             notes.append(
@@ -887,6 +875,17 @@ def read_structures(
         seat = _text(cols["commune"][i], 150)
         if seat:
             place, why = finder.find(seat, "", "commune")
+            zone = list(dict.fromkeys([*deps, *(d for r in regions for d in REGION_DEPARTEMENTS.get(r, ()))]))
+            if place is None and zone:
+                # « Valence » names three communes: the one in a département the structure targets is its seat
+                found = [
+                    f for f in (finder.find(seat, dep, "commune")[0] for dep in zone[:30]) if f is not None
+                ]
+                if len({f.code for f in found}) == 1:
+                    place = found[0]
+                    notes.append(
+                        f"commune du siège {fr.quoted(seat, 40)} : {place.label}, dans la zone visée"
+                    )
             if place is None:
                 notes.append(f"commune du siège {fr.quoted(seat, 40)} : {why} ; distance non calculée")
             else:

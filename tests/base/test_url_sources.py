@@ -163,3 +163,161 @@ def test_a_newer_comparateur_says_its_census_year(http_server, tmp_path, use_hom
     assert die["unemployment_rate"] == pytest.approx(10.0)
     assert die["pop_change_pct"] == pytest.approx((1.1 ** (1 / 5) - 1) * 100)
     assert die["area_official"] == pytest.approx(12.5)
+
+
+BPE_LABELS = {  # labels as the archive's metadata writes them (BPE 2024 nomenclature)
+    "A129": "Mairie",
+    "B104": "Hypermarché et grand magasin",
+    "B105": "Supermarché et magasin multi-commerce",
+    "B201": "Supérette",
+    "B202": "Épicerie",
+    "B207": "Boulangerie-pâtisserie",
+    "B316": "Station-service",
+    "C107": "École maternelle",
+    "C108": "École primaire",
+    "C109": "École élémentaire",
+    "D265": "Médecin généraliste",
+    "D281": "Infirmier",
+    "D307": "Pharmacie",
+    "D113": "Maison de santé pluridisciplinaire",
+    "A206": "Bureau de poste",
+    "A207": "Relais poste",
+    "A208": "Agence postale",
+    "A203": "Banque, Caisse d'Épargne",
+    "A504": "Restaurant - Restauration rapide",
+    "D502": "Établissement d'accueil du jeune enfant",
+    "D401": "Personnes âgées : hébergement",
+    "E107": "Gare de voyageurs d'intérêt national",
+    "E108": "Gare de voyageurs d'intérêt régional",
+    "E109": "Gare de voyageurs d'intérêt local",
+}
+BPE_HEADER = (
+    "GEO;GEO_OBJECT;FACILITY_DOM;FACILITY_SDOM;FACILITY_TYPE;BPE_MEASURE;UNIT_MEASURE;OBS_STATUS;UNIT_MULT;"
+    "TIME_PERIOD;OBS_VALUE"
+)
+
+
+def bpe_denombrement_zip(
+    codes: list[str],
+    equipment: dict[tuple[str, str], int],
+    labels: dict[str, str] = BPE_LABELS,
+    year: int = 2024,
+) -> bytes:
+    """DS_BPE_CSV_FR.zip as INSEE lays it out: a long data file of every level and a metadata file."""
+
+    def row(geo: str, level: str, kind: str, count: int) -> str:
+        return f"{geo};{level};{kind[0]};{kind[:2]};{kind};FACILITIES;NB;A;0;{year};{count}"
+
+    lines = [BPE_HEADER] + [row(code, "COM", "A129", 1) for code in codes]  # every commune has a town hall
+    lines += [row(code, "COM", kind, n) for (code, kind), n in equipment.items()]
+    lines += [
+        row("26", "DEP", "B105", 999),
+        row("75101", "ARM", "B202", 7),
+        row("242600534", "EPCI", "D265", 99),
+    ]
+    meta = ["COD_VAR;LIB_VAR;COD_MOD;LIB_MOD"] + [
+        f"FACILITY_TYPE;Type d'équipement;{code};{label}" for code, label in labels.items()
+    ]
+    meta += ["GEO_OBJECT;Niveau géographique;COM;Commune"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"DS_BPE_{year}_data.csv", "\n".join(lines) + "\n")
+        zf.writestr(f"DS_BPE_{year}_metadata.csv", "\n".join(meta) + "\n")
+    return buffer.getvalue()
+
+
+@pytest.mark.slow
+def test_bpe_denombrement_replaces_the_theme_files(http_server, tmp_path, use_home, codes, mirror_path):
+    """The newest BPE (one long file) is preferred: its counts, its vintage, the 2020 theme file set aside."""
+    from sentiers.base.catalogue import SERVICES_BY_KEY, service_layer
+    from sentiers.briefing.assemble import build_briefing
+
+    use_home(tmp_path)
+    first = update_sources(mirror=mirror_path, only=["insee_bpe_2020_commerce"])
+    assert first.failures == []
+    before = open_base(tmp_path, build_if_missing=False)
+    assert before.layer("insee_bpe_2020_commerce") is not None
+    url, routes = http_server
+    equipment = {("26113", "B105"): 2, ("26113", "B202"): 1, ("26113", "D265"): 6, ("26113", "C109"): 3}
+    equipment |= {("26113", "C107"): 2, ("26113", "B207"): 4, ("26001", "B201"): 1}
+    routes["/DS_BPE_CSV_FR.zip"] = (200, {}, bpe_denombrement_zip(codes, equipment))
+    report = update_sources(
+        only=["insee_bpe_denombrement"], urls={"insee_bpe_denombrement": f"{url}/DS_BPE_CSV_FR.zip"}
+    )
+    assert report.failures == [], report.failures
+    base = open_base(tmp_path, build_if_missing=False)
+    layer = base.layer("insee_bpe")
+    assert (
+        layer["id"] == "insee_bpe_denombrement" and layer["year"] == 2024 and "BPE 2024" in layer["vintage"]
+    )
+    assert base.layer("insee_bpe_2020_commerce") is None  # superseded, not mixed
+    communes = base.communes.set_index("code")
+    die = communes.loc["26113"]
+    # translated to the catalogue's columns; other levels (département, ARM, EPCI) never counted
+    assert (die["bpe_b102"], die["bpe_b202"], die["bpe_d201"], die["bpe_c101"], die["bpe_c104"]) == (
+        2,
+        1,
+        6,
+        2,
+        3,
+    )
+    assert die["bpe_b203"] == 4 and die["bpe_b101"] == 0
+    assert communes.loc["26001", "bpe_b201"] == 1 and communes.loc["26001", "bpe_b102"] == 0
+    assert communes.loc["75056", "bpe_b202"] == 0  # the ARM row is not the commune's
+    assert service_layer(base, SERVICES_BY_KEY["alimentation"]) == "insee_bpe"
+    fiche = build_briefing(base, "26113", with_map=False)
+    food = next(row for row in fiche.services if row.key == "alimentation")
+    assert food.count == 3 and "BPE 2024" in food.source
+
+
+def test_bpe_denombrement_refuses_a_changed_nomenclature(tmp_path, embedded_base):
+    """A type whose label no longer says what the mapping expects stops the parse (the theme files stay)."""
+    from sentiers.base.parsers.indicators import parse_bpe_denombrement
+    from sentiers.base.sources import get_source
+    from sentiers.errors import SourceError
+
+    source = get_source("insee_bpe_denombrement")
+    codes = embedded_base.communes["code"].tolist()[:50]
+    good = tmp_path / "good.zip"
+    good.write_bytes(bpe_denombrement_zip(codes, {(codes[0], "B104"): 1}, year=2025))
+    frame = parse_bpe_denombrement(good, source)
+    assert len(frame) == 50 and frame.attrs["year"] == 2025 and frame["bpe_b101"].sum() == 1
+    # the same file with every field quoted (as some INSEE exports write them) reads the same
+    quoted = tmp_path / "quoted.zip"
+    with zipfile.ZipFile(good) as zf, zipfile.ZipFile(quoted, "w") as out:
+        for name in zf.namelist():
+            lines = zf.read(name).decode("utf-8").splitlines()
+            out.writestr(
+                name, "\n".join(";".join(f'"{v}"' for v in line.split(";")) for line in lines) + "\n"
+            )
+    assert parse_bpe_denombrement(quoted, source).equals(frame)
+    changed = tmp_path / "changed.zip"
+    changed.write_bytes(
+        bpe_denombrement_zip(codes, {}, labels=BPE_LABELS | {"B104": "Grande surface de bricolage"})
+    )
+    with pytest.raises(SourceError, match="B104"):
+        parse_bpe_denombrement(changed, source)
+
+
+@pytest.mark.slow
+def test_population_by_age_2022_is_preferred_to_2021(http_server, tmp_path, use_home, codes):
+    use_home(tmp_path)
+    url, routes = http_server
+    for year, old in ((21, 200), (22, 250)):
+        lines = [
+            f"CODGEO;P{year}_POP;P{year}_POP0014;P{year}_POP1529;P{year}_POP6074;P{year}_POP65P;P{year}_POP75P"
+        ]
+        lines += [f"{code};1000;150;120;160;{old};90" for code in codes]
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(f"base-cc-evol-struct-pop-20{year}.CSV", "\n".join(lines) + "\n")
+            zf.writestr(f"meta_base-cc-evol-struct-pop-20{year}.CSV", "COD_VAR;LIB_VAR\n")
+        routes[f"/pop{year}.zip"] = (200, {}, buffer.getvalue())
+    report = update_sources(
+        only=["insee_pop_age_2021", "insee_pop_age_2022"],
+        urls={"insee_pop_age_2021": f"{url}/pop21.zip", "insee_pop_age_2022": f"{url}/pop22.zip"},
+    )
+    assert report.failures == [], report.failures
+    base = open_base(tmp_path, build_if_missing=False)
+    assert base.layer("insee_pop_age")["id"] == "insee_pop_age_2022"
+    assert base.communes.set_index("code").loc["26113", "share_65_plus"] == pytest.approx(25.0)

@@ -79,8 +79,13 @@ def test_a_six_inhabitant_commune_is_flagged_not_ranked(mirror_base):
     for row in fiche.indicators:
         if row.small:
             assert "Effectif faible" in row.note
+    unemployment = next(row for row in fiche.indicators if row.key == "unemployment_rate")
+    assert "calculé sur 1 actif de 15 à 64 ans ;" in unemployment.note, unemployment.note  # singular
     html = render_html(fiche)
     assert "effectif faible" in html
+    # « En bref » lists the first missing services and counts the rest (no « …. »)
+    missing = next(f for f in fiche.summary if f.startswith("Services absents"))
+    assert "…" not in missing and re.search(r" et \d+ autres?\.$", missing), missing
 
 
 def test_services_come_with_rates_per_1000_beside_the_references(mirror_base):
@@ -99,8 +104,18 @@ def test_special_communes_read_true(mirror_base, code):
         assert by_key["unemployment_rate"].missing and "ancien territoire" in by_key["unemployment_rate"].note
         assert by_key["density"].missing and "ancien territoire" in by_key["density"].note
         assert "ancien territoire" in fiche.verdict.detail
+        # the restored communes are named, not only coded: a person reads « Celles (15031) »
+        said = " ".join(fiche.warnings) + by_key["unemployment_rate"].note
+        for restored in (
+            "Celles (15031)",
+            "Chalinargues (15035)",
+            "Chavagnac (15047)",
+            "Sainte-Anastasie (15171)",
+        ):
+            assert restored in said, said
     if code == "15031":
         assert by_key["unemployment_rate"].missing and "rétablie" in by_key["unemployment_rate"].note
+        assert any("Neussargues-Moissac (15141)" in w for w in fiche.warnings), fiche.warnings
     if code == "62447":
         density = by_key["density"].value
         assert density is not None and 150 < density < 260  # about 211 inhabitants per km² (not 5,000)
@@ -133,3 +148,57 @@ def test_no_aggregate_is_one_members_value(mirror_base):
     for key in ("poverty_rate", "pensions_share"):
         row = next(r for r in fiche.indicators if r.key == key)
         assert row.value is None or not np.isclose(row.value, die[key]), key
+
+
+@pytest.fixture(scope="module")
+def raw_comparateur(mirror_path):
+    """The comparateur read here from the official zip, without the project's parser."""
+    import zipfile
+
+    with zipfile.ZipFile(mirror_path / "indicators" / "base_cc_comparateur_csv.zip") as zf:
+        name = next(n for n in zf.namelist() if n.lower().startswith("base_cc_comparateur"))
+        columns = ["CODGEO", "P18_LOG", "P18_RSECOCC", "P18_LOGVAC", "P18_CHOM1564", "P18_ACT1564"]
+        frame = pd.read_csv(zf.open(name), sep=";", dtype={"CODGEO": str}, usecols=columns)
+    # the file's geography is older: a commune merged since is carried onto the one it joined (COG 2025)
+    cog = pd.read_csv(mirror_path / "insee" / "v_commune_2025.csv", dtype=str)
+    current = set(cog.loc[cog["TYPECOM"] == "COM", "COM"])
+    parts = cog[cog["TYPECOM"].isin(["COMD", "COMA"]) & ~cog["COM"].isin(current)]
+    joined = dict(zip(parts["COM"], parts["COMPARENT"], strict=True))
+    frame["CODGEO"] = frame["CODGEO"].map(lambda c: joined.get(c, c))
+    return frame.groupby("CODGEO").sum()
+
+
+RAW_RATES = {  # indicator -> (numerator, denominator) in the raw file
+    "unemployment_rate": ("P18_CHOM1564", "P18_ACT1564"),
+    "vacancy_share": ("P18_LOGVAC", "P18_LOG"),
+    "secondary_homes_share": ("P18_RSECOCC", "P18_LOG"),
+}
+
+
+@pytest.mark.parametrize("siren", EPCI)
+def test_epci_rates_equal_the_official_file_summed_by_an_independent_reader(
+    mirror_base, raw_comparateur, siren
+):
+    """The EPCI's rates of the fiche are the raw file's counts summed over its communes (read without the parsers)."""
+    fiche = build_briefing(mirror_base, siren, "epci", with_map=False)
+    members = mirror_base.communes.loc[mirror_base.communes["epci"] == siren, "code"].astype(str)
+    present = [c for c in members if c in raw_comparateur.index]
+    if len(present) < len(members):
+        pytest.skip(
+            f"{len(members) - len(present)} communes of {siren} changed code since the file's geography"
+        )
+    rows = raw_comparateur.loc[present]
+    shown = {row.key: row.value for row in fiche.indicators}
+    for key, (num, den) in RAW_RATES.items():
+        assert shown[key] == pytest.approx(rows[num].sum() / rows[den].sum() * 100, rel=1e-9), key
+
+
+@pytest.mark.parametrize(("dep", "code"), DEPARTEMENTS.items())
+def test_departement_rates_equal_the_official_file_summed_by_an_independent_reader(
+    mirror_base, raw_comparateur, dep, code
+):
+    fiche = build_briefing(mirror_base, code, with_map=False)
+    rows = raw_comparateur[raw_comparateur.index.str.startswith(dep) & (raw_comparateur.index.str.len() == 5)]
+    shown = {row.key: row.departement for row in fiche.indicators}
+    for key, (num, den) in RAW_RATES.items():
+        assert shown[key] == pytest.approx(rows[num].sum() / rows[den].sum() * 100, rel=1e-6), key

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.conftest import ARTIFACTS
+
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 
 HOSTILE = '<script>alert("sentiers")</script><img src=x onerror=alert(2)>'
@@ -70,4 +72,13 @@ def test_special_communes_read_true_in_the_page(app, code, says):
     text = frame.locator("body").inner_text(timeout=60_000)
     assert says in text, text[:3000]
     assert "uv run" not in text
+    # the whole fiche as a person reads it (the page screenshot shows its top only): its document, full length
+    document = frame.locator("html").evaluate("e => e.outerHTML")
+    view = app.page.context.new_page()
+    try:
+        view.set_content(document, wait_until="load")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        view.screenshot(path=str(ARTIFACTS / f"fiche-{code}-document.png"), full_page=True)
+    finally:
+        view.close()
     app.check_clean()

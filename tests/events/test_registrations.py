@@ -170,3 +170,21 @@ def test_a_bad_profile_cell_leaves_a_note_not_a_lost_row(base):
     )
     assert [s.name for s in result.accepted] == ["A", "B"]
     assert "profil" in result.accepted[0].notes[0] and result.accepted[0].profile is None
+
+
+def test_an_ambiguous_seat_is_the_one_in_the_zone_the_structure_targets(base):
+    """« Valence » names three communes: a structure targeting the Drôme is seated in Valence (26), one targeting
+    Occitanie in Valence (82); without a zone the seat stays unknown and the row says so."""
+    if base.communes["name"].eq("Valence").sum() < 2:
+        pytest.skip("this base has a single Valence")
+    data = (
+        "nom;défi;départements;commune\n"
+        "A;Service de proximité;26, 05;Valence\n"
+        "B;Service de proximité;Occitanie;Valence\n"
+        "C;Service de proximité;;Valence\n"
+    ).encode()
+    result = _read_s(base, data)
+    a, b, c = result.accepted
+    assert a.seat_code == "26362" and "dans la zone visée" in " ".join(a.notes)
+    assert b.seat_code == "82186"
+    assert c.seat_code == "" and any("distance non calculée" in n for n in c.notes)

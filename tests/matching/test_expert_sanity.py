@@ -127,3 +127,17 @@ def test_without_any_floor_a_hamlet_no_longer_tops_emploi(mirror_base):
     rank = int(ranking.frame.loc[ranking.frame["code"] == "05066", "rank"].iloc[0])
     assert rank > 1000
     assert ranking.top(20)["population"].median() >= 500
+
+
+@pytest.mark.parametrize("scope", list(SCOPES))
+@pytest.mark.parametrize("slug", ["service-de-proximite", "engagement-citoyen", "mobilisation-collective"])
+def test_a_rural_defi_does_not_lead_to_the_crown_of_a_city(rankings, mirror_base, slug, scope):
+    """A village of a city's crown (AAV category 20) shops and works in the city: at most half the top 20, and at
+    most three in the crown of a city of 200,000 inhabitants or more (Chaponnay, Le Rove, Chambles are not
+    where a rural défi is lacking)."""
+    top = rankings[(slug, scope)].top(20)
+    communes = mirror_base.communes.set_index("code").loc[top["code"]]
+    crown = communes["cateaav2020"].astype(str) == "20"
+    big = communes["taav2017"].astype(str).isin(["3", "4", "5"])
+    assert crown.sum() <= 10, communes.loc[crown, "name"].tolist()
+    assert (crown & big).sum() <= 3, communes.loc[crown & big, "name"].tolist()

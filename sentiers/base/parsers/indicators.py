@@ -16,6 +16,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from sentiers.base.lookup import plain_spelling
 from sentiers.base.parsers.common import check_codes, clean_codes, drop_arm, read_csv, require_columns
 from sentiers.base.parsers.rurality import open_workbook, read_coded_sheet
 from sentiers.base.sources import Source
@@ -211,3 +212,157 @@ def parse_pop_age(path: Path, source: Source) -> pd.DataFrame:
     yy = years[-1]
     mapping = {f"P{yy}_{suffix}": name for suffix, name in POP_AGE.items()}
     return _numeric_frame(io.BytesIO(raw), source, mapping)
+
+
+# BPE « dénombrement des équipements » (one long file, every type, every geographic level; nomenclature of 2023
+# onwards): type of the file -> the base's column (types of the 2020-2021 theme files the catalogue reads) and
+# a word its label must hold in the file's own metadata. A label that no longer says it stops the parse: the
+# theme files stay in use and the mapping is reviewed, never guessed.
+BPE_DENOMBREMENT: dict[str, tuple[str, str]] = {
+    "B202": ("bpe_b202", "epicerie"),
+    "B201": ("bpe_b201", "superette"),
+    "B104": ("bpe_b101", "hypermarche"),
+    "B105": ("bpe_b102", "supermarche"),
+    "B207": ("bpe_b203", "boulangerie"),
+    "B316": ("bpe_b316", "station-service"),
+    "C107": ("bpe_c101", "maternelle"),  # école maternelle
+    "C108": ("bpe_c104", "primaire"),  # école primaire (maternelle et élémentaire)
+    "C109": ("bpe_c104", "elementaire"),  # école élémentaire
+    "D265": ("bpe_d201", "generaliste"),
+    "D281": ("bpe_d232", "infirmier"),
+    "D307": ("bpe_d307", "pharmacie"),
+    "D113": ("bpe_d113", "maison de sante"),
+    "A206": ("bpe_a206", "bureau de poste"),
+    "A207": ("bpe_a207", "relais poste"),
+    "A208": ("bpe_a208", "agence postale"),
+    "A203": ("bpe_a203", "banque"),
+    "A504": ("bpe_a504", "restaurant"),
+    "D502": ("bpe_d502", "jeune enfant"),
+    "D401": ("bpe_d401", "hebergement"),  # personnes âgées : hébergement
+    "E107": ("bpe_e107", "gare"),
+    "E108": ("bpe_e108", "gare"),
+    "E109": ("bpe_e109", "gare"),
+}
+# columns the theme files had and the long file has no type for (regroupements pédagogiques): zero, so a
+# family's sum stays whole
+BPE_DENOMBREMENT_ZERO = ("bpe_c102", "bpe_c105")
+_BPE_CHUNK_ROWS = 500_000
+
+
+def _bpe_member(zf: zipfile.ZipFile, source: Source, suffix: str) -> str:
+    names = [n for n in zf.namelist() if re.search(rf"DS_BPE.*_{suffix}\.csv$", n, re.IGNORECASE)]
+    if len(names) != 1:
+        listing = ", ".join(zf.namelist()[:6]) or "vide"
+        raise SourceError(
+            source.id,
+            f"l'archive ne contient pas le fichier DS_BPE…_{suffix}.csv attendu (contenu : {listing})",
+        )
+    return names[0]
+
+
+def _bpe_labels(zf: zipfile.ZipFile, source: Source) -> dict[str, str]:
+    """FACILITY_TYPE code -> label, from the archive's metadata file (COD_VAR;LIB_VAR;COD_MOD;LIB_MOD)."""
+    with zf.open(_bpe_member(zf, source, "metadata")) as handle:
+        meta = read_csv(handle, source, sep=";", dtype=str, encoding="utf-8-sig", encoding_errors="replace")
+    meta.columns = [str(c).strip().upper() for c in meta.columns]
+    require_columns(meta, ["COD_VAR", "COD_MOD", "LIB_MOD"], source)
+    types = meta[meta["COD_VAR"].str.strip() == "FACILITY_TYPE"]
+    return dict(zip(types["COD_MOD"].str.strip(), types["LIB_MOD"].fillna(""), strict=True))
+
+
+def parse_bpe_denombrement(path: Path, source: Source) -> pd.DataFrame:
+    """BPE « dénombrement des équipements » (DS_BPE_CSV_FR.zip): commune rows of the long file -> bpe_<type>.
+
+    Data: ``GEO;GEO_OBJECT;FACILITY_DOM;FACILITY_SDOM;FACILITY_TYPE;BPE_MEASURE;…;TIME_PERIOD;OBS_VALUE``, one
+    row per territory (communes, arrondissements, départements…) and type; only ``GEO_OBJECT = COM`` and the
+    ``FACILITIES`` measure are read, in chunks (the file holds every level). A commune the file does not list
+    has none of the types. The types are translated to the catalogue's columns (:data:`BPE_DENOMBREMENT`)
+    once the archive's own labels confirm each of them. INSEE replaces the file at the same address each
+    year: the vintage is read from TIME_PERIOD.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            labels = _bpe_labels(zf, source)
+            for code, (_, word) in BPE_DENOMBREMENT.items():
+                if word not in plain_spelling(labels.get(code, "")):
+                    found = labels.get(code, "absent des métadonnées")
+                    raise SourceError(
+                        source.id,
+                        f"type d'équipement {code} : « {found} » au lieu de « {word} » attendu "
+                        "(nomenclature changée : table de correspondance à revoir)",
+                    )
+            wanted = set(BPE_DENOMBREMENT)
+            parts = []
+            years: set[str] = set()
+            listed: set[str] = set()  # every commune of the file (a town hall is a type: all of them)
+            with zf.open(_bpe_member(zf, source, "data")) as handle:
+                try:
+                    reader = pd.read_csv(
+                        handle,
+                        sep=";",
+                        dtype=object,  # plain Python strings: the long file is read faster than as Arrow strings
+                        usecols=lambda c: (
+                            c.strip().upper()
+                            in {
+                                "GEO",
+                                "GEO_OBJECT",
+                                "FACILITY_TYPE",
+                                "BPE_MEASURE",
+                                "TIME_PERIOD",
+                                "OBS_VALUE",
+                            }
+                        ),
+                        encoding="utf-8-sig",
+                        encoding_errors="replace",
+                        skipinitialspace=True,
+                        chunksize=_BPE_CHUNK_ROWS,
+                    )
+                    for chunk in reader:
+                        chunk.columns = [c.strip().upper() for c in chunk.columns]
+                        require_columns(chunk, ["GEO", "GEO_OBJECT", "FACILITY_TYPE", "OBS_VALUE"], source)
+                        communes = (
+                            chunk["GEO_OBJECT"] == "COM"
+                        )  # values unpadded (skipinitialspace for the rest)
+                        listed.update(chunk.loc[communes, "GEO"].dropna().unique().tolist())
+                        keep = communes & chunk["FACILITY_TYPE"].isin(wanted)
+                        if "BPE_MEASURE" in chunk:
+                            keep &= chunk["BPE_MEASURE"].fillna("FACILITIES") == "FACILITIES"
+                        chunk = chunk[keep]
+                        if "TIME_PERIOD" in chunk:
+                            years |= {str(y).strip() for y in chunk["TIME_PERIOD"].dropna().unique().tolist()}
+                        parts.append(chunk[["GEO", "FACILITY_TYPE", "OBS_VALUE"]])
+                except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+                    raise SourceError(
+                        source.id, f"CSV illisible ({type(exc).__name__}: {str(exc)[:120]})"
+                    ) from exc
+    except zipfile.BadZipFile as exc:
+        raise SourceError(source.id, f"archive zip illisible ou tronquée ({exc})") from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        raise SourceError(source.id, f"archive zip tronquée ({type(exc).__name__})") from exc
+    rows = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["GEO", "FACILITY_TYPE", "OBS_VALUE"])
+    )
+    if len(years) > 1:
+        raise SourceError(source.id, f"plusieurs millésimes dans le fichier ({', '.join(sorted(years))})")
+    listed = set(clean_codes(pd.Series(sorted(listed), dtype="string")).dropna())
+    rows["code"] = clean_codes(rows["GEO"])
+    rows["column"] = rows["FACILITY_TYPE"].str.strip().map({k: v[0] for k, v in BPE_DENOMBREMENT.items()})
+    rows["count"] = pd.to_numeric(rows["OBS_VALUE"], errors="coerce").fillna(0)
+    wide = rows.pivot_table(index="code", columns="column", values="count", aggfunc="sum", fill_value=0)
+    columns = sorted({v[0] for v in BPE_DENOMBREMENT.values()})
+    wide = wide.reindex(index=sorted(listed | set(wide.index)), columns=columns, fill_value=0)
+    wide = wide.round().astype(np.int64)
+    wide.index.name = "code"
+    for column in BPE_DENOMBREMENT_ZERO:
+        wide[column] = np.int64(0)
+    out = drop_arm(check_codes(wide.reset_index(), source))
+    if years:
+        year = int(next(iter(years)))
+        out.attrs.update(
+            vintage=f"BPE {year} (dénombrement des équipements), géographie {year}",
+            year=year,
+            geography_year=year,
+        )
+    return out
