@@ -116,3 +116,11 @@ def printable(text: Any, limit: int = 60) -> str:
 def quoted(text: Any, limit: int = 60) -> str:
     """« text » with :func:`printable` applied: how a message echoes what a person typed."""
     return f"« {printable(text, limit)} »"
+
+
+def file_stem(name: Any, limit: int = 40) -> str:
+    """A name fit for a file name: « Saint-Étienne-de-Tinée » -> « saint-etienne-de-tinee » (ASCII, dashes)."""
+    text = unicodedata.normalize("NFKD", str(name).replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    stem = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:limit].strip("-")
+    return stem or "territoire"
