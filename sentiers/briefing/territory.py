@@ -36,11 +36,7 @@ def as_float(value: Any) -> float | None:
 
 def layer_entry(base: Base, layer: str) -> dict[str, Any] | None:
     """Manifest entry of a layer; when several entries feed it, the official (non embedded) last one."""
-    entries = [e for e in base.layers() if layer in (e.get("layer"), e.get("id"))]
-    if not entries:
-        return None
-    official = [e for e in entries if e.get("origin") != "embedded"]
-    return (official or entries)[-1]
+    return base.layer(layer)
 
 
 def source_text(base: Base, layer: str) -> str:
