@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.state import base_stamp, get_base, page_link, profile_picker
+from app_pages.search import clear_search, territory_name, territory_search
+from app_pages.state import base_stamp, get_base, inert, page_link, profile_picker, say_error
 from sentiers.actors.fetch import cache_stamp
-from sentiers.base.lookup import suggest_territories
 from sentiers.briefing.compare import (
     MAX_TERRITORIES,
     MIN_TERRITORIES,
@@ -45,11 +45,14 @@ def _comparison(stamp: str, codes: tuple[str, ...], preset: str, profile_json: s
 
 
 def _label(base, code: str) -> str:
-    try:
-        territory = resolve_territory(base, code, level_of(code, "commune"))
-    except SentiersError:
-        return code
-    return f"{territory.name} ({territory.code})"
+    return territory_name(base, code, level_of(code, "commune"))[1]
+
+
+def _add(code: str) -> None:
+    """« Ajouter »: the territory joins the list and the box is emptied for the next one."""
+    if code not in st.session_state[CODES_KEY]:
+        st.session_state[CODES_KEY].append(code)
+    clear_search("compare")
 
 
 st.title("Comparer des territoires")
@@ -72,27 +75,27 @@ with st.container(border=True):
     with col_level:
         level = st.radio("Niveau", options=list(LEVELS), format_func=LEVELS.get, key="compare_level")
     with col_query:
-        query = st.text_input(
-            "Chercher un territoire à ajouter", key="compare_query", placeholder="ex. Die, 05061, CC du Diois"
+        found = territory_search(
+            "compare",
+            level,
+            label="Chercher un territoire à ajouter",
+            placeholder="ex. Die, 05061, CC du Diois",
         )
-        found = suggest_territories(base, query, level, limit=20) if query.strip() else []
-        if query.strip() and not found:
-            st.warning(f"Aucun territoire ne correspond à « {query.strip()[:60]} ».")
-        if found:
-            labels = dict(found)
-            pick = st.selectbox(
-                "Résultats",
-                options=[c for c, _ in found],
-                format_func=lambda c: labels.get(c, c),
-                key="compare_pick",
-            )
+        if found is not None:
             full = len(codes) >= MAX_TERRITORIES
-            if st.button("Ajouter à la comparaison", key="compare_add", disabled=full):
-                if pick not in codes:
-                    codes.append(pick)
-                st.rerun()
+            already = found.code in codes
+            st.button(
+                f"Ajouter {inert(found.label)} à la comparaison",
+                key="compare_add",
+                disabled=full or already,
+                type="primary",
+                on_click=_add,
+                args=(found.code,),
+            )
             if full:
                 st.caption(f"{MAX_TERRITORIES} territoires au plus.")
+            elif already:
+                st.caption("Ce territoire est déjà dans la comparaison.")
 
 invalid = []
 for code in list(codes):
@@ -102,13 +105,13 @@ for code in list(codes):
         invalid.append(str(exc))
         codes.remove(code)
 for message in invalid:
-    st.error(message)
+    say_error(message)
 
 if codes:
     st.markdown("**Territoires comparés**")
     for i, code in enumerate(list(codes)):
         col_name, col_remove = st.columns([5, 1])
-        col_name.write(f"{i + 1}. {_label(base, code)}")
+        col_name.markdown(f"{i + 1}\\. {inert(_label(base, code))}")
         if col_remove.button("Retirer", key=f"compare_remove_{code}"):
             codes.remove(code)
             st.rerun()
@@ -135,32 +138,28 @@ try:
         )
         status.update(label="Comparaison prête", state="complete")
 except SentiersError as exc:
-    st.error(str(exc))
+    say_error(exc)
     st.stop()
 
 st.caption(comparison.direction_note)
 headers = [f"{col.name} ({col.code})" for col in comparison.columns]
-table = pd.DataFrame(
-    [
-        [row.group, row.label, *[cell.text + MARKS[cell.mark] for cell in row.cells]]
-        for row in comparison.rows
-    ],
-    columns=["Groupe", "Critère", *headers],
-)
-marks = pd.DataFrame(
-    [["", "", *[cell.mark for cell in row.cells]] for row in comparison.rows], columns=table.columns
-)
 colours = {
     "best": f"background-color: {palettes.BEST_FILL}; font-weight: bold",
     "worst": f"background-color: {palettes.WORST_FILL}",
     "": "",
 }
-st.dataframe(
-    table.style.apply(lambda _: marks.map(colours.get), axis=None),
-    hide_index=True,
-    width="stretch",
-    height=min(40 + 35 * len(table), 900),
-)
+# one static table per group: every cell wraps inside the page (no cut cell, no sideways scrolling)
+for group in dict.fromkeys(row.group for row in comparison.rows):
+    rows = [row for row in comparison.rows if row.group == group]
+    table = pd.DataFrame(
+        [[row.label, *[cell.text + MARKS[cell.mark] for cell in row.cells]] for row in rows],
+        columns=["Critère", *headers],
+    ).set_index("Critère")
+    marks = pd.DataFrame(
+        [[cell.mark for cell in row.cells] for row in rows], columns=headers, index=table.index
+    )
+    st.markdown(f"**{inert(group)}**")
+    st.table(table.style.apply(lambda _, m=marks: m.map(colours.get), axis=None))
 
 numeric = [
     row

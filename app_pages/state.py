@@ -1,14 +1,45 @@
-"""Shared page helpers: the cached base and its loading with progress (Streamlit side only)."""
+"""Shared page helpers: the cached base and its loading with progress, user text made inert (Streamlit side only)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
 
+from sentiers import fr
 from sentiers.base import open_base
 from sentiers.base.store import Base, base_version
+
+# -- user text ----------------------------------------------------------------------------------------------
+# Streamlit renders every message, caption, label and title as Markdown (links, images, :directives[], emoji
+# shortcodes, HTML where allowed): html.escape leaves all of that alive. Each character that starts Markdown
+# or HTML becomes a numeric character reference, which Markdown and HTML both show as the character itself.
+_ALWAYS = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\\`*_[]{}#|~$@"})
+_AFTER_COLON = re.compile(r":(?=\S)")  # :smile:, :red[...], :material/icon:, http://
+_WWW = re.compile(r"(?i)\b(www)\.")  # GitHub-flavoured autolinks start at « www. »
+_LEADING = re.compile(r"^(\s*)([-+>=]|\d{1,9}[.)])")  # a list, a quote or a heading underline at the start
+
+
+def inert(value: Any, limit: int = 300) -> str:
+    """Text a person or a link supplied, as it must reach any Streamlit element: shown, never interpreted.
+
+    One line (control characters as spaces), at most ``limit`` characters, every Markdown and HTML mark as a
+    character reference: no link, image, heading, directive or tag can come from it, in Markdown or in HTML
+    written with ``unsafe_allow_html``. Use it for typed text, URL parameters, share-link contents, file
+    names and cells, API answers and error messages that echo any of them.
+    """
+    text = fr.printable("" if value is None else value, limit).translate(_ALWAYS)
+    text = _AFTER_COLON.sub("&#58;", text)
+    text = _WWW.sub(r"\1&#46;", text)
+    return _LEADING.sub(lambda m: m.group(1) + "".join(f"&#{ord(c)};" for c in m.group(2)), text)
+
+
+def say_error(exc: BaseException | str) -> None:
+    """st.error of a message that may echo user input (a SentiersError), kept inert."""
+    st.error(inert(exc, 600))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -72,7 +103,7 @@ def profile_picker(key: str, label: str) -> tuple[str, str]:
         try:
             session_profile = profile_from_token(str(params.get("p")))
         except SentiersError as exc:
-            st.warning(f"Le profil du lien n'a pas pu être relu : {exc}")
+            st.warning(f"Le profil du lien n'a pas pu être relu. {inert(exc, 600)}")
     options = [NO_PROFILE]
     if session_profile is not None:
         options.append(SESSION_PROFILE)
@@ -87,7 +118,7 @@ def profile_picker(key: str, label: str) -> tuple[str, str]:
         format_func=lambda v: (
             "Aucun profil"
             if v == NO_PROFILE
-            else f"Profil de la page Trouver : {name}"
+            else f"Profil de la page Trouver : {fr.printable(name, 80)}"
             if v == SESSION_PROFILE
             else f"Profil type — {defis.get(v, v)}"
         ),
