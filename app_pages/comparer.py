@@ -10,8 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.search import clear_search, territory_name, territory_search
-from app_pages.state import base_stamp, get_base, inert, page_link, profile_picker, say_error
+from app_pages.state import bar_chart, base_stamp, get_base, inert, page_link, profile_picker, say_error
 from sentiers.actors.fetch import cache_stamp
+from sentiers.base.catalogue import CATALOGUE
 from sentiers.briefing.compare import (
     MAX_TERRITORIES,
     MIN_TERRITORIES,
@@ -27,6 +28,7 @@ from sentiers.errors import SentiersError
 from sentiers.maps import palettes
 
 CODES_KEY = "compare_codes"
+CATALOGUE_DECIMALS = {key: entry.decimals for key, entry in CATALOGUE.items()}
 LEVELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)"}
 MARKS = {"best": " ▲", "worst": " ▼", "": ""}
 
@@ -173,11 +175,8 @@ if numeric:
         "Indicateur", options=list(keys), format_func=lambda k: keys[k].label, key="compare_chart_indicator"
     )
     row = keys[picked]
-    chart = pd.DataFrame({"Territoire": headers, "Valeur": [c.value for c in row.cells]}).set_index(
-        "Territoire"
-    )
-    st.bar_chart(chart, horizontal=True)
-    st.caption(f"Source : {row.source}" if row.source else "")
+    bar_chart(headers, [c.value for c in row.cells], row.label, decimals=CATALOGUE_DECIMALS.get(row.key, 1))
+    st.caption(f"Source : {inert(row.source)}" if row.source else "")
 
 st.subheader("Exporter")
 col_html, col_pdf, col_xlsx = st.columns(3)

@@ -23,7 +23,7 @@ _WWW = re.compile(r"(?i)\b(www)\.")  # GitHub-flavoured autolinks start at « ww
 _LEADING = re.compile(r"^(\s*)([-+>=]|\d{1,9}[.)])")  # a list, a quote or a heading underline at the start
 
 
-def inert(value: Any, limit: int = 300) -> str:
+def inert(value: Any, limit: int = 1000) -> str:
     """Text a person or a link supplied, as it must reach any Streamlit element: shown, never interpreted.
 
     One line (control characters as spaces), at most ``limit`` characters, every Markdown and HTML mark as a
@@ -35,6 +35,29 @@ def inert(value: Any, limit: int = 300) -> str:
     text = _AFTER_COLON.sub("&#58;", text)
     text = _WWW.sub(r"\1&#46;", text)
     return _LEADING.sub(lambda m: m.group(1) + "".join(f"&#{ord(c)};" for c in m.group(2)), text)
+
+
+# Vega-Lite's number locale for French: decimal comma, narrow no-break space between thousands
+FRENCH_NUMBERS = {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"]}
+
+
+def bar_chart(labels: list[str], values: list[float | None], value_title: str, decimals: int = 1) -> None:
+    """Horizontal bars with French numbers on the axis and in the tooltips (st.bar_chart writes « 20.1 »)."""
+    rows = [{"Territoire": str(k), "Valeur": v} for k, v in zip(labels, values, strict=True) if v is not None]
+    fmt = f",.{decimals}f"
+    spec = {
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "y": {"field": "Territoire", "type": "nominal", "sort": None, "title": None},
+            "x": {"field": "Valeur", "type": "quantitative", "title": value_title, "axis": {"format": fmt}},
+            "tooltip": [
+                {"field": "Territoire", "type": "nominal"},
+                {"field": "Valeur", "type": "quantitative", "format": fmt, "title": value_title},
+            ],
+        },
+        "config": {"locale": {"number": FRENCH_NUMBERS}},
+    }
+    st.vega_lite_chart(rows, spec, width="stretch")
 
 
 def say_error(exc: BaseException | str) -> None:

@@ -16,14 +16,13 @@ profil), ``tr_apply_preset``, ``tr_name``, ``tr_publics``, ``tr_mode``, ``tr_lev
 from __future__ import annotations
 
 import contextlib
-import html
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from app_pages.leaflet_assets import leaflet_url
-from app_pages.state import base_stamp, get_base
+from app_pages.state import bar_chart, base_stamp, get_base, inert
 from sentiers import fr
 from sentiers.base.catalogue import CATALOGUE, DIRECTION_LABELS
 from sentiers.base.sources import HOW_TO_LOAD
@@ -44,12 +43,14 @@ from sentiers.matching.profile import (
     validate_profile,
 )
 from sentiers.matching.score import (
+    SCORE_METHOD,
     Ranking,
     check_summary,
     dependence_text,
     missing_of,
     rank_profile,
-    robustness_text,
+    robustness_sentence,
+    score_sentence,
     ties_text,
 )
 from sentiers.matching.share import profile_from_token, profile_to_token
@@ -59,7 +60,8 @@ DEFAULT_DEFI = "service-de-proximite"
 DIRECTIONS = ["higher", "lower", "target"]
 INDICATOR_IDS = list(CATALOGUE)
 ss = st.session_state
-e = html.escape
+e = inert  # every text of this page that reaches Markdown goes through the one helper
+MAP_HEIGHT = 560
 
 
 def _round(value: Any) -> float | None:
@@ -344,7 +346,7 @@ def _criteria_section(unavailable: dict[str, str]) -> None:
             cols = st.columns([3, 1, 2, 1])
             cols[0].markdown(f"**{e(entry.label)}** ({e(entry.unit)})")
             why = reasons.get(ind) or entry.meaning
-            cols[0].caption(e(why) + (f" — {e(entry.note)}" if entry.note else ""))
+            cols[0].caption(e(why, 2000) + (f" — {e(entry.note, 2000)}" if entry.note else ""))
             if ind in unavailable:
                 cols[0].caption("⚠️ " + e(unavailable[ind]))
             cols[1].number_input(
@@ -392,13 +394,10 @@ def _shortlist(ranking: Ranking, base, top: int) -> pd.DataFrame:
     )
     table = shortlist_table(ranking, top)
     st.dataframe(
-        table,
+        fr.frame_text(table, {"Score (0-100)": 1}, default=2),  # French numbers, as everywhere a person reads
         hide_index=True,
         width="stretch",
         height=min(38 * (len(table) + 1), 560),
-        column_config={
-            "Score (0-100)": st.column_config.NumberColumn("Score (0-100)", format="%.1f"),
-        },
     )
     for item in ranking.constant:
         st.info(e(item["reason"]))
@@ -411,11 +410,14 @@ def _shortlist(ranking: Ranking, base, top: int) -> pd.DataFrame:
         for c, w in zip(ranking.criteria, ranking.weights, strict=True)
     ]
     st.caption(
-        "Score 0-100 : moyenne pondérée des rangs centiles des critères parmi les candidats. "
-        + e(check_summary(ranking))
-        + f" Taux des petits effectifs : {e(SHRINK_METHOD)} Valeurs manquantes : "
-        + f"{MISSING_POLICIES[ranking.missing_policy]}."
+        "Le score (0 à 100) dit quelle part des candidats chaque territoire dépasse, en moyenne sur les critères "
+        "pondérés ; la robustesse, s'il reste en tête quand on change un peu les poids et les chiffres incertains. "
+        f"Valeurs manquantes : {e(MISSING_POLICIES[ranking.missing_policy])}."
     )
+    with st.expander("Méthode du score et de la robustesse"):
+        st.markdown(e(SCORE_METHOD, 2000))
+        st.markdown(e(check_summary(ranking), 2000))
+        st.markdown(e(SHRINK_METHOD, 2000))
     st.caption("Sources et millésimes — " + " · ".join(e(n) for n in notes))
     return table
 
@@ -448,13 +450,19 @@ def _map(ranking: Ranking, base, top: int) -> str | None:
             fmap = communes_map(
                 base,
                 departement=dep,
-                layers=("rural",),
+                layers=(),  # the scores only: one layer, one legend
                 scores=commune_scores,
                 selected=selected,
                 tiles=None,
                 leaflet_url=leaflet_url(),
             )
-        out = st_folium(fmap, height=480, returned_objects=["last_active_drawing"], key="tr_map")
+        out = st_folium(
+            fmap,
+            height=MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=["last_active_drawing"],
+            key=f"tr_map_{dep}",
+        )
     except (ImportError, SentiersError, ValueError) as exc:
         st.info(f"Carte indisponible : {e(str(exc))}")
         return None
@@ -467,7 +475,7 @@ def _map(ranking: Ranking, base, top: int) -> str | None:
     code = ((drawing.get("properties") or {}).get("c")) if isinstance(drawing, dict) else None
     if not code or code == ss.get("tr_last_click"):
         return None
-    ss["tr_last_click"] = code
+    ss["tr_last_click"] = code  # the same click comes back on every rerun: only a new one counts
     if ranking.level == "epci":
         match = communes.loc[communes["code"] == code, "epci"]
         code = str(match.iloc[0]) if len(match) else None
@@ -503,12 +511,15 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
         f"Parmi les {ranking.leading} premiers",
         "—" if hits is None or pd.isna(hits) or not variants else f"{int(hits)} variantes sur {variants}",
     )
-    said = [robustness_text(ranking, row), dependence_text(ranking, row)]
+    st.markdown(e(score_sentence(ranking, row.to_dict() | {"name": row["name"]}), 600))
+    st.markdown(e(robustness_sentence(ranking, row.to_dict() | {"name": row["name"]}), 600))
+    said = [dependence_text(ranking, row)]
     if bool(row.get("ex_aequo", False)):
         said.append(f"ex aequo avec le {ranking.leading}e (à moins de 0,5 point)")
     said = [x for x in said if x]
     if said:
-        st.caption(e(" ; ".join(said)).capitalize() + ".")
+        text = " ; ".join(said)
+        st.caption(e(text[:1].upper() + text[1:] + "."))
     total = float(ranking.weights.sum())
     missing = set(missing_of(row, ranking.criteria))
     detail = pd.DataFrame(
@@ -535,10 +546,8 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
             for c, w in zip(ranking.criteria, ranking.weights, strict=True)
         ]
     )
-    st.bar_chart(
-        detail.set_index("Critère")[["Points"]], horizontal=True, x_label="Points (sur 100)", y_label=""
-    )
-    st.dataframe(detail, hide_index=True, width="stretch")
+    bar_chart(list(detail["Critère"]), list(detail["Points"]), "Points (sur 100)", decimals=1)
+    st.dataframe(fr.frame_text(detail, default=2), hide_index=True, width="stretch")
     token = profile_to_token(ranking.profile)
     label = f"Ouvrir la fiche territoire : {row['name']}"
     params = {"code": code, "level": ranking.level, "p": token}
@@ -623,9 +632,9 @@ def main() -> None:
             f"et plusieurs critères manquent ; {HOW_TO_LOAD}."
         )
     if ss.get("tr_error"):
-        st.error(ss.pop("tr_error"))
+        st.error(e(ss.pop("tr_error"), 600))
     if ss.get("tr_notice"):
-        st.success(ss.pop("tr_notice"))
+        st.success(e(ss.pop("tr_notice"), 600))
 
     from sentiers.matching.candidates import candidate_table
 
@@ -647,7 +656,7 @@ def main() -> None:
     try:
         profile = _profile_from_widgets()
     except SentiersError as exc:
-        st.error(str(exc))
+        st.error(e(exc, 600))
         return
     ss["tr_saved_token"] = profile_to_token(profile)
     ss["tr_saved_top"] = top
@@ -656,10 +665,10 @@ def main() -> None:
         with st.spinner("Calcul du classement…"):
             ranking = _rank(profile_to_token(profile), base_stamp(), top)
     except SentiersError as exc:
-        st.error(str(exc))
+        st.error(e(exc, 600))
     if ranking is not None:
         for item in ranking.unavailable:
-            st.warning(item["reason"])
+            st.warning(e(item["reason"], 600))
         _funnel(ranking)
         if not ranking.frame.empty:
             _shortlist(ranking, base, top)
