@@ -118,4 +118,5 @@ with col_compare:
         {"codes": code, **({"p": str(params.get("p"))} if params.get("p") else {})},
     )
 # The document is built by sentiers.briefing.render with every data and user text escaped (Jinja2 autoescape).
-st.iframe(html, height=1400)
+# height="content": the page grows to the fiche's height, one scrollbar (the page's), none nested
+st.iframe(html, height="content", alt=f"Fiche territoire : {name}")

@@ -214,8 +214,11 @@ def territory_search(
     if query_key not in st.session_state:
         st.session_state[query_key] = ""
         if initial_code:
-            found = lookup_territory(base, initial_code[:MAX_TYPED], level, with_suggestions=False)
-            if found.status == "ok":
+            code = initial_code.strip()[:MAX_TYPED]
+            found = lookup_territory(base, code, level, with_suggestions=False)
+            if level == "commune" and code.upper() in index_for(base).codes:
+                _pick(key, code.upper(), level)  # a link's code is an Insee code, even when also a postal one
+            elif found.status == "ok":
                 _pick(key, found.codes[0], level)
             else:
                 st.session_state[query_key] = fr.printable(initial_code, MAX_TYPED)

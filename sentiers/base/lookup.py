@@ -810,16 +810,32 @@ def suggest_epci(base: Base, text: str, limit: int = 10) -> list[tuple[str, str]
 
 
 def lookup_territory(
-    base: Base, query: Any, level: str = "commune", *, with_suggestions: bool = True
+    base: Base,
+    query: Any,
+    level: str = "commune",
+    *,
+    with_suggestions: bool = True,
+    insee_first: bool = False,
 ) -> LookupResult:
     """One commune (``level="commune"``) or one EPCI (``level="epci"``) from what a person typed.
 
     ``with_suggestions=False`` skips the close-match search of a commune not found (milliseconds each: a
-    file of thousands of rows asks for it on its first rows only).
+    file of thousands of rows asks for it on its first rows only). ``insee_first=True`` reads a code that is
+    both an Insee and a postal code as the Insee code, the postal reading said in the note: for codes handed
+    over by links, pages and commands, where the code is the commune's (a search box shows both readings).
     """
     if level == "epci":
         return lookup_epci(base, query)
-    return lookup(index_for(base), query, with_suggestions=with_suggestions)
+    result = lookup(index_for(base), query, with_suggestions=with_suggestions)
+    if insee_first and result.kind == "code_or_postal":
+        insee = next(g for g in result.groups if g.kind == "code")
+        postal = next(g for g in result.groups if g.kind == "postal")
+        note = (
+            f"{insee.codes[0]} est aussi le code postal de {len(postal.codes)} commune(s) : "
+            "il est lu ici comme le code Insee."
+        )
+        result = result.model_copy(update={"status": "ok", "codes": insee.codes, "note": note, "message": ""})
+    return result
 
 
 def territory_labels(base: Base, codes: list[str], level: str = "commune") -> list[tuple[str, str]]:

@@ -61,7 +61,8 @@ class Territory:
 def resolve_territory(base: Base, query: str, level: Level = "commune") -> Territory:
     """The commune or EPCI a person named (code, old code, postal code, name; SIREN or name for an EPCI),
     through the one lookup; SentiersError in French when it names none or several."""
-    result = lookup_territory(base, query, level)
+    # a code handed over by a link, a page or a command is an Insee code (the search boxes offer both readings)
+    result = lookup_territory(base, query, level, insee_first=True)
     if result.status != "ok":
         raise SentiersError(territory_problem(base, result, level))
     code = result.codes[0]
