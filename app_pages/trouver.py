@@ -9,7 +9,7 @@ Stable widget keys (browser tests use them): ``tr_defi`` (profil type), ``tr_upl
 profil), ``tr_apply_preset``, ``tr_name``, ``tr_publics``, ``tr_mode``, ``tr_level``, ``tr_kiif``,
 ``tr_rural``, ``tr_deps``, ``tr_pop_min``, ``tr_pop_max``, ``tr_ref``, ``tr_dist``, ``tr_zonings``,
 ``tr_missing``, ``tr_indicators``, ``tr_w_<indicator>``, ``tr_d_<indicator>``, ``tr_t_<indicator>``,
-``tr_top``, ``tr_map_dep``, ``tr_map``, ``tr_candidate``, ``tr_dl_yaml``, ``tr_dl_json``, ``tr_dl_csv``,
+``tr_top``, ``tr_map_dep``, ``tr_map_<dép.>`` (in ``tr_map_wrap``), ``tr_candidate``, ``tr_dl_yaml``, ``tr_dl_json``, ``tr_dl_csv``,
 ``tr_dl_xlsx``.
 """
 
@@ -431,7 +431,10 @@ def _map(ranking: Ranking, base, top: int) -> str | None:
         return None
     if ss.get("tr_map_dep") not in deps:
         ss["tr_map_dep"] = deps[0]
-    dep = st.selectbox("Département affiché", deps, key="tr_map_dep")
+    names = dict(zip(base.departements["code"].astype(str), base.departements["name"].astype(str), strict=True))
+    dep = st.selectbox(
+        "Département affiché", deps, key="tr_map_dep", format_func=lambda d: f"{d} · {names.get(d, d)}"
+    )
     communes = base.communes
     scores = ranking.frame.set_index("code")["score"]
     if ranking.level == "epci":
@@ -439,7 +442,11 @@ def _map(ranking: Ranking, base, top: int) -> str | None:
         commune_scores = in_dep.set_index("code")["epci"].map(scores)
     else:
         commune_scores = scores
-    selected = ss.get("tr_candidate") if ranking.level == "commune" else None
+    # the commune outlined is the one « Détail d'un candidat » shows, from the first run on: st_folium keys its
+    # component on the map's script, so a map that changed between the first run and the next (no outline,
+    # then the first candidate's) was a new component that dropped the click made on the old one
+    shown = ss.get("tr_candidate") or str(best["code"].iloc[0])
+    selected = shown if ranking.level == "commune" else None
     try:
         from streamlit_folium import st_folium
 
@@ -456,13 +463,14 @@ def _map(ranking: Ranking, base, top: int) -> str | None:
                 tiles=None,
                 leaflet_url=leaflet_url(),
             )
-        out = st_folium(
-            fmap,
-            height=MAP_HEIGHT,
-            use_container_width=True,
-            returned_objects=["last_active_drawing"],
-            key=f"tr_map_{dep}",
-        )
+        with st.container(key="tr_map_wrap"):  # at the page's width (st_folium's default is 500 px)
+            out = st_folium(
+                fmap,
+                height=MAP_HEIGHT,
+                use_container_width=True,
+                returned_objects=["last_active_drawing"],
+                key=f"tr_map_{dep}",
+            )
     except (ImportError, SentiersError, ValueError) as exc:
         st.info(f"Carte indisponible : {e(str(exc))}")
         return None

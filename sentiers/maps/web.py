@@ -227,13 +227,21 @@ class Legend(folium.MacroElement):
 
 
 class MetricScale(folium.MacroElement):
-    """Leaflet's scale bar in kilometres only (folium's ``control_scale`` adds miles)."""
+    """Leaflet's scale bar in kilometres only (folium's ``control_scale`` adds miles), and the zoom buttons
+    with French titles and labels for screen readers (Leaflet writes « Zoom in » / « Zoom out »)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        L.control.scale({imperial: false, metric: true, position: "bottomleft"})
-            .addTo({{ this._parent.get_name() }});
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            L.control.zoom({zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière", position: "topleft"})
+                .addTo(map);
+            L.control.scale({imperial: false, metric: true, position: "bottomleft"}).addTo(map);
+            map.getContainer().setAttribute("aria-label", "Carte interactive : glisser pour déplacer, molette ou "
+                + "boutons + et − pour zoomer, cliquer un territoire pour le choisir");
+            map.getContainer().setAttribute("role", "application");
+        })();
         {% endmacro %}
         """
     )
@@ -375,7 +383,9 @@ def base_map(
 ) -> folium.Map:
     """An empty map. ``tiles``: "default" (see default_tiles), a folium tiles name, or None for no tiles.
     ``leaflet_url``: folder serving leaflet.js and leaflet.css (default: Leaflet's CDN)."""
-    m = LeanMap(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=False, prefer_canvas=True)
+    m = LeanMap(
+        location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=False, zoom_control=False, prefer_canvas=True
+    )
     MetricScale().add_to(m)
     if leaflet_url:
         base = leaflet_url.rstrip("/")
