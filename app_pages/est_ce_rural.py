@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages.search import departement_label, search_text, territory_search
-from app_pages.state import base_stamp, get_base, inert, progress_bar, say_error
+from app_pages.state import base_stamp, french_uploader, get_base, inert, progress_bar, say_error
 from sentiers import fr
 from sentiers.base.schema import RURAL_DEFINITION
 from sentiers.base.sources import HOW_TO_LOAD
@@ -218,6 +218,7 @@ with tab_file:
         "Chaque ligne revient, dans l'ordre, avec un statut (ok, ambigu, introuvable, invalide) et les "
         "colonnes du verdict."
     )
+    french_uploader("rural_upload", "CSV, TXT, TSV ou XLSX", 10)
     upload = st.file_uploader("Fichier à vérifier", type=["csv", "txt", "tsv", "xlsx"], key="rural_upload")
     if upload is not None:
         try:

@@ -60,6 +60,24 @@ def bar_chart(labels: list[str], values: list[float | None], value_title: str, d
     st.vega_lite_chart(rows, spec, width="stretch")
 
 
+def french_uploader(key: str, formats: str, limit_mb: int) -> None:
+    """Streamlit writes its file uploader in English (« Upload », « 200MB per file • CSV »): the uploader of
+    ``key`` says it in French (« Choisir un fichier », « CSV ou XLSX · 10 Mo au plus »). Its file input keeps
+    Streamlit's English screen-reader label (« file upload »), which CSS cannot reach."""
+    words = f"{formats} · {limit_mb} Mo au plus".replace('"', "")
+    st.html(
+        f"""<style>
+        .st-key-{key} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{
+            font-size: 0; }}
+        .st-key-{key} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+            content: "Choisir un fichier"; font-size: 0.875rem; }}
+        .st-key-{key} [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+        .st-key-{key} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+            content: "{words}"; font-size: 0.8rem; }}
+        </style>"""
+    )
+
+
 def say_error(exc: BaseException | str) -> None:
     """st.error of a message that may echo user input (a SentiersError), kept inert."""
     st.error(inert(exc, 600))

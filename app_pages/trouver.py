@@ -22,7 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.leaflet_assets import leaflet_url
-from app_pages.state import bar_chart, base_stamp, get_base, inert
+from app_pages.state import bar_chart, base_stamp, french_uploader, get_base, inert
 from sentiers import fr
 from sentiers.base.catalogue import CATALOGUE, DIRECTION_LABELS
 from sentiers.base.sources import HOW_TO_LOAD
@@ -62,6 +62,7 @@ INDICATOR_IDS = list(CATALOGUE)
 ss = st.session_state
 e = inert  # every text of this page that reaches Markdown goes through the one helper
 MAP_HEIGHT = 560
+PROFILE_MAX_BYTES = 1_048_576
 
 
 def _round(value: Any) -> float | None:
@@ -125,6 +126,9 @@ def _on_upload() -> None:
     if upload is None:
         return
     name = upload.name.lower()
+    if upload.size > PROFILE_MAX_BYTES:  # a profile is a few kilobytes: refused before it is read
+        ss["tr_error"] = "Profil refusé : le fichier dépasse 1 Mo (un profil en fait quelques kilo-octets)."
+        return
     try:
         text = upload.getvalue().decode("utf-8")
         profile = parse_profile(text, "json" if name.endswith(".json") else "yaml")
@@ -237,6 +241,7 @@ def _start_section() -> None:
             on_click=_on_apply_preset,
         )
     with right:
+        french_uploader("tr_upload", "YAML ou JSON", 1)
         st.file_uploader(
             "Ou ouvrir un fichier de profil (YAML ou JSON)",
             type=["yaml", "yml", "json"],
@@ -431,7 +436,9 @@ def _map(ranking: Ranking, base, top: int) -> str | None:
         return None
     if ss.get("tr_map_dep") not in deps:
         ss["tr_map_dep"] = deps[0]
-    names = dict(zip(base.departements["code"].astype(str), base.departements["name"].astype(str), strict=True))
+    names = dict(
+        zip(base.departements["code"].astype(str), base.departements["name"].astype(str), strict=True)
+    )
     dep = st.selectbox(
         "Département affiché", deps, key="tr_map_dep", format_func=lambda d: f"{d} · {names.get(d, d)}"
     )

@@ -384,7 +384,12 @@ def base_map(
     """An empty map. ``tiles``: "default" (see default_tiles), a folium tiles name, or None for no tiles.
     ``leaflet_url``: folder serving leaflet.js and leaflet.css (default: Leaflet's CDN)."""
     m = LeanMap(
-        location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=False, zoom_control=False, prefer_canvas=True
+        location=[46.6, 2.4],
+        zoom_start=6,
+        tiles=None,
+        control_scale=False,
+        zoom_control=False,
+        prefer_canvas=True,
     )
     MetricScale().add_to(m)
     if leaflet_url:

@@ -70,7 +70,10 @@ def delta_e(a: str, b: str) -> float:
 
 
 THEMES = {
-    "density": {**{str(k): v for k, v in palettes.DENSITY_COLOURS.items()}, "inconnu": palettes.UNKNOWN_COLOUR},
+    "density": {
+        **{str(k): v for k, v in palettes.DENSITY_COLOURS.items()},
+        "inconnu": palettes.UNKNOWN_COLOUR,
+    },
     "frr": {**palettes.FRR_COLOURS, "autre": palettes.FRR_OTHER_COLOUR},
     "programmes": {k: colour for k, (_label, colour) in palettes.PROGRAMMES.items()},
     "points": {k: colour for k, (_label, colour, _m) in palettes.POINTS.items()},
