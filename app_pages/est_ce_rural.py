@@ -197,6 +197,7 @@ with tab_one:
         label="Commune, code Insee, ancien code ou code postal",
         placeholder="Die, Saint-Martin (65), 26113, CP 26150",
         initial_code=str(st.query_params.get("q", "") or ""),
+        initial_is_code=False,  # a shared query reads as it was typed: 26150 gives both readings
         help="Des suggestions s'affichent pendant la frappe ; un code à la fois Insee et postal donne les deux.",
     )
     query = search_text("rural")

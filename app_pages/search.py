@@ -207,8 +207,10 @@ def territory_search(
     placeholder: str,
     initial_code: str = "",
     help: str | None = None,
+    initial_is_code: bool = True,
 ) -> Found | None:
-    """Draw the box; the territory it names, or None. ``initial_code`` (from a link) seeds a new session."""
+    """Draw the box; the territory it names, or None. ``initial_code`` (from a link) seeds a new session: a
+    page's ``code=`` is an Insee code (``initial_is_code``), a shared query (``q=``) is read as typed."""
     base = get_base()
     query_key, choice_key, sign_key, full_key = _keys(key)
     if query_key not in st.session_state:
@@ -216,7 +218,7 @@ def territory_search(
         if initial_code:
             code = initial_code.strip()[:MAX_TYPED]
             found = lookup_territory(base, code, level, with_suggestions=False)
-            if level == "commune" and code.upper() in index_for(base).codes:
+            if initial_is_code and level == "commune" and code.upper() in index_for(base).codes:
                 _pick(key, code.upper(), level)  # a link's code is an Insee code, even when also a postal one
             elif found.status == "ok":
                 _pick(key, found.codes[0], level)
