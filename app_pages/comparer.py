@@ -151,14 +151,16 @@ colours = {
     "": "",
 }
 # one static table per group: every cell wraps inside the page (no cut cell, no sideways scrolling)
+# st.table renders each cell as Markdown: every text goes through inert (a profile's name is in a label)
+shown_headers = [inert(h, 200) for h in headers]
 for group in dict.fromkeys(row.group for row in comparison.rows):
     rows = [row for row in comparison.rows if row.group == group]
     table = pd.DataFrame(
-        [[row.label, *[cell.text + MARKS[cell.mark] for cell in row.cells]] for row in rows],
-        columns=["Critère", *headers],
+        [[inert(row.label), *[inert(cell.text) + MARKS[cell.mark] for cell in row.cells]] for row in rows],
+        columns=["Critère", *shown_headers],
     ).set_index("Critère")
     marks = pd.DataFrame(
-        [[cell.mark for cell in row.cells] for row in rows], columns=headers, index=table.index
+        [[cell.mark for cell in row.cells] for row in rows], columns=shown_headers, index=table.index
     )
     st.markdown(f"**{inert(group)}**")
     st.table(table.style.apply(lambda _, m=marks: m.map(colours.get), axis=None))

@@ -14,12 +14,15 @@ from sentiers.base import open_base
 from sentiers.base.store import Base, base_version
 
 # -- user text ----------------------------------------------------------------------------------------------
-# Streamlit renders every message, caption, label and title as Markdown (links, images, :directives[], emoji
-# shortcodes, HTML where allowed): html.escape leaves all of that alive. Each character that starts Markdown
-# or HTML becomes a numeric character reference, which Markdown and HTML both show as the character itself.
-_ALWAYS = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\\`*_[]{}#|~$@"})
+# Streamlit renders every message, caption, label, title and st.table cell as Markdown (links, images,
+# :directives[], emoji shortcodes, HTML where allowed): html.escape leaves all of that alive. Each character that
+# starts Markdown or HTML becomes a numeric character reference, which Markdown and HTML both show as the
+# character itself. GitHub-flavoured autolinks (« http://… », « www.… », « a@b.fr ») are found in the decoded
+# text, after the references: a word joiner (U+2060, invisible) breaks them.
+_ALWAYS = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\\`*_[]{}#|~$"})
+_JOINER = "\u2060"
 _AFTER_COLON = re.compile(r":(?=\S)")  # :smile:, :red[...], :material/icon:, http://
-_WWW = re.compile(r"(?i)\b(www)\.")  # GitHub-flavoured autolinks start at « www. »
+_WWW = re.compile(r"(?i)\b(www)\.")
 _LEADING = re.compile(r"^(\s*)([-+>=]|\d{1,9}[.)])")  # a list, a quote or a heading underline at the start
 
 
@@ -32,8 +35,9 @@ def inert(value: Any, limit: int = 1000) -> str:
     names and cells, API answers and error messages that echo any of them.
     """
     text = fr.printable("" if value is None else value, limit).translate(_ALWAYS)
-    text = _AFTER_COLON.sub("&#58;", text)
-    text = _WWW.sub(r"\1&#46;", text)
+    text = _AFTER_COLON.sub("&#58;" + _JOINER, text)
+    text = _WWW.sub(r"\1" + _JOINER + "&#46;", text)
+    text = text.replace("@", _JOINER + "&#64;")
     return _LEADING.sub(lambda m: m.group(1) + "".join(f"&#{ord(c)};" for c in m.group(2)), text)
 
 
