@@ -169,7 +169,7 @@ class Legend(folium.MacroElement):
                 div.innerHTML = {{ this.html_js }};
                 // a narrow map (a phone) keeps the territory visible: the legend starts folded
                 var details = div.querySelector("details");
-                if (details && map.getSize().x < 480) { details.removeAttribute("open"); }
+                if (details && map.getSize().x < 420) { details.removeAttribute("open"); }
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;

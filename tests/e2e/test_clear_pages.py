@@ -87,6 +87,7 @@ def test_one_search_box_suggests_while_typing_and_sends_no_list_of_communes(app)
     # a code that is an Insee code and a postal code: both readings, the most likely first
     field.fill("26150")
     field.press("Enter")
+    app.page.locator(".st-key-rural_sugg1_26150 button").wait_for(state="visible", timeout=60_000)
     app.wait_idle()
     body = app.text()
     assert body.index("Code postal 26150") < body.index("Code Insee 26150"), body[:2000]
