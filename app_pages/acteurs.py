@@ -277,13 +277,9 @@ with col_list:
         st.info("Aucun acteur de ces familles dans la liste.")
     else:
         st.dataframe(
-            frame.drop(columns=HIDDEN_COLUMNS),
+            fr.frame_text(frame.drop(columns=HIDDEN_COLUMNS), {"Distance (km)": 1}),  # « 2,5 », « 2015 »
             hide_index=True,
-            column_config={
-                "Nom": st.column_config.TextColumn(width="large"),
-                "Distance (km)": st.column_config.NumberColumn(format="%.1f"),
-                "Création": st.column_config.NumberColumn(format="%d"),
-            },
+            column_config={"Nom": st.column_config.TextColumn(width="large")},
             height=min(640, 38 + 35 * len(frame)),
         )
     related = [RELATIONS[r] for r in ("same", "complement")]

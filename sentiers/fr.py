@@ -143,7 +143,8 @@ def frame_text(frame: Any, decimals: dict[str, int] | None = None, default: int 
         values = pd.to_numeric(series, errors="coerce")
         whole = bool(((values.dropna() % 1) == 0).all())
         digits = 0 if whole and column not in decimals else decimals.get(str(column), default)
-        plain = any(word in str(column).lower() for word in ("année", "annee", "code", "millésime", "rang"))
+        words = ("année", "annee", "code", "millésime", "rang", "création", "siren", "siret")
+        plain = any(word in str(column).lower() for word in words)
         out[column] = [
             MISSING if is_missing(v) else (str(int(v)) if plain and whole else number(v, digits))
             for v in values

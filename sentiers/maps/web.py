@@ -167,9 +167,10 @@ class Legend(folium.MacroElement):
                 div.setAttribute("role", "region");
                 div.setAttribute("aria-label", {{ this.title_js }});
                 div.innerHTML = {{ this.html_js }};
-                // a narrow map (a phone) keeps the territory visible: the legend starts folded
+                // on a phone the territory stays visible: the legend starts folded (the map's own width is
+                // not known yet when the legend is added: st_folium sizes its frame afterwards)
                 var details = div.querySelector("details");
-                if (details && map.getSize().x < 420) { details.removeAttribute("open"); }
+                if (details && window.screen.width < 600) { details.removeAttribute("open"); }
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
