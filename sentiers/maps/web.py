@@ -242,6 +242,10 @@ class MetricScale(folium.MacroElement):
             map.getContainer().setAttribute("aria-label", "Carte interactive : glisser pour déplacer, molette ou "
                 + "boutons + et − pour zoomer, cliquer un territoire pour le choisir");
             map.getContainer().setAttribute("role", "application");
+            setTimeout(function () {  // the layer control is added after this element; Leaflet titles it « Layers »
+                var toggle = map.getContainer().querySelector(".leaflet-control-layers-toggle");
+                if (toggle) { toggle.title = "Couches"; toggle.setAttribute("aria-label", "Couches de la carte"); }
+            }, 0);
         })();
         {% endmacro %}
         """
