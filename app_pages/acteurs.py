@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.leaflet_assets import leaflet_url
-from app_pages.search import search_text, territory_search
+from app_pages.search import territory_search
 from app_pages.state import get_base, inert, page_link, progress_bar, say_error
 from sentiers import fr
 from sentiers.actors.activities import RELATIONS, defi_title
@@ -181,14 +181,7 @@ found = territory_search(
     placeholder="ex. Die, 26113, CC du Diois",
     initial_code=url_code,
 )
-code = found.code if found else None
-if found is None and url_code and search_text("acteurs") == url_code:
-    from sentiers.actors.area import resolve_area
-
-    try:  # the link's code names nothing: say why, once
-        resolve_area(base, url_code, level)
-    except SentiersError as exc:
-        say_error(exc)
+code = found.code if found else None  # a link's code that names nothing: the box says why, once
 
 col_radius, col_activity, col_defi = st.columns([1, 1.4, 1.4])
 with col_radius:

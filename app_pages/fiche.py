@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.search import search_text, territory_search
+from app_pages.search import territory_search
 from app_pages.state import base_stamp, get_base, inert, page_link, profile_picker, say_error
 from sentiers.actors.fetch import cache_stamp
 from sentiers.briefing.assemble import build_briefing
 from sentiers.briefing.render import render_html, render_pdf
 from sentiers.briefing.scoring import profile_from_choice
-from sentiers.briefing.territory import resolve_territory
 from sentiers.errors import SentiersError
 from sentiers.fr import file_stem
 
@@ -53,12 +52,7 @@ found = territory_search(
     placeholder="ex. Die, 26113, CC du Diois",
     initial_code=url_code,
 )
-code = found.code if found else None
-if found is None and url_code and search_text("fiche") == url_code:
-    try:  # the link's code names nothing: say why, once
-        resolve_territory(base, url_code, level)
-    except SentiersError as exc:
-        say_error(exc)
+code = found.code if found else None  # a link's code that names nothing: the box says why, once
 if found is not None and found.note:
     st.caption(inert(found.note))
 

@@ -86,7 +86,7 @@ def test_fiche_unknown_code_is_a_french_message(embedded_home, use_home):
     use_home(embedded_home)
     at = run(FICHE, {"code": "99999"})
     assert not at.exception, at.exception
-    assert any("ni un code Insee ni un code postal" in e.value for e in at.error)
+    assert any("ni un code Insee ni un code postal" in w.value for w in at.warning)
     at.text_input(key="fiche_query").set_value("<script>alert(1)</script>").run()
     assert not at.exception, at.exception
     assert at.warning and all("<script>" not in w.value for w in at.warning)
