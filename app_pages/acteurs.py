@@ -174,13 +174,7 @@ chosen_level = st.radio(
 )
 level: Level = "epci" if chosen_level == "epci" else "commune"
 url_code = str(params.get("code", "") or "").strip()[:20]
-found = territory_search(
-    "acteurs",
-    level,
-    label="Commune ou intercommunalité : nom ou code",
-    placeholder="ex. Die, 26113, CC du Diois",
-    initial_code=url_code,
-)
+found = territory_search("acteurs", level, initial_code=url_code)
 code = found.code if found else None  # a link's code that names nothing: the box says why, once
 
 col_radius, col_activity, col_defi = st.columns([1, 1.4, 1.4])

@@ -45,13 +45,7 @@ if "fiche_level" not in st.session_state:
 level = st.radio("Niveau", options=list(LEVELS), format_func=LEVELS.get, horizontal=True, key="fiche_level")
 
 url_code = str(params.get("code", "") or "").strip()[:20]
-found = territory_search(
-    "fiche",
-    level,
-    label="Commune ou intercommunalité : nom ou code",
-    placeholder="ex. Die, 26113, CC du Diois",
-    initial_code=url_code,
-)
+found = territory_search("fiche", level, initial_code=url_code)
 code = found.code if found else None  # a link's code that names nothing: the box says why, once
 if found is not None and found.note:
     st.caption(inert(found.note))
