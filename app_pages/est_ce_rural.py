@@ -275,7 +275,7 @@ with tab_file:
             if stored and stored[0] == upload.name:
                 name, result, summary = stored
                 st.success(inert(summary.sentence(), 600))
-                st.dataframe(result.head(500), hide_index=True, width="stretch")
+                st.dataframe(fr.frame_text(result.head(500)), hide_index=True, width="stretch")
                 stem = name.rsplit(".", 1)[0] or "fichier"
                 d1, d2 = st.columns(2)
                 d1.download_button(

@@ -166,7 +166,15 @@ def test_the_map_card_is_visible_without_scrolling_and_a_place_opens_its_commune
 
 
 @pytest.mark.parametrize(
-    "path", ["rural?q=Die", "fiche?code=26113", "comparer?codes=26113,26289", "carte?dep=26"]
+    "path",
+    [
+        "rural?q=Die",
+        "fiche?code=26113",
+        "comparer?codes=26113,26289",
+        "carte?dep=26",
+        "trouver?preset=service-de-proximite",
+        "acteurs?code=26113",
+    ],
 )
 def test_nothing_is_cut_on_a_400_px_phone(app, path):
     app.page.set_viewport_size({"width": 400, "height": 800})
