@@ -6,7 +6,7 @@ association`` pour filtrer, ``&activite=epicerie`` (code NAF ou activité type) 
 coopérations. La liste est gardée dans la session : changer un filtre ne l'interroge pas de nouveau ;
 « Actualiser » interroge l'API même si une liste récente est enregistrée.
 
-Stable widget keys: ``acteurs_level``, ``acteurs_query``, ``acteurs_pick_commune`` / ``acteurs_pick_epci``,
+Stable widget keys: ``acteurs_level``, ``acteurs_query`` (the search box), ``acteurs_sugg_<code>``,
 ``acteurs_rayon``, ``acteurs_activite``, ``acteurs_defi``, ``acteurs_familles``, ``acteurs_refresh``,
 ``acteurs_csv``, ``acteurs_xlsx``.
 """

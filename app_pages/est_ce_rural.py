@@ -1,9 +1,10 @@
 """Est-ce rural ? Le verdict officiel, daté et expliqué d'une commune, ou de tout un fichier.
 
-Widget keys are stable (the browser tests use them): ``rural_query`` (search field), ``rural_pick``
-(type-ahead list), ``rural_suggest_<code>`` (suggestion buttons), ``rural_upload``,
-``rural_batch_kind``, ``rural_batch_column``, ``rural_batch_dep``, ``rural_batch_run``,
-``rural_dl_csv``, ``rural_dl_xlsx``. The query lives in the URL (``?q=Die``).
+Widget keys are stable (the browser tests use them): ``rural_query`` (the one search box, see
+app_pages/search.py), ``rural_sugg_<code>`` / ``rural_sugg1_<code>`` (its suggestions; the second reading of a
+code that is also a postal code), ``rural_upload``, ``rural_batch_kind``, ``rural_batch_column``,
+``rural_batch_dep``, ``rural_batch_run``, ``rural_dl_csv``, ``rural_dl_xlsx``. The query lives in the URL
+(``?q=Die``).
 """
 
 from __future__ import annotations
