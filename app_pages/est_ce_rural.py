@@ -69,7 +69,7 @@ def _card(v: CommuneVerdict) -> str:
         derived += "</div>"
     return (
         f'<div style="border-left:8px solid {colour};padding:10px 16px;margin:8px 0;background:rgba(0,0,0,0.03)">'
-        f'<div style="font-size:1.5em"><b>{e(v.name)}</b> ({e(departement_label(get_base(), v.departement))})'
+        f'<div style="font-size:1.5em"><b>{e(v.name)}</b> · {e(departement_label(get_base(), v.departement))}'
         f" · code {e(v.code)}</div>"
         f'<div style="font-size:2em;color:{colour};font-weight:700">{WORDS[v.verdict]}</div>'
         f"<div>{e(v.reason.split(' Niveau dérivé :')[0])}</div>{derived}"

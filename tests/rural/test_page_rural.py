@@ -30,7 +30,7 @@ def test_link_reopens_the_verdict(mirror_home, use_home):
     assert not at.exception
     assert at.text_input(key="rural_query").value == "Die"
     page = _html(at)
-    assert "<b>Die</b> (Drôme (26))" in page  # the département named
+    assert "<b>Die</b> · Drôme (26)" in page  # the département named
     assert "RURALE" in page or "URBAINE" in page
     assert "grille 2024" in page
     assert "France Ruralités Revitalisation" in page  # zoning badges
@@ -46,7 +46,7 @@ def test_search_ambiguous_then_pick(mirror_home, use_home):
     at.button(key="rural_sugg_65392").click().run()
     assert at.text_input(key="rural_query").value == "65392"  # « Saint-Martin » alone names several
     assert at.query_params["q"] == "65392"
-    assert "<b>Saint-Martin</b> (Hautes-Pyrénées (65))" in _html(at)
+    assert "<b>Saint-Martin</b> · Hautes-Pyrénées (65)" in _html(at)
 
 
 def test_one_search_box_with_suggestions_while_typing(mirror_home, use_home):
