@@ -6,7 +6,7 @@ association`` pour filtrer, ``&activite=epicerie`` (code NAF ou activité type) 
 coopérations. La liste est gardée dans la session : changer un filtre ne l'interroge pas de nouveau ;
 « Actualiser » interroge l'API même si une liste récente est enregistrée.
 
-Stable widget keys: ``acteurs_level``, ``acteurs_query``, ``acteurs_pick_commune`` / ``acteurs_pick_epci``,
+Stable widget keys: ``acteurs_level``, ``acteurs_query`` (the search box), ``acteurs_sugg_<code>``,
 ``acteurs_rayon``, ``acteurs_activite``, ``acteurs_defi``, ``acteurs_familles``, ``acteurs_refresh``,
 ``acteurs_csv``, ``acteurs_xlsx``.
 """
@@ -17,7 +17,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.leaflet_assets import leaflet_url
-from app_pages.state import get_base, page_link, progress_bar
+from app_pages.search import territory_search
+from app_pages.state import get_base, inert, page_link, progress_bar, say_error
 from sentiers import fr
 from sentiers.actors.activities import RELATIONS, defi_title
 from sentiers.actors.area import MAX_RADIUS_KM, check_radius
@@ -26,9 +27,9 @@ from sentiers.actors.fetch import fetch_actors
 from sentiers.actors.model import ActorList, Level
 from sentiers.actors.table import actors_frame, defi_counts, to_csv_bytes, to_xlsx_bytes
 from sentiers.base.defis import DEFIS
-from sentiers.base.lookup import suggest_territories
 from sentiers.base.naf import ACTIVITY_CHOICES, activity_code, naf_label
 from sentiers.errors import SentiersError
+from sentiers.fr import file_stem
 from sentiers.maps import palettes
 from sentiers.maps.web import CompactGeoJson, LayerClass, Legend, base_map, esc
 
@@ -49,13 +50,13 @@ def _init_from_url() -> None:
         try:
             st.session_state["acteurs_rayon"] = int(check_radius(params.get("rayon") or 0))
         except SentiersError as exc:
-            st.warning(str(exc))
+            st.warning(inert(exc))
             st.session_state["acteurs_rayon"] = 0
     if "acteurs_activite" not in st.session_state:
         raw = str(params.get("activite") or "").strip()[:20]
         code = activity_code(raw) if raw else None
         if raw and code is None:
-            st.warning(f"Activité de l'adresse non reconnue : {fr.quoted(raw, 20)}.")
+            st.warning(f"Activité de l'adresse non reconnue : {inert(fr.quoted(raw, 20))}.")
         slug = next((s for s, (_, c) in ACTIVITY_CHOICES.items() if c == code), "")
         st.session_state["acteurs_activite"] = slug
     if "acteurs_defi" not in st.session_state:
@@ -173,35 +174,8 @@ chosen_level = st.radio(
 )
 level: Level = "epci" if chosen_level == "epci" else "commune"
 url_code = str(params.get("code", "") or "").strip()[:20]
-query = st.text_input(
-    "Commune ou intercommunalité : nom ou code",
-    key="acteurs_query",
-    placeholder="ex. Die, 26113, CC du Diois",
-)
-options: list[tuple[str, str]] = []
-if query.strip():
-    options = suggest_territories(base, query, level, limit=20)
-    if not options:
-        st.warning(
-            f"Aucun territoire ne correspond à {fr.quoted(query.strip(), 60)} au niveau {LEVELS[level].lower()}."
-        )
-if url_code and url_code not in [c for c, _ in options]:
-    from sentiers.actors.area import resolve_area
-
-    try:
-        area = resolve_area(base, url_code, level)
-        options.insert(0, (area.code, f"{area.name} — {area.code}"))
-    except SentiersError as exc:
-        st.error(str(exc))
-labels = dict(options)
-code = None
-if options:
-    code = st.selectbox(
-        "Territoire",
-        options=[c for c, _ in options],
-        format_func=lambda c: labels.get(c, c),
-        key=f"acteurs_pick_{level}",
-    )
+found = territory_search("acteurs", level, initial_code=url_code)
+code = found.code if found else None  # a link's code that names nothing: the box says why, once
 
 col_radius, col_activity, col_defi = st.columns([1, 1.4, 1.4])
 with col_radius:
@@ -233,6 +207,8 @@ with col_defi:
     )
 
 if not code:
+    if "code" in st.query_params:
+        del st.query_params["code"]  # the link names the territory shown, or none
     st.info("Cherchez une commune ou une intercommunalité par son nom ou son code pour afficher ses acteurs.")
     st.stop()
 
@@ -243,7 +219,7 @@ refresh = st.button(
 try:
     result = _fetch(code, level, int(radius), activity, defi, refresh)
 except SentiersError as exc:
-    st.error(str(exc))
+    say_error(exc)
     st.stop()
 
 families = st.multiselect(
@@ -256,15 +232,15 @@ families = st.multiselect(
 _sync_url(code, level, int(radius), families, activity_slug, defi)
 shown = families or [*ESS_FAMILIES, *PLACE_FAMILIES]
 
-st.subheader(result.area.label)
+st.subheader(inert(result.area.label))
 if result.retrieved_at:
     st.caption(f"Liste du {fr.date(result.retrieved_at)} — Source : {result.source}.")
 else:
     st.caption(f"Source : {result.source}.")
 if result.status == "unavailable":
-    st.warning(result.message)
+    st.warning(inert(result.message, 600))
 elif result.message:
-    st.info(result.message)
+    st.info(inert(result.message, 600))
 
 if result.available:
     counts = result.counts_by_family()
@@ -288,13 +264,9 @@ with col_list:
         st.info("Aucun acteur de ces familles dans la liste.")
     else:
         st.dataframe(
-            frame.drop(columns=HIDDEN_COLUMNS),
+            fr.frame_text(frame.drop(columns=HIDDEN_COLUMNS), {"Distance (km)": 1}),  # « 2,5 », « 2015 »
             hide_index=True,
-            column_config={
-                "Nom": st.column_config.TextColumn(width="large"),
-                "Distance (km)": st.column_config.NumberColumn(format="%.1f"),
-                "Création": st.column_config.NumberColumn(format="%d"),
-            },
+            column_config={"Nom": st.column_config.TextColumn(width="large")},
             height=min(640, 38 + 35 * len(frame)),
         )
     related = [RELATIONS[r] for r in ("same", "complement")]
@@ -320,7 +292,7 @@ with c1:
     st.download_button(
         "Télécharger la liste (CSV)",
         data=to_csv_bytes(result, shown),
-        file_name=f"acteurs-{code}.csv",
+        file_name=f"acteurs-{file_stem(result.area.name)}-{code}.csv",
         mime="text/csv",
         key="acteurs_csv",
         icon=":material/download:",
@@ -329,7 +301,7 @@ with c2:
     st.download_button(
         "Télécharger la liste (XLSX)",
         data=to_xlsx_bytes(result, shown),
-        file_name=f"acteurs-{code}.xlsx",
+        file_name=f"acteurs-{file_stem(result.area.name)}-{code}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="acteurs_xlsx",
         icon=":material/table:",

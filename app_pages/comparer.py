@@ -9,9 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.state import base_stamp, get_base, page_link, profile_picker
+from app_pages.search import clear_search, territory_name, territory_search
+from app_pages.state import bar_chart, base_stamp, get_base, inert, page_link, profile_picker, say_error
 from sentiers.actors.fetch import cache_stamp
-from sentiers.base.lookup import suggest_territories
+from sentiers.base.catalogue import CATALOGUE
 from sentiers.briefing.compare import (
     MAX_TERRITORIES,
     MIN_TERRITORIES,
@@ -27,6 +28,7 @@ from sentiers.errors import SentiersError
 from sentiers.maps import palettes
 
 CODES_KEY = "compare_codes"
+CATALOGUE_DECIMALS = {key: entry.decimals for key, entry in CATALOGUE.items()}
 LEVELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)"}
 MARKS = {"best": " ▲", "worst": " ▼", "": ""}
 
@@ -45,11 +47,14 @@ def _comparison(stamp: str, codes: tuple[str, ...], preset: str, profile_json: s
 
 
 def _label(base, code: str) -> str:
-    try:
-        territory = resolve_territory(base, code, level_of(code, "commune"))
-    except SentiersError:
-        return code
-    return f"{territory.name} ({territory.code})"
+    return territory_name(base, code, level_of(code, "commune"))[1]
+
+
+def _add(code: str) -> None:
+    """« Ajouter »: the territory joins the list and the box is emptied for the next one."""
+    if code not in st.session_state[CODES_KEY]:
+        st.session_state[CODES_KEY].append(code)
+    clear_search("compare")
 
 
 st.title("Comparer des territoires")
@@ -72,27 +77,27 @@ with st.container(border=True):
     with col_level:
         level = st.radio("Niveau", options=list(LEVELS), format_func=LEVELS.get, key="compare_level")
     with col_query:
-        query = st.text_input(
-            "Chercher un territoire à ajouter", key="compare_query", placeholder="ex. Die, 05061, CC du Diois"
+        found = territory_search(
+            "compare",
+            level,
+            label="Chercher un territoire à ajouter",
+            placeholder="ex. Die, 05061, CC du Diois",
         )
-        found = suggest_territories(base, query, level, limit=20) if query.strip() else []
-        if query.strip() and not found:
-            st.warning(f"Aucun territoire ne correspond à « {query.strip()[:60]} ».")
-        if found:
-            labels = dict(found)
-            pick = st.selectbox(
-                "Résultats",
-                options=[c for c, _ in found],
-                format_func=lambda c: labels.get(c, c),
-                key="compare_pick",
-            )
+        if found is not None:
             full = len(codes) >= MAX_TERRITORIES
-            if st.button("Ajouter à la comparaison", key="compare_add", disabled=full):
-                if pick not in codes:
-                    codes.append(pick)
-                st.rerun()
+            already = found.code in codes
+            st.button(
+                f"Ajouter {inert(found.label)} à la comparaison",
+                key="compare_add",
+                disabled=full or already,
+                type="primary",
+                on_click=_add,
+                args=(found.code,),
+            )
             if full:
                 st.caption(f"{MAX_TERRITORIES} territoires au plus.")
+            elif already:
+                st.caption("Ce territoire est déjà dans la comparaison.")
 
 invalid = []
 for code in list(codes):
@@ -102,13 +107,13 @@ for code in list(codes):
         invalid.append(str(exc))
         codes.remove(code)
 for message in invalid:
-    st.error(message)
+    say_error(message)
 
 if codes:
     st.markdown("**Territoires comparés**")
     for i, code in enumerate(list(codes)):
         col_name, col_remove = st.columns([5, 1])
-        col_name.write(f"{i + 1}. {_label(base, code)}")
+        col_name.markdown(f"{i + 1}\\. {inert(_label(base, code))}")
         if col_remove.button("Retirer", key=f"compare_remove_{code}"):
             codes.remove(code)
             st.rerun()
@@ -135,32 +140,30 @@ try:
         )
         status.update(label="Comparaison prête", state="complete")
 except SentiersError as exc:
-    st.error(str(exc))
+    say_error(exc)
     st.stop()
 
 st.caption(comparison.direction_note)
 headers = [f"{col.name} ({col.code})" for col in comparison.columns]
-table = pd.DataFrame(
-    [
-        [row.group, row.label, *[cell.text + MARKS[cell.mark] for cell in row.cells]]
-        for row in comparison.rows
-    ],
-    columns=["Groupe", "Critère", *headers],
-)
-marks = pd.DataFrame(
-    [["", "", *[cell.mark for cell in row.cells]] for row in comparison.rows], columns=table.columns
-)
 colours = {
     "best": f"background-color: {palettes.BEST_FILL}; font-weight: bold",
     "worst": f"background-color: {palettes.WORST_FILL}",
     "": "",
 }
-st.dataframe(
-    table.style.apply(lambda _: marks.map(colours.get), axis=None),
-    hide_index=True,
-    width="stretch",
-    height=min(40 + 35 * len(table), 900),
-)
+# one static table per group: every cell wraps inside the page (no cut cell, no sideways scrolling)
+# st.table renders each cell as Markdown: every text goes through inert (a profile's name is in a label)
+shown_headers = [inert(h, 200) for h in headers]
+for group in dict.fromkeys(row.group for row in comparison.rows):
+    rows = [row for row in comparison.rows if row.group == group]
+    table = pd.DataFrame(
+        [[inert(row.label), *[inert(cell.text) + MARKS[cell.mark] for cell in row.cells]] for row in rows],
+        columns=["Critère", *shown_headers],
+    ).set_index("Critère")
+    marks = pd.DataFrame(
+        [[cell.mark for cell in row.cells] for row in rows], columns=shown_headers, index=table.index
+    )
+    st.markdown(f"**{inert(group)}**")
+    st.table(table.style.apply(lambda _, m=marks: m.map(colours.get), axis=None))
 
 numeric = [
     row
@@ -174,11 +177,8 @@ if numeric:
         "Indicateur", options=list(keys), format_func=lambda k: keys[k].label, key="compare_chart_indicator"
     )
     row = keys[picked]
-    chart = pd.DataFrame({"Territoire": headers, "Valeur": [c.value for c in row.cells]}).set_index(
-        "Territoire"
-    )
-    st.bar_chart(chart, horizontal=True)
-    st.caption(f"Source : {row.source}" if row.source else "")
+    bar_chart(headers, [c.value for c in row.cells], row.label, decimals=CATALOGUE_DECIMALS.get(row.key, 1))
+    st.caption(f"Source : {inert(row.source)}" if row.source else "")
 
 st.subheader("Exporter")
 col_html, col_pdf, col_xlsx = st.columns(3)

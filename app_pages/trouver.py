@@ -9,14 +9,13 @@ Stable widget keys (browser tests use them): ``tr_defi`` (profil type), ``tr_upl
 profil), ``tr_apply_preset``, ``tr_name``, ``tr_publics``, ``tr_mode``, ``tr_level``, ``tr_kiif``,
 ``tr_rural``, ``tr_deps``, ``tr_pop_min``, ``tr_pop_max``, ``tr_ref``, ``tr_dist``, ``tr_zonings``,
 ``tr_missing``, ``tr_indicators``, ``tr_w_<indicator>``, ``tr_d_<indicator>``, ``tr_t_<indicator>``,
-``tr_top``, ``tr_map_dep``, ``tr_map``, ``tr_candidate``, ``tr_dl_yaml``, ``tr_dl_json``, ``tr_dl_csv``,
+``tr_top``, ``tr_map_dep``, ``tr_map_<dép.>`` (in ``tr_map_wrap``), ``tr_candidate``, ``tr_dl_yaml``, ``tr_dl_json``, ``tr_dl_csv``,
 ``tr_dl_xlsx``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import html
 from typing import Any
 
 import pandas as pd
@@ -24,7 +23,7 @@ import streamlit as st
 
 from app_pages import semblables
 from app_pages.leaflet_assets import leaflet_url
-from app_pages.state import base_stamp, get_base, page_link
+from app_pages.state import bar_chart, base_stamp, french_uploader, get_base, inert, page_link
 from sentiers import fr
 from sentiers.base.catalogue import CATALOGUE, DIRECTION_LABELS
 from sentiers.base.sources import HOW_TO_LOAD
@@ -45,12 +44,14 @@ from sentiers.matching.profile import (
     validate_profile,
 )
 from sentiers.matching.score import (
+    SCORE_METHOD,
     Ranking,
     check_summary,
     dependence_text,
     missing_of,
     rank_profile,
-    robustness_text,
+    robustness_sentence,
+    score_sentence,
     ties_text,
 )
 from sentiers.matching.share import profile_from_token, profile_to_token
@@ -60,7 +61,9 @@ DEFAULT_DEFI = "service-de-proximite"
 DIRECTIONS = ["higher", "lower", "target"]
 INDICATOR_IDS = list(CATALOGUE)
 ss = st.session_state
-e = html.escape
+e = inert  # every text of this page that reaches Markdown goes through the one helper
+MAP_HEIGHT = 560
+PROFILE_MAX_BYTES = 1_048_576
 
 
 def _round(value: Any) -> float | None:
@@ -127,6 +130,9 @@ def _on_upload() -> None:
     if upload is None:
         return
     name = upload.name.lower()
+    if upload.size > PROFILE_MAX_BYTES:  # a profile is a few kilobytes: refused before it is read
+        ss["tr_error"] = "Profil refusé : le fichier dépasse 1 Mo (un profil en fait quelques kilo-octets)."
+        return
     try:
         text = upload.getvalue().decode("utf-8")
         profile = parse_profile(text, "json" if name.endswith(".json") else "yaml")
@@ -241,6 +247,7 @@ def _start_section() -> None:
             on_click=_on_apply_preset,
         )
     with right:
+        french_uploader("tr_upload", "YAML ou JSON", 1)
         st.file_uploader(
             "Ou ouvrir un fichier de profil (YAML ou JSON)",
             type=["yaml", "yml", "json"],
@@ -350,7 +357,7 @@ def _criteria_section(unavailable: dict[str, str], expanded: bool = True) -> Non
             cols = st.columns([3, 1, 2, 1])
             cols[0].markdown(f"**{e(entry.label)}** ({e(entry.unit)})")
             why = reasons.get(ind) or entry.meaning
-            cols[0].caption(e(why) + (f" — {e(entry.note)}" if entry.note else ""))
+            cols[0].caption(e(why, 2000) + (f" — {e(entry.note, 2000)}" if entry.note else ""))
             if ind in unavailable:
                 cols[0].caption("⚠️ " + e(unavailable[ind]))
             cols[1].number_input(
@@ -398,13 +405,10 @@ def _shortlist(ranking: Ranking, base, top: int) -> pd.DataFrame:
     )
     table = shortlist_table(ranking, top)
     st.dataframe(
-        table,
+        fr.frame_text(table, {"Score (0-100)": 1}, default=2),  # French numbers, as everywhere a person reads
         hide_index=True,
         width="stretch",
         height=min(38 * (len(table) + 1), 560),
-        column_config={
-            "Score (0-100)": st.column_config.NumberColumn("Score (0-100)", format="%.1f"),
-        },
     )
     for item in ranking.constant:
         st.info(e(item["reason"]))
@@ -417,11 +421,14 @@ def _shortlist(ranking: Ranking, base, top: int) -> pd.DataFrame:
         for c, w in zip(ranking.criteria, ranking.weights, strict=True)
     ]
     st.caption(
-        "Score 0-100 : moyenne pondérée des rangs centiles des critères parmi les candidats. "
-        + e(check_summary(ranking))
-        + f" Taux des petits effectifs : {e(SHRINK_METHOD)} Valeurs manquantes : "
-        + f"{MISSING_POLICIES[ranking.missing_policy]}."
+        "Le score (0 à 100) dit quelle part des candidats chaque territoire dépasse, en moyenne sur les critères "
+        "pondérés ; la robustesse, s'il reste en tête quand on change un peu les poids et les chiffres incertains. "
+        f"Valeurs manquantes : {e(MISSING_POLICIES[ranking.missing_policy])}."
     )
+    with st.expander("Méthode du score et de la robustesse"):
+        st.markdown(e(SCORE_METHOD, 2000))
+        st.markdown(e(check_summary(ranking), 2000))
+        st.markdown(e(SHRINK_METHOD, 2000))
     st.caption("Sources et millésimes — " + " · ".join(e(n) for n in notes))
     return table
 
@@ -435,7 +442,12 @@ def _map(ranking: Ranking, base, top: int) -> str | None:
         return None
     if ss.get("tr_map_dep") not in deps:
         ss["tr_map_dep"] = deps[0]
-    dep = st.selectbox("Département affiché", deps, key="tr_map_dep")
+    names = dict(
+        zip(base.departements["code"].astype(str), base.departements["name"].astype(str), strict=True)
+    )
+    dep = st.selectbox(
+        "Département affiché", deps, key="tr_map_dep", format_func=lambda d: f"{d} · {names.get(d, d)}"
+    )
     communes = base.communes
     scores = ranking.frame.set_index("code")["score"]
     if ranking.level == "epci":
@@ -443,7 +455,11 @@ def _map(ranking: Ranking, base, top: int) -> str | None:
         commune_scores = in_dep.set_index("code")["epci"].map(scores)
     else:
         commune_scores = scores
-    selected = ss.get("tr_candidate") if ranking.level == "commune" else None
+    # the commune outlined is the one « Détail d'un candidat » shows, from the first run on: st_folium keys its
+    # component on the map's script, so a map that changed between the first run and the next (no outline,
+    # then the first candidate's) was a new component that dropped the click made on the old one
+    shown = ss.get("tr_candidate") or str(best["code"].iloc[0])
+    selected = shown if ranking.level == "commune" else None
     try:
         from streamlit_folium import st_folium
 
@@ -454,13 +470,20 @@ def _map(ranking: Ranking, base, top: int) -> str | None:
             fmap = communes_map(
                 base,
                 departement=dep,
-                layers=("rural",),
+                layers=(),  # the scores only: one layer, one legend
                 scores=commune_scores,
                 selected=selected,
                 tiles=None,
                 leaflet_url=leaflet_url(),
             )
-        out = st_folium(fmap, height=480, returned_objects=["last_active_drawing"], key="tr_map")
+        with st.container(key="tr_map_wrap"):  # at the page's width (st_folium's default is 500 px)
+            out = st_folium(
+                fmap,
+                height=MAP_HEIGHT,
+                use_container_width=True,
+                returned_objects=["last_active_drawing"],
+                key=f"tr_map_{dep}",
+            )
     except (ImportError, SentiersError, ValueError) as exc:
         st.info(f"Carte indisponible : {e(str(exc))}")
         return None
@@ -473,7 +496,7 @@ def _map(ranking: Ranking, base, top: int) -> str | None:
     code = ((drawing.get("properties") or {}).get("c")) if isinstance(drawing, dict) else None
     if not code or code == ss.get("tr_last_click"):
         return None
-    ss["tr_last_click"] = code
+    ss["tr_last_click"] = code  # the same click comes back on every rerun: only a new one counts
     if ranking.level == "epci":
         match = communes.loc[communes["code"] == code, "epci"]
         code = str(match.iloc[0]) if len(match) else None
@@ -509,12 +532,15 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
         f"Parmi les {ranking.leading} premiers",
         "—" if hits is None or pd.isna(hits) or not variants else f"{int(hits)} variantes sur {variants}",
     )
-    said = [robustness_text(ranking, row), dependence_text(ranking, row)]
+    st.markdown(e(score_sentence(ranking, row.to_dict() | {"name": row["name"]}), 600))
+    st.markdown(e(robustness_sentence(ranking, row.to_dict() | {"name": row["name"]}), 600))
+    said = [dependence_text(ranking, row)]
     if bool(row.get("ex_aequo", False)):
         said.append(f"ex aequo avec le {ranking.leading}e (à moins de 0,5 point)")
     said = [x for x in said if x]
     if said:
-        st.caption(e(" ; ".join(said)).capitalize() + ".")
+        text = " ; ".join(said)
+        st.caption(e(text[:1].upper() + text[1:] + "."))
     total = float(ranking.weights.sum())
     missing = set(missing_of(row, ranking.criteria))
     detail = pd.DataFrame(
@@ -541,10 +567,8 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
             for c, w in zip(ranking.criteria, ranking.weights, strict=True)
         ]
     )
-    st.bar_chart(
-        detail.set_index("Critère")[["Points"]], horizontal=True, x_label="Points (sur 100)", y_label=""
-    )
-    st.dataframe(detail, hide_index=True, width="stretch")
+    bar_chart(list(detail["Critère"]), list(detail["Points"]), "Points (sur 100)", decimals=1)
+    st.dataframe(fr.frame_text(detail, default=2), hide_index=True, width="stretch")
     token = profile_to_token(ranking.profile)
     label = f"Ouvrir la fiche territoire : {row['name']}"
     params = {"code": code, "level": ranking.level, "p": token}
@@ -629,9 +653,9 @@ def main() -> None:
             f"et plusieurs critères manquent ; {HOW_TO_LOAD}."
         )
     if ss.get("tr_error"):
-        st.error(ss.pop("tr_error"))
+        st.error(e(ss.pop("tr_error"), 600))
     if ss.get("tr_notice"):
-        st.success(ss.pop("tr_notice"))
+        st.success(e(ss.pop("tr_notice"), 600))
 
     from sentiers.matching.candidates import candidate_table
 
@@ -655,7 +679,7 @@ def main() -> None:
     try:
         profile = _profile_from_widgets()
     except SentiersError as exc:
-        st.error(str(exc))
+        st.error(e(exc, 600))
         return
     ss["tr_saved_token"] = profile_to_token(profile)
     ss["tr_saved_top"] = top
@@ -667,10 +691,10 @@ def main() -> None:
             with st.spinner("Calcul du classement…"):
                 ranking = _rank(profile_to_token(profile), base_stamp(), top)
         except SentiersError as exc:
-            st.error(str(exc))
+            st.error(e(exc, 600))
     if ranking is not None:
         for item in ranking.unavailable:
-            st.warning(item["reason"])
+            st.warning(e(item["reason"], 600))
         _funnel(ranking)
         if not ranking.frame.empty:
             _shortlist(ranking, base, top)

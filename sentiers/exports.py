@@ -5,7 +5,9 @@
   in an XLSX, every text is an inline string, which a spreadsheet never evaluates: it is kept exactly as typed.
 - CSV: UTF-8 with BOM, ``;`` separated, decimal comma, whole numbers without ".0", other numbers rounded to the
   column's decimals (2 by default): what a French spreadsheet opens as numbers.
-- XLSX: numbers stay numbers (typed cells with a number format), text is stored inline; a header row in bold,
+- XLSX: numbers stay numbers (typed cells): whole numbers as integers with a grouped format (« 4 844 »), others
+  rounded to the column's decimals with « # ##0,00 » (the spreadsheet shows its own separators), years and codes
+  without grouping (« 2023 »); text is stored inline; a header row in bold,
   optional column widths, wrapped text and a fill per cell (best/worst marks). Written directly rather than
   through openpyxl, which takes seconds for 35,000 rows; openpyxl, calamine and spreadsheets read it back.
 """
@@ -114,9 +116,12 @@ class _Styles:
         self.formats: dict[int, int] = {}  # decimals -> numFmtId (custom from 164)
         self.xfs: list[tuple[bool, int, bool, str]] = [(False, 0, False, "")]
 
-    def number_format(self, decimals: int) -> int:
-        if decimals == 0:
+    def number_format(self, decimals: int, grouped: bool = True) -> int:
+        """numFmtId of « # ##0,00 » (thousands grouped, ``decimals`` places), or of a plain « 0 » (years, codes)."""
+        if not grouped:
             return 1  # built-in "0"
+        if decimals == 0:
+            return 3  # built-in "#,##0": the spreadsheet writes its own thousands separator
         if decimals not in self.formats:
             self.formats[decimals] = 164 + len(self.formats)
         return self.formats[decimals]
@@ -131,7 +136,7 @@ class _Styles:
 
     def xml(self) -> str:
         num_fmts = "".join(
-            f'<numFmt numFmtId="{fid}" formatCode="0.{"0" * d}"/>' for d, fid in self.formats.items()
+            f'<numFmt numFmtId="{fid}" formatCode="#,##0.{"0" * d}"/>' for d, fid in self.formats.items()
         )
         fills = (
             '<fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
@@ -181,18 +186,32 @@ def _s(style: int) -> str:
     return f' s="{style}"' if style else ""
 
 
-def _xlsx_cell(value: Any, style: int, number_style: int, decimals: int | None = None) -> str:
+def _xlsx_cell(
+    value: Any, style: int, number_style: int, decimals: int | None = None, whole_style: int | None = None
+) -> str:
     value = _plain(value)
     if _is_missing(value):
         return f"<c{_s(style)}/>"
     if isinstance(value, bool):
         return f'<c t="b"{_s(style)}><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
-        if isinstance(value, float) and decimals is not None and not value.is_integer():
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            value = int(value)  # 4844, never 4844.0
+        if isinstance(value, float) and decimals is not None:
             value = round(value, decimals)
-        return f"<c{_s(number_style or style)}><v>{value!r}</v></c>"
+        chosen = whole_style if isinstance(value, int) and whole_style is not None else number_style
+        return f"<c{_s(chosen or style)}><v>{value!r}</v></c>"
     text = escape(_ILLEGAL_XML.sub("", str(value)))
     return f'<c t="inlineStr"{_s(style)}><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+_PLAIN_WORDS = ("année", "annee", "year", "code", "siren", "millésime", "millesime", "insee")
+
+
+def _plain_number_column(column: Any) -> bool:
+    """A column of years or codes: numbers written without a thousands separator (« 2023 », never « 2 023 »)."""
+    name = str(column).lower()
+    return any(word in name for word in _PLAIN_WORDS)
 
 
 def _sheet_xml(sheet: Sheet, styles: _Styles) -> str:
@@ -202,14 +221,17 @@ def _sheet_xml(sheet: Sheet, styles: _Styles) -> str:
     rows: list[str] = [f"<row>{_xlsx_cell(line, bold, 0)}</row>" for line in sheet.title_rows]
     offset = len(rows)
     rows.append("<row>" + "".join(_xlsx_cell(str(c), bold, 0) for c in frame.columns) + "</row>")
-    number_styles = []
+    number_styles, whole_styles = [], []
     digits_of = [sheet.decimals.get(str(c), DEFAULT_DECIMALS) for c in frame.columns]
-    for column in frame.columns:
+    grouped_of = [not _plain_number_column(c) for c in frame.columns]
+    for column, grouped in zip(frame.columns, grouped_of, strict=True):
         if pd.api.types.is_numeric_dtype(frame[column]) or frame[column].dtype == object:
             digits = sheet.decimals.get(str(column), DEFAULT_DECIMALS)
-            number_styles.append(styles.index(fmt=styles.number_format(digits), wrap=sheet.wrap))
+            number_styles.append(styles.index(fmt=styles.number_format(digits, grouped), wrap=sheet.wrap))
+            whole_styles.append(styles.index(fmt=styles.number_format(0, grouped), wrap=sheet.wrap))
         else:
             number_styles.append(body)
+            whole_styles.append(body)
     columns = [frame[c].astype(object).tolist() for c in frame.columns]
     fills = sheet.fills
     for r, values in enumerate(zip(*columns, strict=True)):
@@ -219,10 +241,15 @@ def _sheet_xml(sheet: Sheet, styles: _Styles) -> str:
             if fill:
                 digits = sheet.decimals.get(str(frame.columns[c]), DEFAULT_DECIMALS)
                 style = styles.index(wrap=sheet.wrap, fill=fill)
-                number_style = styles.index(fmt=styles.number_format(digits), wrap=sheet.wrap, fill=fill)
+                number_style = styles.index(
+                    fmt=styles.number_format(digits, grouped_of[c]), wrap=sheet.wrap, fill=fill
+                )
+                whole_style = styles.index(
+                    fmt=styles.number_format(0, grouped_of[c]), wrap=sheet.wrap, fill=fill
+                )
             else:
-                style, number_style = body, number_styles[c]
-            cells.append(_xlsx_cell(value, style, number_style, digits_of[c]))
+                style, number_style, whole_style = body, number_styles[c], whole_styles[c]
+            cells.append(_xlsx_cell(value, style, number_style, digits_of[c], whole_style))
         rows.append("<row>" + "".join(cells) + "</row>")
     cols = ""
     if sheet.widths:

@@ -122,3 +122,37 @@ def printable(text: Any, limit: int = 60) -> str:
 def quoted(text: Any, limit: int = 60) -> str:
     """« text » with :func:`printable` applied: how a message echoes what a person typed."""
     return f"« {printable(text, limit)} »"
+
+
+def file_stem(name: Any, limit: int = 40) -> str:
+    """A name fit for a file name: « Saint-Étienne-de-Tinée » -> « saint-etienne-de-tinee » (ASCII, dashes)."""
+    text = unicodedata.normalize("NFKD", str(name).replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    stem = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:limit].strip("-")
+    return stem or "territoire"
+
+
+def frame_text(frame: Any, decimals: dict[str, int] | None = None, default: int = 1) -> Any:
+    """A copy of a table for reading on a page: every number as French text (« 4 844 », « 20,1 »).
+
+    Whole-number columns lose their ".0", others keep ``decimals[column]`` (``default`` otherwise); years and
+    codes (columns whose name says so) are written without a thousands separator. Text columns are unchanged.
+    """
+    import pandas as pd
+
+    decimals = decimals or {}
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            continue
+        values = pd.to_numeric(series, errors="coerce")
+        whole = bool(((values.dropna() % 1) == 0).all())
+        digits = 0 if whole and column not in decimals else decimals.get(str(column), default)
+        words = ("année", "annee", "code", "millésime", "rang", "création", "siren", "siret")
+        plain = any(word in str(column).lower() for word in words)
+        out[column] = [
+            MISSING if is_missing(v) else (str(int(v)) if plain and whole else number(v, digits))
+            for v in values
+        ]
+    return out

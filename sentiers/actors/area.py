@@ -78,7 +78,7 @@ def resolve_area(
 ) -> Area:
     """The area a person named; SentiersError in French when the query names no single territory."""
     radius = check_radius(radius_km)
-    result = lookup_territory(base, query, level)
+    result = lookup_territory(base, query, level, insee_first=True)  # a code from a link or a page
     if result.status != "ok":
         raise SentiersError(territory_problem(base, result, level))
     code = result.codes[0]

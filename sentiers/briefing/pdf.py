@@ -258,8 +258,12 @@ def briefing_pdf(briefing: Briefing) -> bytes:
     pdf.source(f"Source : {b.verdict.source}")
     pdf.facts([(f.label, f.value + (f" — {f.source}" if f.source else "")) for f in b.rurality])
 
-    width = 150
-    pdf.h2(SECTION_TITLES["carte"], keep=width * 4.6 / 6.4 + 30 if b.map_png else 45)
+    # the map fills what is left of the page when that is enough to read it (no half-empty first page),
+    # at most 150 mm wide, at least 95 mm; otherwise it starts the next page at full size
+    ratio = 4.6 / 6.4
+    room = pdf.h - pdf.b_margin - pdf.get_y() - 24  # heading and caption
+    width = min(150.0, room / ratio) if room / ratio >= 95 else 150.0
+    pdf.h2(SECTION_TITLES["carte"], keep=width * ratio + 24 if b.map_png else 45)
     if b.map_png:
         pdf.image(io.BytesIO(base64.b64decode(b.map_png)), x=pdf.l_margin, w=width)
     pdf.source(b.map_note)

@@ -36,11 +36,7 @@ def as_float(value: Any) -> float | None:
 
 def layer_entry(base: Base, layer: str) -> dict[str, Any] | None:
     """Manifest entry of a layer; when several entries feed it, the official (non embedded) last one."""
-    entries = [e for e in base.layers() if layer in (e.get("layer"), e.get("id"))]
-    if not entries:
-        return None
-    official = [e for e in entries if e.get("origin") != "embedded"]
-    return (official or entries)[-1]
+    return base.layer(layer)
 
 
 def source_text(base: Base, layer: str) -> str:
@@ -65,7 +61,8 @@ class Territory:
 def resolve_territory(base: Base, query: str, level: Level = "commune") -> Territory:
     """The commune or EPCI a person named (code, old code, postal code, name; SIREN or name for an EPCI),
     through the one lookup; SentiersError in French when it names none or several."""
-    result = lookup_territory(base, query, level)
+    # a code handed over by a link, a page or a command is an Insee code (the search boxes offer both readings)
+    result = lookup_territory(base, query, level, insee_first=True)
     if result.status != "ok":
         raise SentiersError(territory_problem(base, result, level))
     code = result.codes[0]

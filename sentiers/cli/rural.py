@@ -52,7 +52,11 @@ def _text(answer: Any) -> str:
         lines[0] = lines[0].rstrip(" :")
     if answer.note:
         lines.append(f"  {answer.note}")
+    group = ""
     for m in answer.matches:
+        if answer.groups and answer.group_of(m.code) != group:
+            group = answer.group_of(m.code)
+            lines.append(f"  — {group} :")
         verdict = {"rural": "RURALE", "urbain": "URBAINE", "inconnu": "VERDICT INCONNU"}[m.verdict]
         pop = f"{m.population:,}".replace(",", "\u202f") if m.population is not None else "?"
         lines.append(

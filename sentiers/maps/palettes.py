@@ -1,8 +1,10 @@
 """One colour scale per theme, shared by the web maps, the static maps of pages and PDFs, and the pages.
 
 Density: urban levels in oranges (darker = denser), rural levels in greens (darker = more dispersed), an unknown
-level in a neutral grey that no level uses. FRR classes in blues and ANCT programmes in red/orange/purple, so a
-zoning never reads as a density level.
+level in a neutral grey that no level uses. FRR classes in blues (whole) and teals (partial) and ANCT programmes
+in red/orange/purple, so a zoning never reads as a density level; points (France services magenta, Fabriques
+purple, Manufactures ochre) stand out on every theme. Within a theme, and between a point and any area colour,
+colours differ by at least 15 CIE76 units (tests/maps/test_palettes.py).
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ FRR_COLOURS: dict[str, str] = {
     "FRR+": "#08306b",
     "FRR socle": "#2171b5",
     "FRR bénéficiaire": "#6baed6",
-    "Classée FRR partiellement": "#c6dbef",
-    "FRR bénéficiaire partiellement": "#deebf7",
+    "Classée FRR partiellement": "#35978f",  # partial classes in teals: told apart from the whole ones
+    "FRR bénéficiaire partiellement": "#99d8c9",
 }
 FRR_OTHER_COLOUR = "#969696"
 
@@ -39,7 +41,7 @@ PROGRAMMES: dict[str, tuple[str, str]] = {  # column -> (label, colour)
 
 # base.points layer -> (label, colour, matplotlib marker)
 POINTS: dict[str, tuple[str, str, str]] = {
-    "anct_france_services": ("France services", "#1f4e9c", "o"),
+    "anct_france_services": ("France services", "#e7298a", "o"),  # not a blue: drawn over FRR's blues
     "anct_fabriques": ("Fabriques de territoire", "#7b2d8b", "s"),
     "anct_manufactures": ("Manufactures de proximité", "#b8860b", "^"),
 }

@@ -1,7 +1,8 @@
 """Static map of a territory and its surroundings (matplotlib, no web tiles): prints and works offline.
 
 Communes around are coloured by density level (grey when the grid is not loaded), the territory is
-outlined, France services / Fabriques / Manufactures are drawn as points. Returned as base64 PNG.
+outlined, France services / Fabriques / Manufactures are drawn as points, the territory's name and the most
+populated places around are written, and a kilometre scale bar is drawn (metric only). Returned as base64 PNG.
 """
 
 from __future__ import annotations
@@ -62,6 +63,86 @@ def _rings(geom) -> list[np.ndarray]:
         if part.geom_type == "Polygon":
             out.append(np.asarray(part.exterior.coords)[:, :2])
     return out
+
+
+KM_PER_DEGREE = 111.32
+NICE_KM = (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
+LABELS_MAX = 8
+
+
+def scale_bar(ax, box: tuple[float, float, float, float], fontsize: float = 7) -> float:
+    """A kilometre scale bar in the lower right corner (about a fifth of the width); returns its length in km."""
+    minx, miny, maxx, maxy = box
+    mid_lat = (miny + maxy) / 2
+    km_per_deg = KM_PER_DEGREE * max(float(np.cos(np.radians(mid_lat))), 0.05)
+    width_km = (maxx - minx) * km_per_deg
+    length = max((k for k in NICE_KM if k <= width_km / 4), default=NICE_KM[0])
+    x1 = maxx - (maxx - minx) * 0.04
+    x0 = x1 - length / km_per_deg
+    y = miny + (maxy - miny) * 0.05
+    tick = (maxy - miny) * 0.012
+    style = {"color": "#111111", "linewidth": 1.6, "solid_capstyle": "butt", "zorder": 8}
+    ax.plot([x0, x1], [y, y], **style)
+    ax.plot([x0, x0], [y - tick, y + tick], **style)
+    ax.plot([x1, x1], [y - tick, y + tick], **style)
+    text = f"{length:g} km".replace(".", ",")
+    ax.text(
+        (x0 + x1) / 2,
+        y + tick * 1.6,
+        text,
+        ha="center",
+        va="bottom",
+        fontsize=fontsize,
+        zorder=8,
+        bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1},
+    )
+    return float(length)
+
+
+def place_names(
+    ax,
+    communes: pd.DataFrame,
+    box: tuple[float, float, float, float],
+    first: list[str],
+    fontsize: float = 6.5,
+) -> list[str]:
+    """Names of the territory's communes (``first``) and of the most populated places in the box, none
+    overlapping another; returns the names written."""
+    minx, miny, maxx, maxy = box
+    inner = (
+        (communes["lon"] > minx + (maxx - minx) * 0.03)
+        & (communes["lon"] < maxx - (maxx - minx) * 0.03)
+        & (communes["lat"] > miny + (maxy - miny) * 0.12)
+        & (communes["lat"] < maxy - (maxy - miny) * 0.04)
+    )
+    inbox = communes.loc[inner, ["code", "name", "lat", "lon", "population"]].copy()
+    inbox["first"] = inbox["code"].isin(first)
+    inbox["pop"] = pd.to_numeric(inbox["population"], errors="coerce").fillna(0)
+    inbox = inbox.sort_values(["first", "pop"], ascending=[False, False])
+    gap_x, gap_y = (maxx - minx) * 0.16, (maxy - miny) * 0.06
+    placed: list[tuple[float, float]] = []
+    written: list[str] = []
+    for row in inbox.itertuples(index=False):
+        if len(written) >= LABELS_MAX:
+            break
+        x, y = float(row.lon), float(row.lat)
+        if any(abs(x - px) < gap_x and abs(y - py) < gap_y for px, py in placed):
+            continue
+        placed.append((x, y))
+        written.append(str(row.name))
+        ax.plot([x], [y], marker="o", markersize=2.2, color="#111111", zorder=7)
+        ax.text(
+            x,
+            y + (maxy - miny) * 0.012,
+            str(row.name),
+            ha="center",
+            va="bottom",
+            fontsize=fontsize,
+            zorder=7,
+            weight="bold" if row.first else "normal",
+            bbox={"facecolor": "white", "alpha": 0.6, "edgecolor": "none", "pad": 0.6},
+        )
+    return written
 
 
 def render_map_png(base: Base, members: pd.DataFrame, dpi: int = 110) -> tuple[str, str]:
@@ -157,6 +238,9 @@ def render_map_png(base: Base, members: pd.DataFrame, dpi: int = 110) -> tuple[s
     ax.legend(handles=handles, loc="lower left", fontsize=6.5, framealpha=0.85)
     ax.set_xlim(box[0], box[2])
     ax.set_ylim(box[1], box[3])
+    if {"lat", "lon", "name"} <= set(communes.columns):
+        place_names(ax, communes, box, list(members["code"].astype(str))[:3])
+    scale_bar(ax, box)
     ax.set_aspect(aspect)
     ax.set_axis_off()
     buffer = io.BytesIO()
@@ -215,6 +299,10 @@ def neighbours_png(base: Base, code: str, colour: str) -> bytes | None:
     ax.add_collection(PolyCollection(mine, facecolors=colour, alpha=0.45, edgecolors=colour, linewidths=2))
     ax.set_xlim(box[0], box[2])
     ax.set_ylim(box[1], box[3])
+    communes = base.communes
+    if {"lat", "lon", "name"} <= set(communes.columns):
+        place_names(ax, communes, box, [code], fontsize=7)
+    scale_bar(ax, box)
     ax.set_aspect(_aspect(box))
     ax.set_axis_off()
     buffer = io.BytesIO()

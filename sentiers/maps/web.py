@@ -157,16 +157,33 @@ class Legend(folium.MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function () {
+            var map = {{ this._parent.get_name() }};
             var legend = L.control({position: "{{ this.position }}"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "sentiers-legend");
-                div.style.cssText = "background:rgba(255,255,255,0.92);padding:5px 8px;font:11px/1.3 sans-serif;" +
-                    "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px;";
+                div.style.cssText = "background:rgba(255,255,255,0.92);padding:4px 7px;font:11px/1.3 sans-serif;" +
+                    "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:210px;" +
+                    "max-height:45vh;overflow:auto;";
+                div.setAttribute("role", "region");
+                div.setAttribute("aria-label", {{ this.title_js }});
                 div.innerHTML = {{ this.html_js }};
+                // on a phone the territory stays visible: the legend starts folded (the map's own width is
+                // not known yet when the legend is added: st_folium sizes its frame afterwards)
+                var details = div.querySelector("details");
+                if (details && window.screen.width < 600) { details.removeAttribute("open"); }
                 L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
+            legend.addTo(map);
+            {% if this.layer_name %}
+            // the legend of a layer shows only while its layer is on
+            var follow = function () {
+                legend.getContainer().style.display = map.hasLayer({{ this.layer_name }}) ? "" : "none";
+            };
+            map.on("overlayadd overlayremove", follow);
+            follow();
+            {% endif %}
         })();
         {% endmacro %}
         """
@@ -179,10 +196,13 @@ class Legend(folium.MacroElement):
         note: str = "",
         position: str = "bottomright",
         point: bool = False,
+        layer: folium.MacroElement | None = None,
     ) -> None:
         super().__init__()
         self._name = "Legend"
         self.position = position
+        self.layer = layer  # shown only while this layer is on the map
+        self.title_js = json.dumps(f"Légende : {title}", ensure_ascii=False)
         rows = [
             f"<details open><summary style='font-weight:bold;margin-bottom:3px;cursor:pointer'>{esc(title)}</summary>"
         ]
@@ -201,6 +221,39 @@ class Legend(folium.MacroElement):
         rows.append("</details>")
         self.html = "".join(rows)
         self.html_js = json.dumps(self.html, ensure_ascii=False).replace("</", "<\\/")
+
+    @property
+    def layer_name(self) -> str:
+        return self.layer.get_name() if self.layer is not None else ""
+
+
+class MetricScale(folium.MacroElement):
+    """Leaflet's scale bar in kilometres only (folium's ``control_scale`` adds miles), and the zoom buttons
+    with French titles and labels for screen readers (Leaflet writes « Zoom in » / « Zoom out »)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            L.control.zoom({zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière", position: "topleft"})
+                .addTo(map);
+            L.control.scale({imperial: false, metric: true, position: "bottomleft"}).addTo(map);
+            map.getContainer().setAttribute("aria-label", "Carte interactive : glisser pour déplacer, molette ou "
+                + "boutons + et − pour zoomer, cliquer un territoire pour le choisir");
+            map.getContainer().setAttribute("role", "application");
+            setTimeout(function () {  // the layer control is added after this element; Leaflet titles it « Layers »
+                var toggle = map.getContainer().querySelector(".leaflet-control-layers-toggle");
+                if (toggle) { toggle.title = "Couches"; toggle.setAttribute("aria-label", "Couches de la carte"); }
+            }, 0);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
 
 
 class DromSelector(folium.MacroElement):
@@ -335,7 +388,15 @@ def base_map(
 ) -> folium.Map:
     """An empty map. ``tiles``: "default" (see default_tiles), a folium tiles name, or None for no tiles.
     ``leaflet_url``: folder serving leaflet.js and leaflet.css (default: Leaflet's CDN)."""
-    m = LeanMap(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=True)
+    m = LeanMap(
+        location=[46.6, 2.4],
+        zoom_start=6,
+        tiles=None,
+        control_scale=False,
+        zoom_control=False,
+        prefer_canvas=True,
+    )
+    MetricScale().add_to(m)
     if leaflet_url:
         base = leaflet_url.rstrip("/")
         m.default_js = [("leaflet", f"{base}/leaflet.js")]
@@ -555,12 +616,12 @@ def scores_layer(
     return CompactGeoJson(data, classes, name, show=show)
 
 
-def scores_legend(title: str = "Score (0 à 100)") -> Legend:
+def scores_legend(title: str = "Score (0 à 100)", layer: folium.MacroElement | None = None) -> Legend:
     entries = [
         (c, f"{palettes.SCORE_BINS[i]:.0f} à {min(palettes.SCORE_BINS[i + 1], 100):.0f}")
         for i, c in enumerate(palettes.SCORE_COLOURS)
     ]
-    return Legend(title, [*entries, (palettes.NO_VALUE_COLOUR, "Pas de score (hors candidats)")])
+    return Legend(title, [*entries, (palettes.NO_VALUE_COLOUR, "Pas de score (hors candidats)")], layer=layer)
 
 
 def selected_outline(frame: gpd.GeoDataFrame, code: str) -> CompactGeoJson | None:
@@ -627,24 +688,22 @@ def communes_map(
     shown = False
     legends: list[Legend] = []
     if scores is not None:
-        scores_layer(frame, scores, show=True).add_to(m)
-        legends.append(scores_legend())
+        score_layer = scores_layer(frame, scores, show=True)
+        score_layer.add_to(m)
+        legends.append(scores_legend(layer=score_layer))
         shown = True
     for layer in layers:
         built: CompactGeoJson | None = None
+        legend: Legend | None = None
         if layer == "rural":
             built = rurality_layer(frame, show=not shown)
-            legends.append(
-                rurality_legend(base.source_note("grille_densite") if "density_level" in frame else "")
-            )
+            legend = rurality_legend(base.source_note("grille_densite") if "density_level" in frame else "")
         elif layer == "frr":
             built = frr_layer(frame, show=not shown)
-            if built is not None:
-                legends.append(frr_legend(base.source_note("anct_frr")))
+            legend = frr_legend(base.source_note("anct_frr")) if built is not None else None
         elif layer == "programmes":
             built = programmes_layer(frame, show=not shown)
-            if built is not None:
-                legends.append(programmes_legend(_programme_sources(base)))
+            legend = programmes_legend(_programme_sources(base)) if built is not None else None
         elif layer == "services":
             pts = base.points
             if len(pts):
@@ -659,7 +718,7 @@ def communes_map(
                         Legend(
                             "Lieux",
                             [(c, lbl) for lbl, c in POINT_LAYERS.values()],
-                            note="Source : ANCT.",
+                            note="Source : ANCT. Cliquer un lieu ouvre sa commune.",
                             point=True,
                         )
                     )
@@ -670,13 +729,17 @@ def communes_map(
             continue
         if built is not None:
             built.add_to(m)
+            if legend is not None:
+                legend.layer = built
+                legends.append(legend)
             shown = True
     if selected:
         outline = selected_outline(frame, selected)
         if outline is not None:
             outline.add_to(m)
-    for i, legend in enumerate(legends[:3]):
-        legend.position = "bottomright" if i == 0 else ("bottomleft" if i == 1 else "topleft")
+    # polygon legends share the lower right corner (only the one of the layer on shows), the points' the left
+    for legend in legends:
+        legend.position = "bottomleft" if legend.layer is None else "bottomright"
         legend.add_to(m)
     folium.LayerControl(collapsed=collapsed_control).add_to(m)
     return m

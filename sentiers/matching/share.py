@@ -15,6 +15,33 @@ from sentiers.matching.profile import DEFIS, StructureProfile, validate_profile
 
 MAX_TOKEN_CHARS = 20_000
 MAX_JSON_BYTES = 65_536
+MAX_JSON_DEPTH = 16  # a profile nests four levels deep (profile > constraints/criteria > list > item)
+UNREADABLE = "Lien de partage illisible"
+
+
+def json_depth(text: str) -> int:
+    """The deepest nesting of arrays and objects in a JSON text, brackets inside strings ignored.
+
+    Read before ``json.loads`` so that a link of deeply nested brackets is refused without recursing.
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
 
 
 def profile_to_token(profile: StructureProfile) -> str:
@@ -73,21 +100,28 @@ def profile_from_token(token: str) -> StructureProfile:
 
     text = str(token).strip()
     if not text or len(text) > MAX_TOKEN_CHARS:
-        raise SentiersError("Lien de partage illisible : le paramètre « p » est vide ou trop long.")
-    damaged = "Lien de partage illisible : le paramètre « p » est abîmé (copiez le lien en entier)."
+        raise SentiersError(f"{UNREADABLE} : le paramètre « p » est vide ou trop long.")
+    damaged = f"{UNREADABLE} : le paramètre « p » est abîmé (copiez le lien en entier)."
     try:
         inflater = zlib.decompressobj()
         raw = inflater.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), MAX_JSON_BYTES)
         if inflater.unconsumed_tail:  # more than a profile can hold: refused before it unfolds
-            raise SentiersError("Lien de partage illisible : le profil qu'il contient est trop grand.")
+            raise SentiersError(f"{UNREADABLE} : le profil qu'il contient est trop grand.")
         if not inflater.eof:  # a cut link: the compressed stream ends early
             raise SentiersError(damaged)
-        data = json.loads(raw.decode("utf-8"))
+        decoded = raw.decode("utf-8")
+        if json_depth(decoded) > MAX_JSON_DEPTH:
+            raise SentiersError(f"{UNREADABLE} : le profil qu'il contient est imbriqué trop profondément.")
+        data = json.loads(decoded)
     except (binascii.Error, zlib.error, ValueError, UnicodeDecodeError, RecursionError):
         raise SentiersError(damaged) from None
-    if isinstance(data, dict):
-        data = _expand(data)
+    if not isinstance(data, dict):
+        raise SentiersError(f"{UNREADABLE} : il ne contient pas un profil.")
     try:
-        return validate_profile(data)
+        return validate_profile(_expand(data))
     except RecursionError:
+        raise SentiersError(damaged) from None
+    except SentiersError as exc:  # the profile's own words, under the name of what the person followed
+        raise SentiersError(f"{UNREADABLE} : {exc}") from None
+    except (TypeError, ValueError, AttributeError):  # any shape a validator did not foresee
         raise SentiersError(damaged) from None

@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from sentiers import fr
-from sentiers.base.lookup import Candidate, LookupResult, QueryKind, index_for, lookup
+from sentiers.base.lookup import Candidate, LookupGroup, LookupResult, QueryKind, index_for, lookup
 from sentiers.base.schema import CATEAAV_LABELS, DENSITY_LABELS, RURAL_DEFINITION, RURAL_LEVELS
 from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.base.store import Base
@@ -111,6 +111,11 @@ class RuralAnswer(BaseModel):
     note: str = ""
     matches: list[CommuneVerdict] = Field(default_factory=list)
     suggestions: list[Candidate] = Field(default_factory=list)
+    groups: list[LookupGroup] = Field(default_factory=list)  # an Insee code that is also a postal code
+
+    def group_of(self, code: str) -> str:
+        """The reading a match comes from (« Code postal 26150 »), "" when the query has one reading."""
+        return next((g.label for g in self.groups if code in g.codes), "")
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -428,6 +433,7 @@ def answer_from(base: Base, result: LookupResult) -> RuralAnswer:
         note=result.note,
         matches=matches,
         suggestions=result.suggestions,
+        groups=result.groups,
     )
 
 

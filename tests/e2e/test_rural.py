@@ -46,7 +46,7 @@ def test_a_shared_verdict_link_reopens_the_same_verdict(app, die):
     assert "Die" in body and WORDS[bool(die["rural"])] in body
     from playwright.sync_api import expect
 
-    expect(app.page.locator(".st-key-rural_query input")).to_have_value("26113", timeout=10_000)
+    expect(app.page.locator(".st-key-rural_query input")).to_have_value("Die", timeout=10_000)  # its name
     app.check_clean()
 
 

@@ -79,13 +79,16 @@ def test_a_preset_ranks_exports_and_opens_a_briefing(app, ranking, tmp_path):
     assert first["name"] in app.text()
 
     html_file = _download(app, "fiche_download_html")
-    assert html_file.suggested_filename == f"fiche-{first['code']}.html"
+    from sentiers.fr import file_stem
+
+    stem = f"fiche-{file_stem(first['name'])}-{first['code']}"  # the file names the territory shown
+    assert html_file.suggested_filename == f"{stem}.html"
     html = html_file.path().read_text(encoding="utf-8")
     assert first["name"] in html
     assert "<script" not in html.lower()  # self-contained and inert
 
     pdf_file = _download(app, "fiche_download_pdf")
-    assert pdf_file.suggested_filename == f"fiche-{first['code']}.pdf"
+    assert pdf_file.suggested_filename == f"{stem}.pdf"
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf_file.path().read_bytes()))

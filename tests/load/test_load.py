@@ -150,7 +150,8 @@ def run_worker(url, verdicts, defis, best, deadline, times, errors, counts, work
                 times["ouvrir « Est-ce rural ? »"].append(time.perf_counter() - start)
                 code = rng.choice(sorted(verdicts))
                 start = time.perf_counter()
-                payload = session.send({"widget_state": {"rural_query": code}})
+                # « Insee »: a code that is also a postal code (97411, 1 in 12) otherwise answers with both readings
+                payload = session.send({"widget_state": {"rural_query": f"Insee {code}"}})
                 times["verdict d'une commune"].append(time.perf_counter() - start)
                 cards = [
                     n["props"]["body"]

@@ -88,7 +88,7 @@ def test_derived_communes_are_flagged_and_explained(mirror_base, official_grid):
         ("2A004", "2A004", 2),
         ("Ajaccio", "2A004", 2),
         ("2B033", "2B033", None),
-        ("97411", "97411", 1),
+        ("Insee 97411", "97411", 1),  # 97411 alone is also Saint-Paul's postal code (see below)
         ("Mende", "48095", 3),
         ("L'Abergement-Clémenciat", "01001", 6),
         ("Abergement-Clémenciat", "01001", 6),
@@ -103,6 +103,31 @@ def test_known_communes(mirror_base, official_grid, query, code, level):
     if level is not None:
         assert official == level
     assert result.matches[0].density_level == official
+
+
+@pytest.mark.parametrize(
+    ("query", "first", "first_codes", "second", "second_codes"),
+    [
+        # the postal code of Die and 13 neighbours (about 7,000 people) before Izon-la-Bruisse (12 inhabitants)
+        ("26150", "Code postal 26150", {"26113", "26001", "26282"}, "Code Insee 26150", {"26150"}),
+        # Marseille's 1st arrondissement before Aix-en-Provence
+        ("13001", "Code postal 13001", {"13055"}, "Code Insee 13001", {"13001"}),
+        # Saint-Denis (La Réunion, 150,000 people) before the part of Saint-Paul using 97411
+        ("97411", "Code Insee 97411", {"97411"}, "Code postal 97411", {"97415"}),
+    ],
+)
+def test_an_insee_code_that_is_also_a_postal_code_gives_both(
+    mirror_base, query, first, first_codes, second, second_codes
+):
+    result = answer(mirror_base, query)
+    assert result.status == "ambiguous" and result.kind == "code_or_postal"
+    assert [g.label for g in result.groups] == [first, second]
+    assert first_codes <= set(result.groups[0].codes) and second_codes <= set(result.groups[1].codes)
+    assert result.matches[0].code in result.groups[0].codes  # the most likely reading first
+    assert query in result.message and "CP " in result.message
+    # each reading alone, on request
+    assert answer(mirror_base, f"CP {query}").groups == []
+    assert [m.code for m in answer(mirror_base, f"Insee {query}").matches] == [query]
 
 
 def test_die_is_die_in_the_drome(mirror_base):

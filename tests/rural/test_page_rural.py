@@ -30,7 +30,7 @@ def test_link_reopens_the_verdict(mirror_home, use_home):
     assert not at.exception
     assert at.text_input(key="rural_query").value == "Die"
     page = _html(at)
-    assert "<b>Die</b> (26)" in page
+    assert "<b>Die</b> · Drôme (26)" in page  # the département named
     assert "RURALE" in page or "URBAINE" in page
     assert "grille 2024" in page
     assert "France Ruralités Revitalisation" in page  # zoning badges
@@ -41,28 +41,37 @@ def test_search_ambiguous_then_pick(mirror_home, use_home):
     at = _app()
     assert not at.exception
     at.text_input(key="rural_query").set_value("Saint-Martin").run()
-    assert any("communes portent ce nom" in w.value for w in at.warning)
+    assert any("communes portent ce nom" in c.value for c in at.caption)
     assert at.query_params["q"] == "Saint-Martin"
-    at.button(key="rural_suggest_65392").click().run()
-    assert at.text_input(key="rural_query").value == "65392"
+    at.button(key="rural_sugg_65392").click().run()
+    assert at.text_input(key="rural_query").value == "65392"  # « Saint-Martin » alone names several
     assert at.query_params["q"] == "65392"
-    assert "<b>Saint-Martin</b> (65)" in _html(at)
+    assert "<b>Saint-Martin</b> · Hautes-Pyrénées (65)" in _html(at)
 
 
-def test_type_ahead_list(mirror_home, use_home):
+def test_one_search_box_with_suggestions_while_typing(mirror_home, use_home):
     use_home(mirror_home)
     at = _app()
-    pick = at.selectbox(key="rural_pick")
-    option = next(o for o in pick.options if o.endswith("· 26113"))
-    pick.set_value(option).run()
+    assert len(at.text_input) == 1 and not at.selectbox  # no list of every commune sent to the browser
+    at.text_input(key="rural_query").set_value("saint-etie").run()  # no accent, a prefix
+    labels = [b.label for b in at.button]
+    assert any("Saint-Étienne (Loire) · 42218" in label for label in labels), labels
+    at.button(key="rural_sugg_42218").click().run()
     assert not at.exception
-    assert at.text_input(key="rural_query").value == "26113"
-    assert "<b>Die</b>" in _html(at)
-    # accents: the label also carries the plain spelling, so typing "saint-etienne" finds it
-    option = next(o for o in at.selectbox(key="rural_pick").options if " · 42218" in o)
-    assert option.endswith(" · saint-etienne")
-    at.selectbox(key="rural_pick").set_value(option).run()
-    assert at.text_input(key="rural_query").value == "42218"
+    assert at.text_input(key="rural_query").value == "Saint-Étienne"
+    assert "<b>Saint-Étienne</b>" in _html(at)
+
+
+def test_a_code_that_is_insee_and_postal_gives_both(mirror_home, use_home):
+    use_home(mirror_home)
+    at = _app(q="26150")
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "Code postal 26150" in captions and "Code Insee 26150" in captions
+    table = at.dataframe[0].value
+    assert list(table["Lu comme"])[0] == "Code postal 26150"  # Die and its neighbours first
+    assert list(table["Commune"])[0] == "Die" and "Izon-la-Bruisse" in list(table["Commune"])
+    assert "Drôme (26)" in list(table["Département"])
 
 
 @pytest.mark.parametrize("query", ["<script>alert(1)</script>", "x" * 180, "99999", "75000", "Dei"])
@@ -71,7 +80,8 @@ def test_bad_queries_get_a_french_message(mirror_home, use_home, query):
     at = _app(q=query)
     assert not at.exception
     shown = [e.value for e in at.error] + [w.value for w in at.warning]
-    assert shown, query
+    suggested = [b.label for b in at.button if b.key and b.key.startswith("rural_sugg")]
+    assert shown or suggested, query
     assert "<script>" not in _html(at)
 
 
@@ -103,7 +113,7 @@ def test_names_are_escaped(hostile_home, use_home):
     at = _app(q="26113")
     assert not at.exception
     page = _html(at)
-    assert "&lt;img src=x onerror=" in page
+    assert "&#60;img src=x onerror=" in page  # a character reference: shown as « <img », never a tag
     assert "<img" not in page
 
 
