@@ -12,13 +12,12 @@ Stable widget keys: ``et_upload`` (profil ou fichier de projet), ``et_defi``, ``
 from __future__ import annotations
 
 import hashlib
-import html
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from app_pages.state import base_stamp, get_base, page_link, progress_bar
+from app_pages.state import base_stamp, get_base, inert, page_link, progress_bar
 from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.errors import SentiersError
 from sentiers.matching.presets import defi_titles, preset_profile
@@ -29,15 +28,8 @@ from sentiers.study.assemble import MAX_FICHES, StudyParameters, build_dossier
 from sentiers.study.project import read_project, write_project
 
 ss = st.session_state
-e = html.escape
-
-
-_MD_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_{}[]()#+-.!<>|~$"})
-
-
-def _md(text: str) -> str:
-    """User text shown through Markdown (alerts): every Markdown character escaped, so it stays text."""
-    return str(text).translate(_MD_SPECIAL)
+e = inert  # every user text of this page that reaches Markdown goes through the one helper
+_md = inert
 
 
 def _slug(name: str) -> str:
@@ -352,7 +344,7 @@ def main() -> None:
         if message:
             st.success(message)
     for note in ss.pop("et_notes", []) or []:
-        st.warning(note)
+        st.warning(_md(note))
     _start()
     _readiness()
     try:

@@ -10,12 +10,12 @@ Stable widget keys: ``tr_way`` (classer ou partir de communes), ``tr_sim_refs`` 
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from app_pages.state import inert
 from sentiers.base.catalogue import CATALOGUE
 from sentiers.errors import SentiersError
 from sentiers.matching.presets import preset
@@ -28,7 +28,7 @@ WAYS = {
 }
 SIMILAR_IDS = [i for i in CATALOGUE if i not in NOT_SIMILARITY]
 ss = st.session_state
-e = html.escape
+e = inert  # every user text of this page that reaches Markdown goes through the one helper
 
 
 def seed(profile: StructureProfile) -> None:
@@ -147,12 +147,12 @@ def section(profile: StructureProfile, stamp: str, top: int) -> None:
         with st.spinner("Recherche des communes semblables…"):
             result = _similar(profile.model_dump_json(), stamp, top)
     except SentiersError as exc:
-        st.error(str(exc))
+        st.error(e(exc, 600))
         return
     for item in result.unavailable:
-        st.warning(item["reason"])
+        st.warning(e(item["reason"], 600))
     for note in result.notes:
-        st.warning(note)
+        st.warning(e(note, 600))
     st.markdown("**Communes de référence :**")
     from sentiers.matching.similar import references_text
 
