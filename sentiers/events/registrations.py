@@ -670,7 +670,11 @@ class _Finder:
             if lvl == "commune" and dep.strip() and "(" not in text:
                 query = f"{text} ({dep.strip()})"
             with_suggestions = self.suggested < MAX_SUGGESTED_ROWS
-            result = lookup_territory(self.base, query, lvl, with_suggestions=with_suggestions)
+            # the column is documented as « nom, code Insee ou SIREN »: a code that is also a postal code is
+            # read as the commune's Insee code (« CP 26150 » asks for the postal reading)
+            result = lookup_territory(
+                self.base, query, lvl, with_suggestions=with_suggestions, insee_first=True
+            )
             if lvl == "epci" and result.kind == "epci_of_commune":
                 result = result.model_copy(update={"status": "not_found"})  # a commune is not its EPCI
             if result.status == "ok":

@@ -188,3 +188,16 @@ def test_an_ambiguous_seat_is_the_one_in_the_zone_the_structure_targets(base):
     assert a.seat_code == "26362" and "dans la zone visée" in " ".join(a.notes)
     assert b.seat_code == "82186"
     assert c.seat_code == "" and any("distance non calculée" in n for n in c.notes)
+
+
+def test_a_code_that_is_also_a_postal_code_is_read_as_the_documented_insee_code(base):
+    rows = [
+        {"nom": "Mairie A", "commune": "13001", "défi": "Service de proximité"},
+        {"nom": "Mairie B", "commune": "26150", "défi": "Service de proximité"},
+        {"nom": "Mairie C", "commune": "CP 26150", "défi": "Service de proximité"},
+    ]
+    result = _read_t(base, to_csv(rows))
+    accepted = {t.name: t.code for t in result.accepted}
+    assert accepted == {"Mairie A": "13001", "Mairie B": "26150"}  # Aix-en-Provence, Izon-la-Bruisse
+    (postal,) = result.rejected  # the postal reading, asked for: 14 communes share 26150
+    assert postal.line == 4 and "ambigu" in postal.reason and "Die" in postal.reason
