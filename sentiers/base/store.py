@@ -34,12 +34,13 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sentiers import settings
 from sentiers.errors import BaseNotFoundError, SentiersError
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made: reading the extract needs none
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,8 @@ T = TypeVar("T")
 
 
 def _empty(name: str) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame({c: pd.Series(dtype=object) for c in EMPTY_COLUMNS[name]})
 
 
@@ -278,8 +281,14 @@ def clean_leftovers(home: Path | None = None, keep: Iterable[str] = ()) -> list[
     return removed
 
 
-def write_base(base: Base, home: Path | None = None) -> Path:
-    """Write every table to a new version folder, then point the home at it (see the module docstring)."""
+def write_base(
+    base: Base, home: Path | None = None, extras: Iterable[Callable[[Base, Path], object]] = ()
+) -> Path:
+    """Write every table to a new version folder, then point the home at it (see the module docstring).
+
+    ``extras``: writers of files derived from the base (the lookup extract), run in the new folder before the
+    swap, so that a version folder and its derived files always go together.
+    """
     home = _home(home)
     root = home / BASES
     root.mkdir(parents=True, exist_ok=True)
@@ -289,6 +298,8 @@ def write_base(base: Base, home: Path | None = None) -> Path:
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
         try:
             _write_tables(base, tmp)
+            for write_extra in extras:
+                write_extra(base, tmp)
             version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
             os.replace(tmp, root / version)
         except BaseException:
