@@ -99,11 +99,8 @@ class Extract:
         return list(self.manifest.get("layers", []))
 
     def layer(self, layer_id: str) -> dict[str, Any] | None:
-        """Manifest entry of a layer, by layer id or source id (as :meth:`Base.layer`)."""
-        for entry in self.layers():
-            if layer_id in (entry.get("layer"), entry.get("id")):
-                return entry
-        return None
+        """Manifest entry of a layer: :meth:`Base.layer`'s own rule, which reads nothing but ``layers()``."""
+        return Base.layer(self, layer_id)  # type: ignore[arg-type]
 
     def row(self, code: str) -> dict[str, Any]:
         """The extract's columns of one current commune (``code`` must be in the index)."""
@@ -234,19 +231,10 @@ def _from_doc(doc: Mapping[str, Any], version: str) -> Extract | None:
         return None
     raw = doc["index"]
     codes = raw["codes"]
-    index = CommuneIndex(
-        codes={c: i for i, c in enumerate(codes)},
-        names=raw["names"],
-        departements=raw["departements"],
-        populations=raw["populations"],
-        population_years=raw["population_years"],
-        full_keys=raw["full_keys"],
-        bare_keys=raw["bare_keys"],
-        postal=raw["postal"],
-        old_codes={k: [(e[0], e[1], e[2]) for e in v] for k, v in raw["old_codes"].items()},
-        source_labels=raw["source_labels"],
-        departement_names=raw["departement_names"],
-    )
+    values = {f.name: raw[f.name] for f in fields(CommuneIndex) if not f.name.startswith("_")}
+    values["codes"] = {c: i for i, c in enumerate(codes)}
+    values["old_codes"] = {k: [(e[0], e[1], e[2]) for e in v] for k, v in raw["old_codes"].items()}
+    index = CommuneIndex(**values)
     columns = {}
     for name, col in doc["columns"].items():
         column = Column(col["values"]) if "values" in col else Column(col["distinct"], col["codes"])

@@ -371,8 +371,17 @@ def read_base(
             tables[name] = _read_table(folder / f"{name}.parquet")
     except (OSError, ValueError) as exc:
         raise BaseNotFoundError(f"Base illisible dans {folder} ({type(exc).__name__}).") from exc
+    _release_read_buffers()
     log.info("base read in %.2f s", time.perf_counter() - start)
     return Base(manifest=manifest, path=folder, **tables)
+
+
+def _release_read_buffers() -> None:
+    """Give back to the system what decoding the Parquet files took and no frame holds (~120 MB for the full
+    base): Arrow's allocator keeps freed pages for reuse, and a server opens the base once."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def _non_geometry(folder: Path) -> list[str]:
