@@ -338,12 +338,14 @@ def report(single, loaded, rss: list[int], loads: list[float], elapsed: float, c
         one, many = single.get(name, []), loaded.get(name, [])
         if not many:
             continue
-        base = statistics.median(one) if one else float("nan")
+        base = statistics.median(one) if one else None
         budget = BUDGETS.get(name)
         verdict = "" if budget is None else f"{budget:.1f} s {'met' if p95(many) < budget else 'NOT met'}"
+        single_text = f"{len(one)}, {base:.3f} s" if base else "0, —"
+        ratio = f"{p95(many) / base:.1f}" if base else "—"
         lines.append(
-            f"| {name} | {len(one)}, {base:.3f} s | {len(many)}, {statistics.median(many):.2f} s |"
-            f" {p95(many):.2f} s | {max(many):.2f} s | {verdict} | {p95(many) / base:.1f} |"
+            f"| {name} | {single_text} | {len(many)}, {statistics.median(many):.2f} s |"
+            f" {p95(many):.2f} s | {max(many):.2f} s | {verdict} | {ratio} |"
         )
     return "\n".join(lines) + "\n"
 
