@@ -14,10 +14,12 @@ from sentiers.base.store import Base, base_version
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _cached_base(stamp: str) -> Base:
+    gc.unfreeze()  # a base this one replaces (an update) can be collected once the cache lets it go
     base = open_base()
     warm_up(base)
     # the base and its shared caches live as long as the process: moved out of the cyclic GC's generations
     # so that no collection walks their hundreds of thousands of objects again (see docs/architecture.md)
+    gc.collect()
     gc.freeze()
     return base
 
