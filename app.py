@@ -19,6 +19,9 @@ PAGES = [
     st.Page("app_pages/fiche.py", title="Fiche territoire", icon=":material/description:", url_path="fiche"),
     st.Page("app_pages/comparer.py", title="Comparer", icon=":material/compare_arrows:", url_path="comparer"),
     st.Page(
+        "app_pages/etude.py", title="Étude de faisabilité", icon=":material/assignment:", url_path="etude"
+    ),
+    st.Page(
         "app_pages/acteurs.py", title="Acteurs du territoire", icon=":material/groups:", url_path="acteurs"
     ),
     st.Page(

@@ -22,8 +22,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from app_pages import semblables
 from app_pages.leaflet_assets import leaflet_url
-from app_pages.state import base_stamp, get_base
+from app_pages.state import base_stamp, get_base, page_link
 from sentiers import fr
 from sentiers.base.catalogue import CATALOGUE, DIRECTION_LABELS
 from sentiers.base.sources import HOW_TO_LOAD
@@ -92,6 +93,8 @@ def _seed(profile: StructureProfile, has_rurality: bool = True) -> None:
     ss["tr_description"] = profile.description
     ss["tr_activity"] = profile.activity or ""
     _seed_criteria(crits)
+    semblables.seed(profile)
+    ss["tr_readiness"] = profile.readiness.model_dump(mode="json") if profile.readiness else None
 
 
 def _seed_criteria(crits) -> None:
@@ -108,6 +111,7 @@ def _on_defi() -> None:
     slug = ss["tr_defi"]
     _seed_criteria(preset_criteria(slug, ss.get("tr_publics", []), ss.get("tr_mode", "antenne")))
     ss["tr_description"] = preset(slug).summary
+    semblables.on_defi(slug)
     if ss.get("tr_level", "commune") == "commune":
         ss["tr_pop_min"] = preset(slug).population_floor
     if not ss.get("tr_name") or str(ss.get("tr_name", "")).startswith("Profil type"):
@@ -205,6 +209,8 @@ def _profile_from_widgets() -> StructureProfile:
         "missing_policy": ss.get("tr_missing", "neutral"),
         "description": ss.get("tr_description", ""),
         "activity": str(ss.get("tr_activity", "") or "").strip() or None,
+        "similar": semblables.from_widgets(ss["tr_defi"]),
+        "readiness": ss.get("tr_readiness"),  # answered on the page « Étude de faisabilité »
     }
     return validate_profile(data)
 
@@ -320,8 +326,8 @@ def _constraints_section(base, has_rurality: bool) -> None:
         )
 
 
-def _criteria_section(unavailable: dict[str, str]) -> None:
-    with st.expander("Critères et poids", expanded=True):
+def _criteria_section(unavailable: dict[str, str], expanded: bool = True) -> None:
+    with st.expander("Critères et poids", expanded=expanded):
         st.multiselect(
             "Critères retenus",
             INDICATOR_IDS,
@@ -631,9 +637,11 @@ def main() -> None:
 
     unavailable = candidate_table(base, ss.get("tr_level", "commune")).unavailable
     _start_section()
+    way = semblables.way_picker()
+    semblables.inputs(expanded=way == "semblables")
     _project_section(base)
     _constraints_section(base, has_rurality)
-    _criteria_section(unavailable)
+    _criteria_section(unavailable, expanded=way != "semblables")
     with st.expander("Catalogue des critères (sources, millésimes, sens par défaut)", expanded=False):
         from sentiers.base.catalogue import catalogue_table
 
@@ -652,11 +660,14 @@ def main() -> None:
     ss["tr_saved_token"] = profile_to_token(profile)
     ss["tr_saved_top"] = top
     ranking = None
-    try:
-        with st.spinner("Calcul du classement…"):
-            ranking = _rank(profile_to_token(profile), base_stamp(), top)
-    except SentiersError as exc:
-        st.error(str(exc))
+    if way == "semblables":
+        semblables.section(profile, base_stamp(), top)
+    else:
+        try:
+            with st.spinner("Calcul du classement…"):
+                ranking = _rank(profile_to_token(profile), base_stamp(), top)
+        except SentiersError as exc:
+            st.error(str(exc))
     if ranking is not None:
         for item in ranking.unavailable:
             st.warning(item["reason"])
@@ -666,6 +677,13 @@ def main() -> None:
             clicked = _map(ranking, base, top)
             _detail(ranking, clicked, top)
     _save_share(profile, ranking, top)
+    page_link(
+        "app_pages/etude.py",
+        "etude",
+        "Préparer l'étude de faisabilité de ce scénario",
+        "📑",
+        {"p": profile_to_token(profile)},
+    )
 
 
 main()

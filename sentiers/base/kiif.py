@@ -7,6 +7,7 @@ which départements are covered, and which incubator covers a given département
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from functools import cache
 from pathlib import Path
@@ -105,6 +106,25 @@ class RegionCoverage(BaseModel):
         return self
 
 
+class CalendarStep(BaseModel):
+    """One step of the programme's calendar, as its page gives it: a day (``date``) or a period said in words."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str = Field(min_length=1)
+    date: dt.date | None = None
+    end: dt.date | None = None  # last day of a step over several days
+    period: str = ""  # « Octobre 2024 (dates à définir) » when there is no day
+    detail: str = ""
+
+    @model_validator(mode="after")
+    def _when(self) -> CalendarStep:
+        if self.date is None and not self.period:
+            raise ValueError(f"étape « {self.label} » : une date ou une période est nécessaire")
+        if self.end is not None and (self.date is None or self.end < self.date):
+            raise ValueError(f"étape « {self.label} » : la fin précède le début")
+        return self
+
+
 class KiifCoverage(BaseModel):
     """The whole kiif.yaml."""
 
@@ -116,6 +136,7 @@ class KiifCoverage(BaseModel):
     contact: Contact
     faq_note: str = Field(min_length=1)
     regions: list[RegionCoverage] = Field(min_length=1)
+    calendar: list[CalendarStep] = []  # the edition's steps (selection, seminars, local support)
 
     @model_validator(mode="after")
     def _unique(self) -> KiifCoverage:

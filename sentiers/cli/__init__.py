@@ -85,7 +85,35 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--top", type=int, default=20, metavar="N")
     score.add_argument("--json", action="store_true")
     score.add_argument("-o", "--output", metavar="FILE.csv|FILE.xlsx")
+    score.add_argument(
+        "--semblable",
+        nargs="*",
+        metavar="CODE",
+        help="classer par ressemblance à ces communes (où la solution fonctionne déjà) ; "
+        "sans code : celles du profil",
+    )
+    score.add_argument(
+        "--indicateurs",
+        nargs="+",
+        metavar="ID[:POIDS]",
+        help="avec --semblable : les indicateurs comparés (par défaut ceux du défi)",
+    )
     score.set_defaults(handler="sentiers.cli.score:run")
+
+    dossier = sub.add_parser(
+        "dossier", help="étude de faisabilité d'un profil : dossier HTML ou PDF, ou fichier de projet (.zip)"
+    )
+    dossier.add_argument(
+        "profile", metavar="PROFILE.yaml", help="profil (.yaml, .yml, .json) ou fichier de projet (.zip)"
+    )
+    dossier.add_argument("--top", type=int, metavar="N", help="territoires détaillés (1 à 10, 5 par défaut)")
+    dossier.add_argument(
+        "--hors-ligne",
+        action="store_true",
+        help="acteurs du territoire lus dans le cache seulement (sans réseau)",
+    )
+    dossier.add_argument("-o", "--output", metavar="FILE.html|FILE.pdf|FILE.zip", required=True)
+    dossier.set_defaults(handler="sentiers.cli.dossier:run")
 
     brief = sub.add_parser("brief", help="fiche territoire (HTML ou PDF)")
     brief.add_argument("code", metavar="CODE")

@@ -31,6 +31,7 @@ from sentiers.base.defis import Defi
 from sentiers.base.naf import ACTIVITY_CHOICES, activity_code
 from sentiers.errors import SentiersError
 from sentiers.fr import printable, quoted
+from sentiers.matching.readiness import Readiness
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,76 @@ class Constraints(BaseModel):
         return self
 
 
+MAX_REFERENCES = 10
+NOT_SIMILARITY = ("distance_reference_km", "distance_incubator_km")  # distances to a point, not a likeness
+
+
+class SimilarIndicator(BaseModel):
+    """One indicator of « Territoires semblables au vôtre » and how much it weighs in the distance."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    indicator: str
+    weight: float = Field(default=1.0, ge=0, le=100)
+    reason: str = Field(default="", max_length=500)
+
+    @field_validator("indicator")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in CATALOGUE:
+            raise ValueError(f"indicateur inconnu « {value} » (voir le catalogue des critères)")
+        if value in NOT_SIMILARITY:
+            raise ValueError(
+                f"« {CATALOGUE[value].label} » ne décrit pas un territoire : choisissez un autre indicateur"
+            )
+        return value
+
+
+class Similarity(BaseModel):
+    """« Territoires semblables au vôtre »: communes where the solution already works, and what « alike » means.
+
+    ``indicators`` None: the défi's defaults (its preset's ``similar`` list)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    references: list[str] = Field(min_length=1, max_length=MAX_REFERENCES)
+    indicators: list[SimilarIndicator] | None = None
+
+    @field_validator("references", mode="before")
+    @classmethod
+    def _references(cls, value: Any) -> Any:
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            value = [value]
+        if not isinstance(value, list):
+            return value
+        out = []
+        for item in value:
+            text = str(item).strip() if isinstance(item, str | int) and not isinstance(item, bool) else ""
+            if (
+                not text
+                or len(text) > 80
+                or any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text)
+            ):
+                raise ValueError(
+                    f"commune de référence {quoted(item, 30)} illisible (code Insee ou nom attendu)"
+                )
+            if text not in out:
+                out.append(text)
+        return out
+
+    @field_validator("indicators")
+    @classmethod
+    def _unique(cls, value: list[SimilarIndicator] | None) -> list[SimilarIndicator] | None:
+        seen: set[str] = set()
+        for item in value or []:
+            if item.indicator in seen:
+                raise ValueError(f"l'indicateur « {item.indicator} » apparaît deux fois")
+            seen.add(item.indicator)
+        if value is not None and value and all(item.weight == 0 for item in value):
+            raise ValueError("tous les poids sont nuls : donnez un poids positif à au moins un indicateur")
+        return value
+
+
 class StructureProfile(BaseModel):
     """A social enterprise's spreading project, as Sentiers scores it."""
 
@@ -156,6 +227,8 @@ class StructureProfile(BaseModel):
     activity: str | None = Field(
         default=None, description="NAF code of the structure's activity, or a slug of the short list"
     )
+    readiness: Readiness | None = None  # « Êtes-vous prêt·e ? » (sentiers.matching.readiness)
+    similar: Similarity | None = None  # « Territoires semblables au vôtre » (sentiers.matching.similar)
 
     @field_validator("name")
     @classmethod
@@ -213,7 +286,7 @@ def _french(error: dict[str, Any]) -> str:
     if kind == "missing":
         return "champ obligatoire manquant"
     if kind == "literal_error":
-        expected = str(ctx.get("expected", "")).replace("'", "")
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", " ou ")
         return f"valeur {quoted(value, 40)} non reconnue (valeurs possibles : {expected})"
     if kind in ("greater_than_equal", "greater_than"):
         bound = ctx.get("ge", ctx.get("gt"))

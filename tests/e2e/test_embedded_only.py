@@ -33,6 +33,7 @@ PAGES = [
     ("trouver", True),
     ("fiche?code=26113&level=commune", False),
     ("comparer?codes=26113,05061", False),
+    ("etude", True),
 ]
 
 

@@ -16,6 +16,7 @@ PAGES = [
     ("trouver", ""),
     ("fiche", ""),
     ("comparer", ""),
+    ("etude", "Êtes-vous prêt"),
 ]
 
 

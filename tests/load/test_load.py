@@ -9,7 +9,7 @@ exactly as for a browser. Each session goes round the workshop's steps:
   commune's name and read the suggestions (they must offer that commune);
 - a scoring run: open « Trouver un territoire », pick a défi preset (and reapply it whole), read the best
   candidate;
-- open one of the other pages (Accueil, Carte, Fiche, Comparer, Acteurs, Rencontres) in turn.
+- open one of the other pages (Accueil, Carte, Fiche, Comparer, Acteurs, Étude, Rencontres) in turn.
 
 Every answer is checked against the base (the verdict), the lookup (the suggestions) and the scoring package
 (the best candidate); the server's resident memory (process tree, psutil) is sampled throughout. The test
@@ -68,8 +68,9 @@ PAGES = {
     "comparer": "ouvrir « Comparer »",
     "acteurs": "ouvrir « Acteurs du territoire »",
     "rencontres": "ouvrir « Rencontres »",
+    "etude": "ouvrir « Étude de faisabilité »",
 }
-OTHER_PAGES = ["", "carte", "fiche", "comparer", "acteurs", "rencontres"]
+OTHER_PAGES = ["", "carte", "fiche", "comparer", "acteurs", "etude", "rencontres"]
 BUDGETS = {VERDICT: 1.0, SUGGEST: 0.3, RANKING: 2.0, **{name: 1.5 for name in PAGES.values()}}
 
 

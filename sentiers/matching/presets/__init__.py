@@ -15,7 +15,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sentiers.errors import SentiersError
-from sentiers.matching.profile import DEFIS, Criterion, Defi, Public, StructureProfile, explain
+from sentiers.matching.profile import (
+    DEFIS,
+    Criterion,
+    Defi,
+    Public,
+    SimilarIndicator,
+    StructureProfile,
+    explain,
+)
 
 
 class Preset(BaseModel):
@@ -34,6 +42,7 @@ class Preset(BaseModel):
     criteria: list[Criterion]
     publics: dict[Public, list[Criterion]] = {}
     modes: dict[str, list[Criterion]] = {}
+    similar: list[SimilarIndicator] = Field(min_length=1)  # « Territoires semblables » : what « alike » means
 
 
 @cache
@@ -79,6 +88,13 @@ def effective_criteria(profile: StructureProfile) -> list[Criterion]:
     if profile.criteria is not None:
         return list(profile.criteria)
     return preset_criteria(profile.defi, profile.publics, profile.mode)
+
+
+def similar_indicators(profile: StructureProfile) -> list[SimilarIndicator]:
+    """The indicators « Territoires semblables » compares: the profile's own, or its défi's defaults."""
+    if profile.similar is not None and profile.similar.indicators:
+        return [i.model_copy() for i in profile.similar.indicators]
+    return [i.model_copy() for i in preset(profile.defi).similar]
 
 
 def preset_profile(slug: str, **overrides) -> StructureProfile:
