@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable
 from typing import Any
@@ -89,7 +90,23 @@ def say_error(exc: BaseException | str) -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _cached_base(stamp: str) -> Base:
-    return open_base()
+    gc.unfreeze()  # a base this one replaces (an update) can be collected once the cache lets it go
+    base = open_base()
+    warm_up(base)
+    # the base and its shared caches live as long as the process: moved out of the cyclic GC's generations
+    # so that no collection walks their hundreds of thousands of objects again (see docs/architecture.md)
+    gc.collect()
+    gc.freeze()
+    return base
+
+
+def warm_up(base: Base) -> None:
+    """Build once, when the base is opened, the per-base caches every session's first run would need."""
+    from sentiers.base.lookup import index_for
+    from sentiers.rural.verdict import prepare
+
+    index_for(base)
+    prepare(base)
 
 
 def base_stamp() -> str:

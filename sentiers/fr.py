@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import unicodedata
 from typing import Any
 
@@ -45,13 +46,15 @@ def clean(value: Any) -> Any:
     """The value, or None when it is missing (None, NaN, pandas NA): what a model field receives."""
     if value is None:
         return None
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    pd = sys.modules.get("pandas")  # a pandas NA can only come from a loaded pandas: never import it here
+    if pd is not None:
+        try:
+            if pd.isna(value):
+                return None
+        except (TypeError, ValueError):
+            pass
     return value
 
 

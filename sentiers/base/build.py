@@ -24,6 +24,7 @@ from sentiers import geometry
 from sentiers.base.access import add_access
 from sentiers.base.catalogue import add_rates
 from sentiers.base.embedded import COG_YEAR, EmbeddedData, load_embedded
+from sentiers.base.extract import write_extract
 from sentiers.base.passage import DERIVATION_COLUMNS, carry_to_current, resolve_chains
 from sentiers.base.schema import DENSITY_LABELS, DENSITY_RULE, RURAL_LEVELS, normalise_types
 from sentiers.base.sources import SOURCES, SOURCES_BY_ID, Source
@@ -682,6 +683,6 @@ def build_and_write(
     progress = progress or _noop
     base = build_base(raw_files, progress)
     progress(0.95, "Écriture de la base")
-    write_base(base, home)
+    write_base(base, home, extras=[write_extract])
     progress(1.0, "Base prête")
     return base

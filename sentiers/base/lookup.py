@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 from pydantic import BaseModel, Field
-from rapidfuzz import distance, fuzz, process
 
 from sentiers.base.codes import PLM_NAMES, arm_parent, is_arm, normalise_code, normalise_departement
 from sentiers.base.store import Base
 from sentiers.fr import of_name
+
+if TYPE_CHECKING:  # pandas and rapidfuzz are imported where used: `sentiers rural X` answers without them
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +200,8 @@ class CommuneIndex:
 
 
 def _ints(values: pd.Series) -> list[int | None]:
+    import pandas as pd
+
     numbers = pd.to_numeric(values, errors="coerce").astype("Int64")
     return [None if v is pd.NA else int(v) for v in numbers.tolist()]
 
@@ -308,6 +312,8 @@ def _short(query: str, limit: int = 60) -> str:
 
 
 def fuzzy_suggestions(index: CommuneIndex, text: str, departement: str | None = None) -> list[Candidate]:
+    from rapidfuzz import distance, fuzz, process
+
     key = normalise(text, drop_article=True)
     if not key:
         return []
@@ -518,10 +524,10 @@ def lookup(
 
     ``with_suggestions=False`` skips the close-match search (the only part that costs milliseconds).
     """
-    raw = "" if query is None or (isinstance(query, float) and pd.isna(query)) else str(query)
+    raw = "" if query is None or (isinstance(query, float) and math.isnan(query)) else str(query)
     text = raw.strip()
     dep: str | None = None
-    has_dep = departement is not None and not (isinstance(departement, float) and pd.isna(departement))
+    has_dep = departement is not None and not (isinstance(departement, float) and math.isnan(departement))
     if has_dep and str(departement).strip():
         dep = normalise_departement(departement)
         if dep is None:
@@ -690,6 +696,8 @@ def _make_epci_index(base: Base) -> EpciIndex:
     communes = base.communes
     pops: dict[str, int] = {}
     if "epci" in communes and "population" in communes:
+        import pandas as pd
+
         grouped = (
             pd.to_numeric(communes["population"], errors="coerce").groupby(communes["epci"].astype(str)).sum()
         )

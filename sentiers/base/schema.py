@@ -57,9 +57,10 @@ value of the layer's first class column, e.g. "01187:7 01330:6" for density leve
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # the labels are read by the CLI's verdicts, which answer without pandas
+    import pandas as pd
 
 DENSITY_LABELS: dict[int, str] = {
     1: "Grands centres urbains",
@@ -179,6 +180,8 @@ STRING_COLUMNS = {
 
 def normalise_types(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Stable dtypes after a merge: nullable ints for counts, booleans for flags, strings for labels."""
+    import pandas as pd
+
     for col in columns:
         if col.startswith(INT_PREFIXES) or col in INT_COLUMNS:
             frame[col] = pd.array(pd.to_numeric(frame[col], errors="coerce").round(), dtype="Int64")

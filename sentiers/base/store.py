@@ -34,12 +34,13 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sentiers import settings
 from sentiers.errors import BaseNotFoundError, SentiersError
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made: reading the extract needs none
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,8 @@ T = TypeVar("T")
 
 
 def _empty(name: str) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame({c: pd.Series(dtype=object) for c in EMPTY_COLUMNS[name]})
 
 
@@ -281,8 +284,14 @@ def clean_leftovers(home: Path | None = None, keep: Iterable[str] = ()) -> list[
     return removed
 
 
-def write_base(base: Base, home: Path | None = None) -> Path:
-    """Write every table to a new version folder, then point the home at it (see the module docstring)."""
+def write_base(
+    base: Base, home: Path | None = None, extras: Iterable[Callable[[Base, Path], object]] = ()
+) -> Path:
+    """Write every table to a new version folder, then point the home at it (see the module docstring).
+
+    ``extras``: writers of files derived from the base (the lookup extract), run in the new folder before the
+    swap, so that a version folder and its derived files always go together.
+    """
     home = _home(home)
     root = home / BASES
     root.mkdir(parents=True, exist_ok=True)
@@ -292,6 +301,8 @@ def write_base(base: Base, home: Path | None = None) -> Path:
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
         try:
             _write_tables(base, tmp)
+            for write_extra in extras:
+                write_extra(base, tmp)
             version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
             os.replace(tmp, root / version)
         except BaseException:
@@ -363,8 +374,17 @@ def read_base(
             tables[name] = _read_table(folder / f"{name}.parquet")
     except (OSError, ValueError) as exc:
         raise BaseNotFoundError(f"Base illisible dans {folder} ({type(exc).__name__}).") from exc
+    _release_read_buffers()
     log.info("base read in %.2f s", time.perf_counter() - start)
     return Base(manifest=manifest, path=folder, **tables)
+
+
+def _release_read_buffers() -> None:
+    """Give back to the system what decoding the Parquet files took and no frame holds (~120 MB for the full
+    base): Arrow's allocator keeps freed pages for reuse, and a server opens the base once."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def _non_geometry(folder: Path) -> list[str]:

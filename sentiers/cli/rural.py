@@ -1,7 +1,9 @@
 """``sentiers rural``: the verdict of one or many communes, or of a whole file.
 
-The base is read without its geometries (only the columns a verdict needs), so that
-``sentiers rural Die --json`` answers in well under a second (no geopandas import).
+Queries are answered from the base's lookup extract (:mod:`sentiers.base.extract`, one JSON file written with
+the base), so that ``sentiers rural Die --json`` imports neither pandas, pyarrow nor geopandas and answers in a
+fraction of a second. A base written before extracts existed, and ``--batch``, read the base without its
+geometries (only the columns a verdict needs).
 """
 
 from __future__ import annotations
@@ -28,10 +30,17 @@ log = logging.getLogger(__name__)
 
 
 def read_verdict_base():
-    """The base without geometries, only the columns a verdict reads: ``sentiers rural X`` stays fast."""
+    """The base without geometries, only the columns a verdict reads (the batch, and a base without extract)."""
     from sentiers.rural.verdict import BASE_COLUMNS
 
     return open_base_for_cli(columns=BASE_COLUMNS, geometry=False)
+
+
+def read_verdict_facts():
+    """What answering queries reads: the base's lookup extract, else the projected base."""
+    from sentiers.base.extract import read_extract
+
+    return read_extract() or read_verdict_base()
 
 
 def _text(answer: Any) -> str:
@@ -95,19 +104,18 @@ def _run_batch(args: argparse.Namespace, base_loader: Any) -> int:
 
 def run(args: argparse.Namespace, base_loader: Any = None) -> int:
     """Handler of ``sentiers rural`` (arguments: sentiers.cli)."""
-    base_loader = base_loader or read_verdict_base
     queries = list(getattr(args, "queries", None) or [])
     if getattr(args, "batch", None):
         if queries:
             raise SentiersError("Donnez soit des requêtes, soit --batch FICHIER, pas les deux.")
-        return _run_batch(args, base_loader)
+        return _run_batch(args, base_loader or read_verdict_base)
     if getattr(args, "column", None) or getattr(args, "output", None):
         raise SentiersError("--column et -o ne s'emploient qu'avec --batch FICHIER.")
     if not queries:
         raise SentiersError("Donnez au moins une commune (code Insee, ancien code, code postal ou nom).")
     from sentiers.rural.verdict import answer, answers_to_json
 
-    base = base_loader()
+    base = (base_loader or read_verdict_facts)()
     answers = [answer(base, q) for q in queries]
     if args.json:
         sys.stdout.write(answers_to_json(answers) + "\n")

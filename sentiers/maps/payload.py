@@ -86,6 +86,26 @@ def features(
     return out
 
 
+def geometry_text(geom, decimals: int = COMMUNE_DECIMALS) -> str | None:
+    """The GeoJSON geometry of ``geom`` as compact JSON text (None for an empty geometry)."""
+    g = geometry_coordinates(geom, decimals)
+    return None if g is None else dumps(g)
+
+
+def features_text(geometry_texts: Iterable[str | None], properties: Iterable[Mapping[str, Any]]) -> str:
+    """A FeatureCollection as text from geometries already serialised (:func:`geometry_text`).
+
+    The same text as ``dumps({"type": "FeatureCollection", "features": features(...)})``, without turning
+    each geometry into lists of floats and back again: a map's communes keep their geometry text once.
+    """
+    parts = [
+        '{"type":"Feature","properties":' + dumps(dict(props)) + ',"geometry":' + geom + "}"
+        for geom, props in zip(geometry_texts, properties, strict=True)
+        if geom is not None
+    ]
+    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+
+
 def feature_collection(
     frame: gpd.GeoDataFrame, columns: Iterable[str] = (), decimals: int = COMMUNE_DECIMALS
 ) -> dict[str, Any]:

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import Element, Figure
+from folium.elements import ElementAddToElement
 from folium.map import Layer
 from jinja2 import Template
 
@@ -148,6 +150,36 @@ class CompactGeoJson(Layer):
     @property
     def payload_bytes(self) -> int:
         return len(self.data_text.encode("utf-8"))
+
+    def render(self, **kwargs: Any) -> Any:
+        """folium's Layer.render, except that the script (the embedded data) goes to the page as it is.
+
+        branca's MacroElement.render wraps each rendered script in ``Element(text)``, which compiles the text
+        as a Jinja template: for a layer of communes, hundreds of kilobytes of GeoJSON tokenised on every
+        render, a third of a map's cost. The output is the same.
+        """
+        figure, parent = self.get_root(), self._parent
+        assert isinstance(figure, Figure) and parent is not None, "render a layer added to a map"
+        if self.show:
+            self.add_child(
+                ElementAddToElement(element_name=self.get_name(), element_parent_name=parent.get_name()),
+                name=self.get_name() + "_add",
+            )
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(_Rendered(script(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class _Rendered(Element):
+    """Text already rendered, added to a figure as it is (never compiled as a template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
 
 
 class Legend(folium.MacroElement):
@@ -310,8 +342,27 @@ COMMUNE_COLUMNS = (
 )
 
 
+# the display geometry of each commune as GeoJSON text (payload.geometry_text), a column of commune_frame
+GEOJSON = "_geojson"
+
+
 def commune_frame(base: Base, departement: str | None = None, region: str | None = None) -> gpd.GeoDataFrame:
-    """Communes of a département or a région with their display geometry and the columns maps use."""
+    """Communes of a département or a région with their display geometry and the columns maps use.
+
+    Made once for the latest départements and régions asked (kept by the base, a copy returned), with each
+    geometry's GeoJSON text in the ``GEOJSON`` column, so that a map drawn again, or a second layer of the
+    same communes, does not serialise the geometries again (drop the column after changing a geometry).
+    """
+    frame = base.memo_lru(
+        "commune_frame",
+        (departement, region),
+        lambda: _commune_frame(base, departement, region),
+        size=24,
+    )
+    return frame.copy()
+
+
+def _commune_frame(base: Base, departement: str | None, region: str | None) -> gpd.GeoDataFrame:
     communes = base.communes
     if departement is not None:
         mask = communes["departement"] == departement
@@ -326,7 +377,18 @@ def commune_frame(base: Base, departement: str | None = None, region: str | None
     missing = geoms.isna()
     if missing.any():  # a commune with no display geometry: draw its analysis geometry
         geoms[missing] = communes.loc[mask].geometry[missing.to_numpy()].to_numpy()
-    return gpd.GeoDataFrame(frame, geometry=geoms.to_numpy(), crs="EPSG:4326").reset_index(drop=True)
+    out = gpd.GeoDataFrame(frame, geometry=geoms.to_numpy(), crs="EPSG:4326").reset_index(drop=True)
+    out[GEOJSON] = [payload.geometry_text(g) for g in out.geometry]
+    return out
+
+
+def _features_text(frame: gpd.GeoDataFrame, properties: Sequence[Mapping[str, Any]]) -> str:
+    """The layer's FeatureCollection text, from the frame's geometry texts when it has them."""
+    if GEOJSON in frame:
+        texts = frame[GEOJSON].tolist()
+    else:
+        texts = [payload.geometry_text(g) for g in frame.geometry]
+    return payload.features_text(texts, properties)
 
 
 def missing_layers(base: Base, layers: Iterable[str]) -> list[str]:
@@ -489,10 +551,7 @@ def rurality_layer(
         keys = [int(v) if pd.notna(v) else "u" for v in frame["density_level"]]
     else:
         keys = ["u"] * len(frame)
-    data = {
-        "type": "FeatureCollection",
-        "features": payload.features(frame.geometry, _commune_props(frame, keys, _population_line(frame))),
-    }
+    data = _features_text(frame, _commune_props(frame, keys, _population_line(frame)))
     classes: dict[object, LayerClass] = {
         level: LayerClass(palettes.DENSITY_COLOURS[level], f"{level} · {label}")
         for level, label in DENSITY_LABELS.items()
@@ -521,10 +580,7 @@ def frr_layer(frame: gpd.GeoDataFrame, show: bool = True) -> CompactGeoJson | No
     sub = frame[(labels != "") & (labels != "Non classée")]
     keys = [k if k in palettes.FRR_COLOURS else "autre" for k in sub["frr"].astype(str)]
     extras = [esc(v) if k == "autre" else "" for k, v in zip(keys, sub["frr"].astype(str), strict=True)]
-    data = {
-        "type": "FeatureCollection",
-        "features": payload.features(sub.geometry, _commune_props(sub, keys, extras)),
-    }
+    data = _features_text(sub, _commune_props(sub, keys, extras))
     classes = {k: LayerClass(v, k) for k, v in palettes.FRR_COLOURS.items()}
     classes["autre"] = LayerClass(palettes.FRR_OTHER_COLOUR, "Autre classement FRR")
     return CompactGeoJson(data, classes, "Zonage FRR", show=show, fill_opacity=0.65)
@@ -552,10 +608,7 @@ def programmes_layer(frame: gpd.GeoDataFrame, show: bool = True) -> CompactGeoJs
         esc(", ".join(palettes.PROGRAMMES[c][0] for c in present if row[c]))
         for _, row in sub_flags.iterrows()
     ]
-    data = {
-        "type": "FeatureCollection",
-        "features": payload.features(sub.geometry, _commune_props(sub, keys, extras)),
-    }
+    data = _features_text(sub, _commune_props(sub, keys, extras))
     classes = {c: LayerClass(colour, label) for c, (label, colour) in palettes.PROGRAMMES.items()}
     return CompactGeoJson(data, classes, "Programmes ANCT (PVD, VA, ACV)", show=show, fill_opacity=0.7)
 
@@ -604,10 +657,7 @@ def scores_layer(
         )
         keys.append(k)
         extras.append(esc(f"Score : {v:.1f}".replace(".", ",")))
-    data = {
-        "type": "FeatureCollection",
-        "features": payload.features(frame.geometry, _commune_props(frame, keys, extras)),
-    }
+    data = _features_text(frame, _commune_props(frame, keys, extras))
     classes: dict[object, LayerClass] = {
         i: LayerClass(c, f"{palettes.SCORE_BINS[i]:.0f} à {min(palettes.SCORE_BINS[i + 1], 100):.0f}")
         for i, c in enumerate(palettes.SCORE_COLOURS)
@@ -628,7 +678,7 @@ def selected_outline(frame: gpd.GeoDataFrame, code: str) -> CompactGeoJson | Non
     sub = frame[frame["code"] == code]
     if sub.empty:
         return None
-    data = {"type": "FeatureCollection", "features": payload.features(sub.geometry, [{"c": code, "k": "s"}])}
+    data = _features_text(sub, [{"c": code, "k": "s"}])
     return CompactGeoJson(
         data,
         {"s": LayerClass("#000000", "")},

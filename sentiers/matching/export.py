@@ -12,6 +12,10 @@ from sentiers.matching.score import Ranking, dependence_text, missing_of, robust
 
 def shortlist_table(ranking: Ranking, top: int | None = None) -> pd.DataFrame:
     """The ranked shortlist as a table a person reads: one row per candidate, French headers."""
+    return ranking.memo(("shortlist", top), lambda: _shortlist_table(ranking, top)).copy()
+
+
+def _shortlist_table(ranking: Ranking, top: int | None) -> pd.DataFrame:
     rows = ranking.top(top)
     level = "Commune" if ranking.level == "commune" else "EPCI"
     table = pd.DataFrame(
@@ -88,13 +92,21 @@ def _decimals(table: pd.DataFrame) -> dict[str, int]:
 
 
 def to_csv_bytes(ranking: Ranking, top: int | None = None) -> bytes:
-    """The shortlist as a French CSV (UTF-8 with BOM, semicolons, decimal comma)."""
+    """The shortlist as a French CSV (UTF-8 with BOM, semicolons, decimal comma); made once per ranking."""
+    return ranking.memo(("csv", top), lambda: _csv_bytes(ranking, top))
+
+
+def _csv_bytes(ranking: Ranking, top: int | None) -> bytes:
     table = shortlist_table(ranking, top)
     return exports.to_csv_bytes(table, _decimals(table))
 
 
 def to_xlsx_bytes(ranking: Ranking, top: int | None = None) -> bytes:
-    """The shortlist, the criteria with their sources, and the funnel, as three sheets."""
+    """The shortlist, the criteria with their sources, and the funnel, as three sheets; made once per ranking."""
+    return ranking.memo(("xlsx", top), lambda: _xlsx_bytes(ranking, top))
+
+
+def _xlsx_bytes(ranking: Ranking, top: int | None) -> bytes:
     table = shortlist_table(ranking, top)
     funnel = pd.DataFrame(ranking.funnel).rename(
         columns={"constraint": "Contrainte", "removed": "Écartés", "remaining": "Restants"}

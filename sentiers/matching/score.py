@@ -20,8 +20,9 @@ Method (see DESIGN.md, "Scoring, precisely"):
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,8 @@ from sentiers.matching.robustness import DEFAULT_DRAWS, DEFAULT_SEED, TIE_POINTS
 
 if TYPE_CHECKING:
     from sentiers.base.store import Base
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +279,15 @@ class Ranking:
     )  # criteria that do not separate the candidates
     check: Robustness | None = None
     given_weights: np.ndarray | None = None
+    # what is derived from this ranking (the shortlist table, its exports): a page keeps one Ranking per
+    # scenario for every session, and each derived value is made once
+    _memo: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def memo(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()`` once per ranking and key (values are shared: do not modify them)."""
+        if key not in self._memo:
+            self._memo.setdefault(key, make())
+        return self._memo[key]
 
     @property
     def leading(self) -> int:

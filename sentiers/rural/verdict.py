@@ -6,7 +6,9 @@ verdict always names the grid's vintage and geography year; a level carried from
 base without the grid — is ``inconnu`` with the reason, never a guess.
 
 ``answer(base, query)`` is the one call the page and the CLI use; ``verdict_table(base)`` gives the
-same facts as flat columns for batch exports.
+same facts as flat columns for batch exports. A verdict reads the base's lookup extract
+(:mod:`sentiers.base.extract`): made from an opened base, or read from its file by the CLI, which then
+answers without pandas; every function taking ``base`` accepts either.
 """
 
 from __future__ import annotations
@@ -14,16 +16,19 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 from pydantic import BaseModel, Field
 
 from sentiers import fr
-from sentiers.base.lookup import Candidate, LookupGroup, LookupResult, QueryKind, index_for, lookup
+from sentiers.base.extract import EXTRACT_COLUMNS, Extract, extract_for
+from sentiers.base.lookup import Candidate, LookupGroup, LookupResult, QueryKind, lookup
 from sentiers.base.schema import CATEAAV_LABELS, DENSITY_LABELS, RURAL_DEFINITION, RURAL_LEVELS
 from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.base.store import Base
+
+if TYPE_CHECKING:  # the flat table needs pandas; a verdict from the lookup extract does not
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -154,16 +159,29 @@ def _bool(value: Any) -> bool | None:
     return bool(value)
 
 
-def _memo(base: Base, key: Any, make: Any) -> Any:
-    """A value computed once per base (layer entries, source lists), kept by the base."""
-    return base.memo(("verdict", key), make)
+Facts = Base | Extract
 
 
-def _layer(base: Base, layer_id: str) -> dict[str, Any] | None:
-    return _memo(base, ("layer", layer_id), lambda: base.layer(layer_id))
+def _extract(base: Facts) -> Extract:
+    return base if isinstance(base, Extract) else extract_for(base)
 
 
-def _source_ref(base: Base, layer_id: str) -> SourceRef | None:
+def prepare(base: Facts) -> None:
+    """Build what every verdict reads (the extract, the grid's entry) before the first one is asked."""
+    facts = _extract(base)
+    facts.memo(("verdict", "grid"), lambda: grid_info(facts))
+
+
+def _memo(base: Facts, key: Any, make: Any) -> Any:
+    """A value computed once per base (layer entries, source lists), kept by its extract."""
+    return _extract(base).memo(("verdict", key), make)
+
+
+def _layer(base: Facts, layer_id: str) -> dict[str, Any] | None:
+    return _memo(base, ("layer", layer_id), lambda: _extract(base).layer(layer_id))
+
+
+def _source_ref(base: Facts, layer_id: str) -> SourceRef | None:
     entry = _layer(base, layer_id)
     if entry is None:
         return None
@@ -176,15 +194,15 @@ def _source_ref(base: Base, layer_id: str) -> SourceRef | None:
     )
 
 
-def _note(base: Base, layer_id: str) -> str:
+def _note(base: Facts, layer_id: str) -> str:
     entry = _layer(base, layer_id)
     return "" if entry is None else f"{entry.get('publisher', '')}, {entry.get('vintage', '')}"
 
 
-def grid_info(base: Base) -> dict[str, Any]:
+def grid_info(base: Facts) -> dict[str, Any]:
     """Vintage, year and geography year of the density grid in the base ({} when not loaded)."""
     entry = _layer(base, GRID_LAYER)
-    if entry is None or "density_level" not in base.communes:
+    if entry is None or "density_level" not in _extract(base).columns:
         return {}
     return {
         "vintage": str(entry.get("vintage", "")),
@@ -196,20 +214,18 @@ def grid_info(base: Base) -> dict[str, Any]:
     }
 
 
-def _predecessors(base: Base, code: str, note: str) -> list[Predecessor]:
+def _predecessors(base: Facts, code: str, note: str) -> list[Predecessor]:
     """Predecessor codes of a derived level, with their own levels when the base keeps them."""
     if "ancien territoire" in note:  # measured on the commune itself, then larger: no predecessor
         return []
-    derivations = getattr(base, "derivations", None)
     found: dict[str, int | None] = {}
-    if derivations is not None and len(derivations) and "layer" in derivations:
-        rows = derivations[(derivations["layer"] == GRID_LAYER) & (derivations["code"] == code)]
-        if "method" in rows:  # a former territory has no predecessors: it is the commune itself, larger
-            rows = rows[rows["method"] != "ancien territoire"]
-        for _, row in rows.iterrows():
-            levels_text = _str(row.get("predecessor_values")) if "predecessor_values" in rows else ""
-            for match in _CODE_IN_TEXT.finditer(levels_text or _str(row.get("predecessors"))):
-                found.setdefault(match.group(1), _int(match.group(2)))
+    for method, predecessors, levels_text in _extract(base).grid_derivations.get(code, []):
+        if (
+            method == "ancien territoire"
+        ):  # a former territory has no predecessors: the commune itself, larger
+            continue
+        for match in _CODE_IN_TEXT.finditer(levels_text or predecessors):
+            found.setdefault(match.group(1), _int(match.group(2)))
     for match in _CODE_IN_TEXT.finditer(note):  # levels written in the note, e.g. "01039 (niveau 6)"
         if match.group(2) or match.group(1) not in found:
             found[match.group(1)] = _int(match.group(2)) or found.get(match.group(1))
@@ -219,7 +235,7 @@ def _predecessors(base: Base, code: str, note: str) -> list[Predecessor]:
     ]
 
 
-def _zonings(base: Base, row: dict[str, Any]) -> dict[str, Zoning]:
+def _zonings(base: Facts, row: dict[str, Any]) -> dict[str, Zoning]:
     out: dict[str, Zoning] = {}
     for zid, (layer_id, label) in ZONINGS.items():
         entry = _layer(base, layer_id)
@@ -254,7 +270,7 @@ def _zonings(base: Base, row: dict[str, Any]) -> dict[str, Zoning]:
     return out
 
 
-def _aav(base: Base, row: dict[str, Any]) -> Aav | None:
+def _aav(base: Facts, row: dict[str, Any]) -> Aav | None:
     if "aav2020" not in row and "cateaav2020" not in row:
         return None
     category = _str(row.get("cateaav2020")).split(".")[0]
@@ -273,7 +289,7 @@ def _aav(base: Base, row: dict[str, Any]) -> Aav | None:
     )
 
 
-def _rural_fields(base: Base, row: dict[str, Any], grid: dict[str, Any]) -> dict[str, Any]:
+def _rural_fields(base: Facts, row: dict[str, Any], grid: dict[str, Any]) -> dict[str, Any]:
     if not grid:
         return {
             "verdict": "inconnu",
@@ -310,14 +326,14 @@ def _rural_fields(base: Base, row: dict[str, Any], grid: dict[str, Any]) -> dict
     }
 
 
-def _sources(base: Base, has_aav: bool, population_year: int | None) -> list[SourceRef]:
+def _sources(base: Facts, has_aav: bool, population_year: int | None) -> list[SourceRef]:
     return _memo(
         base, ("sources", has_aav, population_year), lambda: _make_sources(base, has_aav, population_year)
     )
 
 
-def _make_sources(base: Base, has_aav: bool, population_year: int | None) -> list[SourceRef]:
-    identity = [e for e in base.layers() if e.get("layer") == "identity"]
+def _make_sources(base: Facts, has_aav: bool, population_year: int | None) -> list[SourceRef]:
+    identity = [e for e in _extract(base).layers() if e.get("layer") == "identity"]
     chosen = next((e for e in reversed(identity) if _int(e.get("year")) == population_year), None)
     ids = [str(chosen.get("id")) if chosen else "identity", GRID_LAYER]
     if has_aav:
@@ -327,65 +343,29 @@ def _make_sources(base: Base, has_aav: bool, population_year: int | None) -> lis
     return [r for r in refs if r is not None]
 
 
-_ROW_COLUMNS = (
-    "code",
-    "name",
-    "departement",
-    "population",
-    "population_year",
-    "lat",
-    "lon",
-    "density_level",
-    "density_derived",
-    "density_note",
-    "aav2020",
-    "aav2020_name",
-    "cateaav2020",
-    "cateaav2020_label",
-    "frr",
-    "pvd",
-    "pvd_date",
-    "va",
-    "acv",
-    "acv_name",
-    "ruralite_type",
-)
-
-
 # what a verdict reads from the base (and the lookup: postal codes), for a projected read
-BASE_COLUMNS = (*_ROW_COLUMNS, "postal_codes")
+BASE_COLUMNS = (*EXTRACT_COLUMNS, "postal_codes")
 
 
-def _row(base: Base, code: str) -> dict[str, Any]:
-    """The verdict columns of one commune, read from column lists cached on the base (fast)."""
-
-    def make() -> dict[str, list[Any]]:
-        communes = base.communes
-        return {
-            c: (communes[c].astype(object).where(communes[c].notna(), None).tolist())
-            for c in _ROW_COLUMNS
-            if c in communes
-        }
-
-    columns = _memo(base, "columns", make)
-    pos = index_for(base).codes[code]
-    return {c: values[pos] for c, values in columns.items()}
+def _row(base: Facts, code: str) -> dict[str, Any]:
+    """The verdict columns of one commune, from the base's extract (column lists kept by the base)."""
+    return _extract(base).row(code)
 
 
-def _population_source(base: Base, year: int | None) -> str:
+def _population_source(base: Facts, year: int | None) -> str:
     """Publisher and vintage of the identity layer that gave the population (its year matches)."""
     return _memo(base, ("population_source", year), lambda: _make_population_source(base, year))
 
 
-def _make_population_source(base: Base, year: int | None) -> str:
-    entries = [e for e in base.layers() if e.get("layer") == "identity"]
+def _make_population_source(base: Facts, year: int | None) -> str:
+    entries = [e for e in _extract(base).layers() if e.get("layer") == "identity"]
     for entry in reversed(entries):
         if year is not None and _int(entry.get("year")) == year:
             return f"{entry.get('publisher', '')}, {entry.get('vintage', '')}"
     return _note(base, "identity")
 
 
-def commune_verdict(base: Base, code: str) -> CommuneVerdict:
+def commune_verdict(base: Facts, code: str) -> CommuneVerdict:
     """The verdict of one current commune (``code`` must be in the base)."""
     row = _row(base, code)
     grid = _memo(base, "grid", lambda: grid_info(base))
@@ -423,7 +403,7 @@ def commune_verdict(base: Base, code: str) -> CommuneVerdict:
     )
 
 
-def answer_from(base: Base, result: LookupResult) -> RuralAnswer:
+def answer_from(base: Facts, result: LookupResult) -> RuralAnswer:
     matches = [commune_verdict(base, code) for code in result.codes]
     return RuralAnswer(
         query=result.query,
@@ -437,9 +417,10 @@ def answer_from(base: Base, result: LookupResult) -> RuralAnswer:
     )
 
 
-def answer(base: Base, query: Any, kind: QueryKind = "auto", departement: Any = None) -> RuralAnswer:
+def answer(base: Facts, query: Any, kind: QueryKind = "auto", departement: Any = None) -> RuralAnswer:
     """Find the commune(s) a query names and give each its verdict."""
-    return answer_from(base, lookup(index_for(base), query, kind=kind, departement=departement))
+    facts = _extract(base)
+    return answer_from(facts, lookup(facts.index, query, kind=kind, departement=departement))
 
 
 # --- flat table for batch exports ---------------------------------------------------------------------
@@ -472,6 +453,8 @@ def verdict_table(base: Base) -> pd.DataFrame:
 
 
 def _make_verdict_table(base: Base) -> pd.DataFrame:
+    import pandas as pd
+
     c = base.communes
     n = len(c)
     grid = grid_info(base)

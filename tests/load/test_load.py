@@ -1,19 +1,24 @@
-"""Bounded load test: 10 concurrent sessions against one server on localhost, for a bounded time.
+"""Bounded load test: one session, then 10 concurrent sessions, against one server on localhost, for a bounded
+time.
 
 Each session is driven through Streamlit's agent API (``server.enableAgentApi``; the protocol is described at
 ``/_stcore/agent/openapi.json``), which takes the browser's rerun and callback path: the page scripts run
-exactly as for a browser. Each session alternates:
+exactly as for a browser. Each session goes round the workshop's steps:
 
-- the rural check: open « Est-ce rural ? », type a commune code, read the verdict card;
+- the rural check: open « Est-ce rural ? », type a commune code, read the verdict card; type the start of a
+  commune's name and read the suggestions (they must offer that commune);
 - a scoring run: open « Trouver un territoire », pick a défi preset (and reapply it whole), read the best
-  candidate.
+  candidate;
+- open one of the other pages (Accueil, Carte, Fiche, Comparer, Acteurs, Étude, Rencontres) in turn.
 
-Every answer is checked against the base (the verdict) and the scoring package (the best candidate); the
-server's resident memory (process tree, psutil) is sampled throughout. Budget: no error, every answer right,
-under 2 GB resident. Figures (median and p95 per step) go to $SENTIERS_BENCH_LOAD_OUT (default
-tests/artifacts/bench-load.md).
+Every answer is checked against the base (the verdict), the lookup (the suggestions) and the scoring package
+(the best candidate); the server's resident memory (process tree, psutil) is sampled throughout. The test
+asserts no error, every answer right, and the memory budget (1.2 GB). Timings are figures, not assertions
+(no timed test): the single-session median and the 10-session median and p95 of each step, the ratio of the
+10-session p95 to the single-session median, against the budgets of issue 13, go to
+$SENTIERS_BENCH_LOAD_OUT (default tests/artifacts/bench-load.md) with the machine's load average.
 
-Knobs: SENTIERS_LOAD_SESSIONS (10), SENTIERS_LOAD_SECONDS (60).
+Knobs: SENTIERS_LOAD_SESSIONS (10), SENTIERS_LOAD_SECONDS (60), SENTIERS_LOAD_SINGLE_SECONDS (20).
 """
 
 from __future__ import annotations
@@ -45,9 +50,28 @@ if not hasattr(server_mod, "run_app"):
 
 SESSIONS = int(os.environ.get("SENTIERS_LOAD_SESSIONS", "10"))
 SECONDS = float(os.environ.get("SENTIERS_LOAD_SECONDS", "60"))
-RSS_BUDGET = 2 * 1024**3
+SINGLE_SECONDS = float(os.environ.get("SENTIERS_LOAD_SINGLE_SECONDS", "20"))
+RSS_BUDGET = int(1.2 * 1024**3)
 REQUEST_TIMEOUT = 120
 WORDS = {True: "RURALE", False: "URBAINE"}
+
+VERDICT = "verdict d'une commune"
+SUGGEST = "suggestions pendant la frappe"
+RANKING = "classement d'un profil type"
+# url path -> step name; the budget of issue 13 for each kind of step, with 10 sessions (p95)
+PAGES = {
+    "": "ouvrir « Accueil »",
+    "rural": "ouvrir « Est-ce rural ? »",
+    "carte": "ouvrir « Carte »",
+    "trouver": "ouvrir « Trouver un territoire »",
+    "fiche": "ouvrir « Fiche territoire »",
+    "comparer": "ouvrir « Comparer »",
+    "acteurs": "ouvrir « Acteurs du territoire »",
+    "rencontres": "ouvrir « Rencontres »",
+    "etude": "ouvrir « Étude de faisabilité »",
+}
+OTHER_PAGES = ["", "carte", "fiche", "comparer", "acteurs", "etude", "rencontres"]
+BUDGETS = {VERDICT: 1.0, SUGGEST: 0.3, RANKING: 2.0, **{name: 1.5 for name in PAGES.values()}}
 
 
 def walk(node):
@@ -88,9 +112,30 @@ class BestCandidates:
             return self.cache[token]
 
 
+def _typed_starts(base, rng: random.Random) -> dict[str, str]:
+    """The start of a commune's name as someone types it -> that commune's code, for communes the lookup
+    offers among its first six suggestions for that start (prefix search) and among its close matches."""
+    from sentiers.base.lookup import fuzzy_suggestions, index_for, suggest
+
+    index = index_for(base)
+    communes = base.communes
+    towns = communes[(communes["population"] > 3000) & (communes["name"].str.len() >= 8)]
+    starts: dict[str, str] = {}
+    for code, name in rng.sample(sorted(zip(towns["code"], towns["name"], strict=True)), 200):
+        typed = name[: len(name) - 2]
+        if code in [c.code for c in suggest(index, typed, 6)] and code in [
+            c.code for c in fuzzy_suggestions(index, typed)
+        ]:
+            starts[typed] = code
+        if len(starts) >= 30:
+            break
+    return starts
+
+
 @pytest.fixture(scope="module")
 def expected(mirror_base):
-    """Queries with their right answers: verdicts from the base, best candidates from the scoring package."""
+    """Queries with their right answers: verdicts from the base, suggestions from the lookup, best candidates
+    from the scoring package."""
     from sentiers.matching.profile import DEFIS
 
     communes = mirror_base.communes
@@ -99,7 +144,9 @@ def expected(mirror_base):
     codes = rng.sample(sorted(known["code"]), 60) + ["26113", "75056", "2A004", "97411"]
     rural = known.set_index("code")["rural"]
     verdicts = {code: WORDS[bool(rural[code])] for code in codes if code in rural.index}
-    return verdicts, {label: slug for slug, label in DEFIS.items()}, BestCandidates(mirror_base)
+    starts = _typed_starts(mirror_base, rng)
+    assert len(starts) >= 10, starts
+    return verdicts, starts, {label: slug for slug, label in DEFIS.items()}, BestCandidates(mirror_base)
 
 
 class Session:
@@ -133,54 +180,92 @@ class Session:
 
     def goto(self, page: str) -> dict:
         payload = self.send({"page": page})
+        if (payload.get("page") or {}).get("url_path", "") != page:
+            raise AssertionError(f"asked for page {page!r}, got {payload.get('page')}")
+        if not any(n.get("type") == "title" for n in walk(payload["tree"])):
+            raise AssertionError(f"page {page!r} shows no title")
         self.page = page
         return payload
 
 
-def run_worker(url, verdicts, defis, best, deadline, times, errors, counts, worker: int) -> None:
+class Timed:
+    """Times a step into ``times`` (the step's name -> seconds)."""
+
+    def __init__(self, times: dict[str, list[float]]) -> None:
+        self.times = times
+
+    @contextlib.contextmanager
+    def __call__(self, name: str):
+        start = time.perf_counter()
+        yield
+        self.times[name].append(time.perf_counter() - start)
+
+
+def rural_round(session: Session, timed: Timed, rng: random.Random, verdicts, starts, counts) -> None:
+    with timed(PAGES["rural"]):
+        session.goto("rural")
+    code = rng.choice(sorted(verdicts))
+    with timed(VERDICT):
+        # « Insee »: a code that is also a postal code (97411, 1 in 12) otherwise answers with both readings
+        payload = session.send({"widget_state": {"rural_query": f"Insee {code}"}})
+    cards = [
+        n["props"]["body"]
+        for n in walk(payload["tree"])
+        if n.get("type") == "markdown" and f"code {code}<" in n.get("props", {}).get("body", "")
+    ]
+    if not cards or verdicts[code] not in cards[0]:
+        raise AssertionError(f"wrong or missing verdict for {code}: {cards[:1]}")
+    counts["rural"] += 1
+    typed = rng.choice(sorted(starts))
+    with timed(SUGGEST):
+        payload = session.send({"widget_state": {"rural_query": typed}})
+    offered = [
+        str(n.get("key", "")).rsplit("_", 1)[-1]
+        for n in walk(payload["tree"])
+        if n.get("type") == "button" and str(n.get("key", "")).startswith("rural_sugg")
+    ]
+    if starts[typed] not in offered:
+        raise AssertionError(f"typing {typed!r} does not offer {starts[typed]}: {offered}")
+    counts["suggestions"] += 1
+
+
+def ranking_round(session: Session, timed: Timed, rng: random.Random, defis, best, counts) -> None:
+    with timed(PAGES["trouver"]):
+        session.goto("trouver")
+    label = rng.choice(sorted(defis))
+    with timed(RANKING):
+        # pick the défi, then « Réappliquer le profil type » so that publics and mode are the preset's too
+        payload = session.send({"widget_state": {"tr_defi": label}, "trigger": {"key": "tr_apply_preset"}})
+    shown = [n.get("value") for n in walk(payload["tree"]) if n.get("key") == "tr_candidate"]
+    # the right answer for the scenario the page says it ranked (its share URL), which must be the défi
+    # asked for; that the rest of the scenario survives navigation is an e2e test's job
+    defi, right = best(payload["query_params"]["p"][0])
+    if defi != defis[label]:
+        raise AssertionError(f"asked for {defis[label]}, the page ranked {defi}")
+    if shown != [right]:
+        raise AssertionError(f"best candidate for {label}: {shown} instead of {right}")
+    counts["scoring"] += 1
+
+
+def run_worker(url, expected, deadline, times, errors, counts, worker: int) -> None:
+    verdicts, starts, defis, best = expected
     rng = random.Random(worker)
     session = Session(url)
+    timed = Timed(times)
     step = 0
     while time.monotonic() < deadline:
         step += 1
         try:
-            if step % 2:
-                start = time.perf_counter()
-                session.goto("rural")
-                times["ouvrir « Est-ce rural ? »"].append(time.perf_counter() - start)
-                code = rng.choice(sorted(verdicts))
-                start = time.perf_counter()
-                # « Insee »: a code that is also a postal code (97411, 1 in 12) otherwise answers with both readings
-                payload = session.send({"widget_state": {"rural_query": f"Insee {code}"}})
-                times["verdict d'une commune"].append(time.perf_counter() - start)
-                cards = [
-                    n["props"]["body"]
-                    for n in walk(payload["tree"])
-                    if n.get("type") == "markdown" and f"code {code}<" in n.get("props", {}).get("body", "")
-                ]
-                if not cards or verdicts[code] not in cards[0]:
-                    raise AssertionError(f"wrong or missing verdict for {code}: {cards[:1]}")
-                counts["rural"] += 1
+            kind = (step + worker) % 3
+            if kind == 0:
+                rural_round(session, timed, rng, verdicts, starts, counts)
+            elif kind == 1:
+                ranking_round(session, timed, rng, defis, best, counts)
             else:
-                start = time.perf_counter()
-                session.goto("trouver")
-                times["ouvrir « Trouver un territoire »"].append(time.perf_counter() - start)
-                label = rng.choice(sorted(defis))
-                start = time.perf_counter()
-                # pick the défi, then « Réappliquer le profil type » so that publics and mode are the preset's too
-                payload = session.send(
-                    {"widget_state": {"tr_defi": label}, "trigger": {"key": "tr_apply_preset"}}
-                )
-                times["classement d'un profil type"].append(time.perf_counter() - start)
-                shown = [n.get("value") for n in walk(payload["tree"]) if n.get("key") == "tr_candidate"]
-                # the right answer for the scenario the page says it ranked (its share URL), which must be
-                # the défi asked for; that the rest of the scenario survives navigation is an e2e test's job
-                defi, right = best(payload["query_params"]["p"][0])
-                if defi != defis[label]:
-                    raise AssertionError(f"asked for {defis[label]}, the page ranked {defi}")
-                if shown != [right]:
-                    raise AssertionError(f"best candidate for {label}: {shown} instead of {right}")
-                counts["scoring"] += 1
+                page = OTHER_PAGES[(step // 3 + worker) % len(OTHER_PAGES)]
+                with timed(PAGES[page]):
+                    session.goto(page)
+                counts["pages"] += 1
         except Exception as exc:
             errors.append(f"session {worker}, step {step}: {type(exc).__name__}: {exc}")
             if len(errors) > 50:
@@ -207,12 +292,66 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def test_ten_sessions_check_and_score_correctly_within_memory(server, expected):
-    verdicts, defis, best = expected
+def run_phase(url, expected, sessions: int, seconds: float, seed: int):
     times: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     counts: dict[str, int] = defaultdict(int)
+    started = time.monotonic()
+    deadline = started + seconds
+    workers = [
+        threading.Thread(
+            target=run_worker,
+            args=(url, expected, deadline, times, errors, counts, seed + i),
+            daemon=True,
+        )
+        for i in range(sessions)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=seconds + 4 * REQUEST_TIMEOUT)
+    return times, errors, counts, time.monotonic() - started
+
+
+def report(single, loaded, rss: list[int], loads: list[float], elapsed: float, counts, errors: int) -> str:
+    lines = [
+        "## Load: 1 then 10 concurrent sessions (tests/load/test_load.py)",
+        "",
+        f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()};"
+        f" load average (1 min) {loads[0]:.1f} at the start, {loads[1]:.1f} before the {SESSIONS} sessions,"
+        f" {loads[2]:.1f} at the end (other work on the machine included)",
+        f"- date: {datetime.now(UTC).isoformat(timespec='seconds')}",
+        "- command: `SENTIERS_BENCH_LOAD_OUT=FILE uv run pytest tests/load -q`",
+        f"- 1 session for {SINGLE_SECONDS:.0f} s (warm: after one round of every step), then {SESSIONS} sessions"
+        f" (Streamlit agent API, one app session each) for {elapsed:.0f} s against one server;"
+        f" {counts['rural']} verdicts, {counts['suggestions']} suggestion lists, {counts['scoring']} rankings and"
+        f" {counts['pages']} other pages answered under load, {errors} errors",
+        f"- server resident memory (process tree): start {rss[0] / 2**20:.0f} MiB, max {max(rss) / 2**20:.0f} MiB"
+        f" (budget {RSS_BUDGET / 2**20:.0f} MiB)",
+        "",
+        f"| step | 1 session: n, median | {SESSIONS} sessions: n, median | p95 | max | budget (p95) |"
+        f" p95 {SESSIONS} / median 1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in sorted(set(single) | set(loaded)):
+        one, many = single.get(name, []), loaded.get(name, [])
+        if not many:
+            continue
+        base = statistics.median(one) if one else None
+        budget = BUDGETS.get(name)
+        verdict = "" if budget is None else f"{budget:.1f} s {'met' if p95(many) < budget else 'NOT met'}"
+        single_text = f"{len(one)}, {base:.3f} s" if base else "0, —"
+        ratio = f"{p95(many) / base:.1f}" if base else "—"
+        lines.append(
+            f"| {name} | {single_text} | {len(many)}, {statistics.median(many):.2f} s |"
+            f" {p95(many):.2f} s | {max(many):.2f} s | {verdict} | {ratio} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def test_sessions_check_suggest_score_and_open_pages_correctly_within_memory(server, expected):
     rss: list[int] = [tree_rss(server.process.pid)]
+    loads = [os.getloadavg()[0]]
     stop = threading.Event()
 
     def sample() -> None:
@@ -222,46 +361,22 @@ def test_ten_sessions_check_and_score_correctly_within_memory(server, expected):
 
     monitor = threading.Thread(target=sample, daemon=True)
     monitor.start()
-    started = time.monotonic()
-    deadline = started + SECONDS
-    workers = [
-        threading.Thread(
-            target=run_worker,
-            args=(server.url, verdicts, defis, best, deadline, times, errors, counts, i),
-            daemon=True,
-        )
-        for i in range(SESSIONS)
-    ]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(timeout=SECONDS + 4 * REQUEST_TIMEOUT)
-    elapsed = time.monotonic() - started
+    # warm: one round of every step (first runs of each page, caches per base), not counted
+    verdicts, starts, defis, best = expected
+    warm, rng, scratch = Session(server.url), random.Random(100), Timed(defaultdict(list))
+    rural_round(warm, scratch, rng, verdicts, starts, defaultdict(int))
+    ranking_round(warm, scratch, rng, defis, best, defaultdict(int))
+    for page in PAGES:
+        warm.goto(page)
+    single, single_errors, _, _ = run_phase(server.url, expected, 1, SINGLE_SECONDS, seed=200)
+    loads.append(os.getloadavg()[0])
+    loaded, loaded_errors, counts, elapsed = run_phase(server.url, expected, SESSIONS, SECONDS, seed=0)
+    loads.append(os.getloadavg()[0])
     stop.set()
     monitor.join(timeout=5)
 
-    lines = [
-        "## Load: 10 concurrent sessions (tests/load/test_load.py)",
-        "",
-        f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()};"
-        f" load average at the end {os.getloadavg()[0]:.1f} (a shared machine: other work included)",
-        f"- date: {datetime.now(UTC).isoformat(timespec='seconds')}",
-        "- command: `SENTIERS_BENCH_LOAD_OUT=FILE uv run pytest tests/load -q`",
-        f"- {SESSIONS} sessions (Streamlit agent API, one app session each) for {elapsed:.0f} s against one server;"
-        f" {counts['rural']} rural checks and {counts['scoring']} scoring runs answered, {len(errors)} errors",
-        f"- server resident memory (process tree): start {rss[0] / 2**20:.0f} MiB, max {max(rss) / 2**20:.0f} MiB"
-        f" (budget 2048 MiB)",
-        "",
-        "| step | n | median | p95 | max |",
-        "|---|---|---|---|---|",
-    ]
-    for name, values in sorted(times.items()):
-        if values:
-            lines.append(
-                f"| {name} | {len(values)} | {statistics.median(values):.2f} s | {p95(values):.2f} s |"
-                f" {max(values):.2f} s |"
-            )
-    text = "\n".join(lines) + "\n"
+    errors = single_errors + loaded_errors
+    text = report(single, loaded, rss, loads, elapsed, counts, len(errors))
     out = Path(
         os.environ.get("SENTIERS_BENCH_LOAD_OUT") or server_mod.ROOT / "tests" / "artifacts" / "bench-load.md"
     )
@@ -271,4 +386,5 @@ def test_ten_sessions_check_and_score_correctly_within_memory(server, expected):
 
     assert not errors, "\n".join(errors[:20])
     assert counts["rural"] >= SESSIONS and counts["scoring"] >= SESSIONS, dict(counts)
+    assert counts["suggestions"] >= SESSIONS and counts["pages"] >= SESSIONS, dict(counts)
     assert max(rss) < RSS_BUDGET, f"server RSS {max(rss) / 2**20:.0f} MiB"

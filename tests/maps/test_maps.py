@@ -170,3 +170,30 @@ def test_page_maps_need_no_outside_request(small_base):
         assert "../assets/leaflet.js" in html and "../assets/leaflet.css" in html
         assert not re.findall(r'(?:src|href)="https?://', html)
         assert "tile.openstreetmap.org" not in html
+
+
+def test_data_in_a_layer_is_never_read_as_a_template(small_base):
+    # the layer's script (its GeoJSON) goes to the page as it is: a name is never evaluated by Jinja
+    small_base.communes.loc[small_base.communes["code"] == "26005", "name"] = (
+        "Saint-{{ 7*7 }}-{% if 1 %}x{% endif %}"
+    )
+    html = maps.map_html(maps.communes_map(small_base, departement="26", selected="26005"))
+    assert "Saint-{{ 7*7 }}-{% if 1 %}x{% endif %}" in html
+    assert "Saint-49" not in html
+
+
+def test_layers_from_cached_geometry_text_are_the_plain_serialisation(small_base):
+    frame = maps.commune_frame(small_base, departement="26")
+    props = [{"c": c} for c in frame["code"]]
+    expected = payload.dumps(
+        {"type": "FeatureCollection", "features": payload.features(frame.geometry, props)}
+    )
+    assert payload.features_text(frame[maps.GEOJSON], props) == expected
+    frame.loc[0, "geometry"] = frame.loc[0, "geometry"].buffer(0.1)  # the caller's copy, not the base's
+    assert (
+        maps.commune_frame(small_base, departement="26")[maps.GEOJSON].tolist()
+        == frame[maps.GEOJSON].tolist()
+    )
+    assert (
+        not maps.commune_frame(small_base, departement="26").geometry.iloc[0].equals(frame.geometry.iloc[0])
+    )
