@@ -697,6 +697,10 @@ def main() -> None:
             st.warning(e(item["reason"], 600))
         _funnel(ranking)
         if not ranking.frame.empty:
+            # a new ranking shows its own first candidate: a choice made in an earlier ranking never carries over
+            if ss.get("tr_candidate_for") != (ss["tr_saved_token"], top):
+                ss["tr_candidate_for"] = (ss["tr_saved_token"], top)
+                ss.pop("tr_candidate", None)
             _shortlist(ranking, base, top)
             clicked = _map(ranking, base, top)
             _detail(ranking, clicked, top)

@@ -122,3 +122,18 @@ def test_a_shared_profile_keeps_its_activity(embedded_home, use_home):
     assert profile_from_token(token).activity == "88.10A"
     at.text_input(key="tr_activity").set_value("zz").run()
     assert any("activité" in e.value and "non reconnue" in e.value for e in at.error)
+
+
+def test_a_new_ranking_details_its_own_first_candidate(embedded_home, use_home):
+    """A candidate chosen in one ranking never stays on « Détail d'un candidat » after the scenario changed."""
+    use_home(embedded_home)
+    at = run_page()
+    assert at.selectbox(key="tr_candidate").index == 0
+    at.selectbox(key="tr_candidate").select_index(1).run()
+    assert at.selectbox(key="tr_candidate").index == 1  # the second, as chosen
+    at.number_input(key="tr_top").set_value(15).run()  # the same criteria, another scenario (its top 15)
+    assert not at.exception, at.exception
+    assert at.selectbox(key="tr_candidate").index == 0  # the new ranking's first, not the one chosen before
+    at.selectbox(key="tr_candidate").select_index(1).run()
+    at.run()  # a rerun of the same scenario keeps the choice
+    assert at.selectbox(key="tr_candidate").index == 1
