@@ -88,10 +88,9 @@ def _run_batch(args: argparse.Namespace, base_loader: Any) -> int:
         raise SentiersError("Indiquez le fichier de sortie avec -o SORTIE.csv ou -o SORTIE.xlsx.")
     out = output_path(args.output, (".csv", ".xlsx"))
     fmt = out.suffix.lower().lstrip(".")
-    try:
-        data = source.read_bytes()
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        raise SentiersError(f"Fichier illisible : {source} ({type(exc).__name__}).") from exc
+    from sentiers.upload import read_path
+
+    data = read_path(source)  # a regular file only, at most its limit read (never /dev/zero or a FIFO whole)
     frame = read_upload(data, source.name)
     choice = guess_columns(frame, args.column)
     base = base_loader()

@@ -1,7 +1,8 @@
 """The two registration lists of an event: territories with their needs, structures with their solutions.
 
 Files come as the form tools export them (CSV or XLSX, read by the one bounded reader
-:func:`sentiers.rural.batch.read_upload`: size, rows and columns bounded, French encodings). Their columns are
+:func:`sentiers.rural.batch.read_upload` over :mod:`sentiers.upload`: size, rows, columns, cells, decompressed
+size and sheet extent bounded, French encodings; a mapping or profile file through :mod:`sentiers.safe_yaml`). Their columns are
 mapped once to *roles* (``nom``, ``territoire``, ``defis``…): plain headers are recognised, any other header is
 named on the page's preview or in a mapping file (``--colonnes``). Then every row comes back either as a
 participant or as a rejected row with its line number and its reason in French: nothing is dropped silently,
@@ -21,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from sentiers import fr
@@ -30,6 +30,7 @@ from sentiers.base.lookup import epci_index_for, index_for, lookup_territory, no
 from sentiers.errors import SentiersError
 from sentiers.matching.presets import defi_titles
 from sentiers.matching.profile import PUBLICS, StructureProfile
+from sentiers.safe_yaml import DocumentError, load_document, load_yaml
 
 if TYPE_CHECKING:
     from sentiers.base.store import Base
@@ -310,12 +311,14 @@ def parse_mapping(data: bytes | str, name: str = "colonnes") -> ColumnMapping:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > MAX_MAPPING_BYTES:
         raise SentiersError(f"Fichier de colonnes {fr.quoted(name, 40)} trop grand (64 Ko au plus).")
-    try:
-        doc = yaml.safe_load(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, yaml.YAMLError):
-        raise SentiersError(
-            f"Fichier de colonnes {fr.quoted(name, 40)} illisible : YAML ou JSON attendu."
-        ) from None
+    try:  # the one bounded YAML reader: no anchors or aliases (a « billion laughs » is refused), nesting bounded
+        doc = load_yaml(raw, fr.quoted(name, 40), max_bytes=MAX_MAPPING_BYTES, max_depth=8)
+    except DocumentError as exc:
+        if exc.damaged:
+            raise SentiersError(
+                f"Fichier de colonnes {fr.quoted(name, 40)} illisible : YAML ou JSON attendu."
+            ) from None
+        raise SentiersError(f"Fichier de colonnes refusé : {exc}") from None
     if not isinstance(doc, dict):
         raise SentiersError(
             f"Fichier de colonnes {fr.quoted(name, 40)} : un objet « territoires: {{rôle: colonne}}, "
@@ -745,7 +748,8 @@ def _rows(
         if progress is not None and (i % step == 0 or i == n - 1):
             progress((i + 1) / max(n, 1), f"{label} : {i + 1} / {n} lignes")
         if not name:
-            reject("nom manquant")
+            blank = not any(str(values[i]).strip() for values in cols.values())
+            reject("ligne vide" if blank else "nom manquant")
             continue
         if len(accepted) >= MAX_PARTICIPANTS:
             reject(f"au-delà des {fr.integer(MAX_PARTICIPANTS)} {kind} qu'une liste peut compter")
@@ -926,7 +930,7 @@ MAX_PROFILE_BYTES = 256 * 1024
 
 def profile_loader(files: Mapping[str, bytes]) -> ProfileLoader:
     """A loader of the ``profil`` cells: a share link or token, or the name of one of ``files`` (YAML/JSON)."""
-    from sentiers.matching.profile import parse_profile
+    from sentiers.matching.profile import validate_profile
     from sentiers.matching.share import profile_from_token
 
     by_name = {name.rsplit("/", 1)[-1].lower(): data for name, data in files.items()}
@@ -941,11 +945,10 @@ def profile_loader(files: Mapping[str, bytes]) -> ProfileLoader:
             data = by_name[name]
             if len(data) > MAX_PROFILE_BYTES:
                 raise SentiersError("fichier de profil trop grand (256 Ko au plus)")
-            try:
-                body = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise SentiersError("le fichier de profil n'est pas un texte UTF-8") from None
-            return parse_profile(body, "json" if name.endswith(".json") else "yaml")
+            # bounded: no YAML anchors or aliases, nesting and numbers bounded, before anything is built
+            fmt: Literal["json", "yaml"] = "json" if name.endswith(".json") else "yaml"
+            doc = load_document(data, fmt, f"le fichier de profil {fr.quoted(name, 40)}", MAX_PROFILE_BYTES)
+            return validate_profile(doc)
         if name.endswith((".yaml", ".yml", ".json")):
             raise SentiersError(f"fichier {fr.quoted(name, 40)} non fourni")
         if re.fullmatch(r"[A-Za-z0-9_\-]{16,}", text):

@@ -1,16 +1,18 @@
 """Batch check of a spreadsheet: read a CSV/XLSX upload, find each row's commune, add the verdict columns.
 
-Every input row comes back, in its order, with a status (ok / ambiguous / not_found / invalid) and a
-French message; nothing is dropped and nothing is guessed. Files are read defensively: size limit,
-binary content refused, encodings UTF-8 / UTF-8-BOM / Windows-1252 detected, separators ; , tab.
-Exports never carry live formulas: a text cell starting with = + - @ is written as text.
+Every input row comes back, in its order, with a status (ok / ambiguous / not_found / invalid / empty) and a
+French message; nothing is dropped and nothing is guessed: a blank row is a row (« vide »), a formula cell saved
+without its value is said (« formule sans valeur »), a file whose first row is already a commune keeps it. Files
+are read by the one bounded reader, :mod:`sentiers.upload` (bytes, rows, columns, cells, decompressed size and
+sheet extent bounded before anything is allocated; UTF-8 / Windows-1252 line by line, UTF-16; separators ; , tab),
+and the user's cells come back as typed. Exports never carry live formulas: a text cell starting with
+= + - @ is written as text.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,23 +24,26 @@ from sentiers.base.lookup import index_for, lookup, normalise
 from sentiers.errors import SentiersError
 from sentiers.exports import Sheet, to_csv_bytes, to_xlsx_bytes
 from sentiers.rural.verdict import VERDICT_COLUMNS, verdict_table
+from sentiers.upload import FORMULA_WITHOUT_VALUE, MAX_COLUMNS, MAX_ROWS, read_table
+from sentiers.upload import MAX_BYTES as MAX_BYTES  # re-exported: the limit the pages and tests name
 
 if TYPE_CHECKING:
     from sentiers.base.store import Base
 
 log = logging.getLogger(__name__)
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 100_000
-MAX_COLUMNS = 300
-# what a workbook may unfold to (its XML parts, uncompressed): a few-megabyte zip never becomes gigabytes
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 # close-match suggestions cost milliseconds each: given for the first distinct values not found only
 MAX_SUGGESTED_ROWS = 300
 STATUS_COLUMN = "statut_verification"
 MESSAGE_COLUMN = "message_verification"
 CANDIDATES_COLUMN = "communes_candidates"
-STATUS_LABELS = {"ok": "ok", "ambiguous": "ambigu", "not_found": "introuvable", "invalid": "invalide"}
+STATUS_LABELS = {
+    "ok": "ok",
+    "ambiguous": "ambigu",
+    "not_found": "introuvable",
+    "invalid": "invalide",
+    "empty": "vide",
+}
 Role = Literal["code", "name", "postal", "departement"]
 Progress = Callable[[float, str], None]
 
@@ -74,6 +79,8 @@ class BatchSummary(BaseModel):
     invalid: int
     rural: int
     choice: ColumnChoice
+    empty: int = 0
+    headerless: bool = False  # the file had no header: its first row was read as a commune
 
     def sentence(self) -> str:
         def n(count: int, one: str, many: str) -> str:
@@ -82,8 +89,11 @@ class BatchSummary(BaseModel):
         text = (
             f"{n(self.rows, 'ligne', 'lignes')} : {n(self.ok, 'trouvée', 'trouvées')} "
             f"({n(self.rural, 'rurale', 'rurales')}), {n(self.ambiguous, 'ambiguë', 'ambiguës')}, "
-            f"{n(self.not_found, 'introuvable', 'introuvables')}, {n(self.invalid, 'invalide', 'invalides')}."
+            f"{n(self.not_found, 'introuvable', 'introuvables')}, {n(self.invalid, 'invalide', 'invalides')}"
         )
+        text += f", {n(self.empty, 'vide', 'vides')}." if self.empty else "."
+        if self.headerless:
+            text += " Le fichier n'a pas de ligne d'en-tête : sa première ligne est lue comme une commune."
         if self.rows >= 10 and (self.not_found + self.invalid) > self.rows / 2:
             text += f" Plus de la moitié des lignes ne donnent rien : la colonne « {self.choice.column} » est-elle la bonne ?"
         return text
@@ -91,165 +101,75 @@ class BatchSummary(BaseModel):
 
 # --- reading ------------------------------------------------------------------------------------------
 
-
-# encodings a French spreadsheet export can have, in order of preference
-_ENCODINGS = ["utf_8", "cp1252", "utf_16", "latin_1"]
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252, detected with charset-normalizer.
-
-    The detector is limited to the encodings French files come in: left free, it reads a short
-    Windows-1252 file ("nom;dép") as Arabic or Chinese.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:200_000], cp_isolation=_ENCODINGS).best()
-    encoding = best.encoding if best is not None else "cp1252"
-    if encoding in ("utf_8", "utf_16"):  # the full file failed UTF-8: a sample fooled the detector
-        encoding = "cp1252"
-    log.info("encoding detected: %s", encoding)
-    try:
-        return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        return data.decode("cp1252", errors="replace")
+# a cell that can only be a commune's code (never a column's name): a header row holding one is data
+_CODE_CELL = re.compile(r"\s*(\d{5}|2[ABab]\d{3})\s*")
 
 
-def _looks_binary(data: bytes) -> bool:
-    head = data[:8192]
-    if b"\x00" in head:
-        return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return controls > len(head) * 0.01
-
-
-def _sniff_separator(text: str) -> str:
-    """The separator (; tab ,) whose csv-parsed field counts are the most consistent over the first lines.
-
-    Counting is done by the csv module, so commas inside a quoted cell do not count; for a single
-    column, the separator occurring least is returned so that no cell is split.
-    """
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
-    if not lines:
-        return ";"
-    sample = "\n".join(lines)
-    best, best_score = ";", (-1.0, 0)
-    for sep in (";", "\t", ","):
-        try:
-            counts = [len(row) for row in csv.reader(io.StringIO(sample), delimiter=sep) if row]
-        except csv.Error:
-            continue
-        if not counts or counts[0] < 2:
-            continue
-        consistent = sum(1 for c in counts if c == counts[0]) / len(counts)
-        score = (consistent, counts[0])
-        if score > best_score:
-            best, best_score = sep, score
-    if best_score[1] == 0:  # a single column: the separator that never (or least) occurs keeps cells whole
-        best = min((";", "\t", ","), key=sample.count)
-    return best
+def _blank(row: list[str]) -> bool:
+    return not any(str(cell).strip() for cell in row)
 
 
 def read_upload(data: bytes, filename: str = "") -> pd.DataFrame:
-    """A CSV or XLSX upload as a frame of strings (every cell as typed, '' for empty)."""
-    if not data:
-        raise SentiersError("Le fichier est vide.")
-    if len(data) > MAX_BYTES:
+    """A CSV or XLSX upload as a frame of strings: every cell as typed ('' for empty), every row in its order.
+
+    Read by the one bounded reader (:func:`sentiers.upload.read_table`: bytes, rows, columns, cells, what a
+    workbook unfolds to). Blank rows are rows (row N of the frame is line N + 1 of a CSV with a header); blank
+    lines after the last row, and title lines above a workbook's header, are not. A first row holding a commune's
+    code is data, not a header (columns ``colonne_1``…). ``frame.attrs``: ``uncached`` ({row position: [column]}
+    of formula cells saved without a value), ``header_cells`` and ``header_known`` (whether a header cell names a
+    known column), which :func:`check_frame` reads to tell a header from a first commune.
+    """
+    table = read_table(data, filename)
+    rows = table.rows
+    filled = [i for i, row in enumerate(rows) if not _blank(row)]
+    if not filled:
         raise SentiersError(
-            f"Fichier trop volumineux ({len(data) / 1_048_576:.1f} Mo) : la limite est de "
-            f"{MAX_BYTES // 1_048_576} Mo ({MAX_ROWS:,} lignes) ; découpez-le.".replace(",", "\u202f")
+            "La première feuille du classeur est vide." if table.fmt == "xlsx" else "Le fichier est vide."
         )
-    is_zip = data[:4] == b"PK\x03\x04"
-    is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-    if is_zip or is_ole or filename.lower().endswith((".xlsx", ".xls", ".xlsm", ".ods")):
-        frame = _read_workbook(data)
-    else:
-        if _looks_binary(data):
-            raise SentiersError("Ce fichier n'est ni un CSV ni un classeur XLSX lisible (contenu binaire).")
-        text = _decode(data)
-        sep = _sniff_separator(text)
-        try:
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=sep,
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=True,
-                on_bad_lines="error",
-            )
-        except (pd.errors.ParserError, ValueError, csv.Error) as exc:
-            raise SentiersError(f"CSV illisible : {str(exc).splitlines()[0][:160]}") from exc
-    if frame.shape[1] == 0:
-        raise SentiersError("Le fichier ne contient aucune colonne.")
-    if frame.shape[1] > MAX_COLUMNS:
+    start = filled[0]
+    if table.fmt == "xlsx":
+        # title lines above the header (as in INSEE workbooks): thinner rows than the table, then the first full
+        # row naming a known column is the header; a file without such title lines starts at its first row
+        counts = {i: sum(1 for v in rows[i] if str(v).strip()) for i in filled[:15]}
+        widest = max(counts.values())
+        for i in filled[:15]:
+            if counts[i] * 2 < widest:
+                continue  # a title line
+            if any(_header_role(str(v).strip()) for v in rows[i] if str(v).strip()):
+                start = i
+            break
+    header_cells = [str(v) for v in rows[start]]
+    header_known = any(_header_role(h.strip()) for h in header_cells if h.strip())
+    headerless = not header_known and any(_CODE_CELL.fullmatch(h) for h in header_cells)
+    first = start if headerless else start + 1
+    body = rows[first:]
+    if len(body) > MAX_ROWS:
         raise SentiersError(
-            f"Trop de colonnes ({frame.shape[1]}) : {MAX_COLUMNS} au plus ; gardez les colonnes utiles."
+            f"Trop de lignes ({fr.integer(len(body))}) : {fr.integer(MAX_ROWS)} au plus ; découpez le fichier."
         )
-    if len(frame) > MAX_ROWS:
-        raise SentiersError(f"Trop de lignes ({len(frame)}) : {MAX_ROWS} au plus ; découpez le fichier.")
-    frame.columns = _unique_headers([str(c) for c in frame.columns])
-    return frame.fillna("").astype(str)
-
-
-def _unzipped_size(data: bytes) -> int:
-    """What a zip (XLSX) says its parts unfold to; 0 when it is not a readable zip (calamine will say)."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return sum(info.file_size for info in zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return 0
-
-
-def _read_workbook(data: bytes) -> pd.DataFrame:
-    if data[:4] == b"PK\x03\x04" and _unzipped_size(data) > MAX_UNZIPPED_BYTES:
+    width = len(header_cells)
+    for row in body:  # cells beyond the header's width are kept when they hold something
+        if len(row) > width and any(str(v).strip() for v in row[width:]):
+            width = max(i + 1 for i, v in enumerate(row) if str(v).strip())
+    if width > MAX_COLUMNS:
         raise SentiersError(
-            "Classeur trop volumineux une fois décompressé : enregistrez la feuille utile en CSV ou découpez-la."
+            f"Trop de colonnes ({width}) : {MAX_COLUMNS} au plus ; gardez les colonnes utiles."
         )
-    try:
-        from python_calamine import CalamineWorkbook
-
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=True)
-    except Exception as exc:  # calamine raises its own error types for broken workbooks
-        raise SentiersError(
-            f"Classeur illisible ({type(exc).__name__}) : enregistrez-le en XLSX ou CSV."
-        ) from exc
-    rows = [r for r in rows if any(str(v).strip() for v in r)]
-    if not rows:
-        raise SentiersError("La première feuille du classeur est vide.")
-    # title lines above the header (as in INSEE workbooks): thinner rows than the table, then the first full row
-    # naming a known column is the header; a file without such title lines starts at its first row
-    filled = [sum(1 for v in r if _cell_text(v)) for r in rows[:15]]
-    widest = max(filled)
-    start = 0
-    for i, r in enumerate(rows[:15]):
-        if filled[i] * 2 < widest:
-            continue  # a title line
-        if any(_header_role(_cell_text(v)) for v in r if _cell_text(v)):
-            start = i
-        break
-    header = [_cell_text(v) or f"colonne_{i + 1}" for i, v in enumerate(rows[start])]
-    body = [[_cell_text(v) for v in r] + [""] * (len(header) - len(r)) for r in rows[start + 1 :]]
-    return pd.DataFrame([r[: len(header)] for r in body], columns=header, dtype=str)
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    names = [] if headerless else [h.strip() for h in header_cells]
+    names += [""] * (width - len(names))
+    columns = _unique_headers(names[:width])
+    cells = [[*row[:width], *[""] * (width - len(row))] for row in body]
+    frame = pd.DataFrame(cells, columns=columns, dtype=object) if cells else pd.DataFrame(columns=columns)
+    frame = frame.astype(str)
+    uncached: dict[int, list[str]] = {}
+    for i, j in sorted(table.uncached):
+        if i >= first and j < width:
+            uncached.setdefault(i - first, []).append(columns[j])
+    frame.attrs["uncached"] = uncached
+    frame.attrs["header_cells"] = [] if headerless else header_cells[:width]
+    frame.attrs["header_known"] = header_known
+    frame.attrs["headerless"] = headerless
+    return frame
 
 
 def _unique_headers(headers: list[str]) -> list[str]:
@@ -381,6 +301,11 @@ def check_frame(
     for name in (choice.column, choice.departement):
         if name and name not in frame.columns:
             raise SentiersError(f"Colonne « {name} » absente du fichier.")
+    headerless = _without_header(index, frame, choice)
+    if headerless is not None:
+        frame, choice = headerless
+    uncached: dict[int, list[str]] = frame.attrs.get("uncached") or {}
+    blank = (frame.astype(str).apply(lambda column: column.str.strip() == "")).all(axis=1).tolist()
     values = frame[choice.column].astype(str).tolist()
     deps = frame[choice.departement].astype(str).tolist() if choice.departement else [""] * len(values)
     n = len(values)
@@ -391,10 +316,16 @@ def check_frame(
     cache: dict[tuple[str, str], tuple[str, str, str | None, str]] = {}
     suggested = 0
     step = max(n // 50, 500)
+    read = {choice.column, choice.departement}
     for i, (value, dep) in enumerate(zip(values, deps, strict=True)):
         key = (value, dep)
         found: tuple[str, str, str | None, str] | None = cache.get(key)
-        if found is None:
+        formulas = uncached.get(i, [])
+        if blank[i] and not formulas:
+            found = ("empty", "Ligne vide.", None, "")
+        elif read & set(formulas):
+            found = ("invalid", f"Cellule {_cells(formulas)} : {FORMULA_WITHOUT_VALUE}.", None, "")
+        elif found is None:
             try:
                 result = lookup(
                     index,
@@ -427,7 +358,10 @@ def check_frame(
             assert found is not None
             cache[key] = found
         statuses.append(STATUS_LABELS[found[0]])
-        messages.append(found[1])
+        if formulas and found[0] not in ("invalid", "empty"):
+            messages.append(f"{found[1]} Cellule {_cells(formulas)} : {FORMULA_WITHOUT_VALUE}.".strip())
+        else:
+            messages.append(found[1])
         codes.append(found[2])
         candidates.append(found[3])
         if progress is not None and (i % step == 0 or i == n - 1):
@@ -451,10 +385,58 @@ def check_frame(
         ambiguous=int((status_series == "ambigu").sum()),
         not_found=int((status_series == "introuvable").sum()),
         invalid=int((status_series == "invalide").sum()),
+        empty=int((status_series == STATUS_LABELS["empty"]).sum()),
         rural=int((verdicts["rural"] == "oui").sum()),
         choice=choice,
+        headerless=headerless is not None or bool(frame.attrs.get("headerless")),
     )
     return out, summary
+
+
+def _cells(columns: list[str]) -> str:
+    return ", ".join(fr.quoted(c, 40) for c in columns[:3]) + (" …" if len(columns) > 3 else "")
+
+
+def _without_header(
+    index: Any, frame: pd.DataFrame, choice: ColumnChoice
+) -> tuple[pd.DataFrame, ColumnChoice] | None:
+    """A file without a header: when no header cell names a known column and the chosen column's header cell
+    names a commune (« Die »), the header row is the first row of data. Then the frame with that row put back
+    first (columns ``colonne_1``…) and the choice on the renamed columns; None otherwise."""
+    cells = frame.attrs.get("header_cells") or []
+    if frame.attrs.get("header_known", True) or len(cells) != len(frame.columns):
+        return None
+    position = list(frame.columns).index(choice.column)
+    dep = cells[list(frame.columns).index(choice.departement)] if choice.departement else None
+    try:
+        found = lookup(
+            index, cells[position], kind=choice.kind, departement=dep or None, with_suggestions=False
+        )
+        if found.status not in ("ok", "ambiguous") and choice.kind != "name":
+            found = lookup(index, cells[position], departement=dep or None, with_suggestions=False)
+    except Exception:  # a header cell is user text: never let it stop the batch
+        return None
+    if found.status not in ("ok", "ambiguous"):
+        return None
+    names = [f"colonne_{i + 1}" for i in range(len(cells))]
+    rename = dict(zip(frame.columns, names, strict=True))
+    first = pd.DataFrame([cells], columns=names, dtype=object).astype(str)
+    rest = frame.rename(columns=rename)
+    out = pd.concat([first, rest], ignore_index=True)
+    out.attrs = {
+        "uncached": {
+            i + 1: [rename[c] for c in cols] for i, (cols) in (frame.attrs.get("uncached") or {}).items()
+        },
+        "header_cells": [],
+        "header_known": False,
+        "headerless": True,
+    }
+    moved = ColumnChoice(
+        kind=choice.kind,
+        column=rename[choice.column],
+        departement=rename[choice.departement] if choice.departement else None,
+    )
+    return out, moved
 
 
 def _pop(value: int | None) -> str:

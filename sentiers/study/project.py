@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from sentiers.errors import SentiersError
 from sentiers.matching.profile import StructureProfile, explain, profile_dict, to_yaml, validate_profile
+from sentiers.safe_yaml import DocumentError, load_json, load_yaml
 from sentiers.study.assemble import StudyParameters
 
 FORMAT = "sentiers-etude"
@@ -118,50 +118,23 @@ def _member(archive: zipfile.ZipFile, name: str) -> str:
         raise SentiersError(f"Fichier de projet abîmé : {name} n'est pas un texte UTF-8.") from None
 
 
+def _bounded(load: Any, text: str, what: str) -> Any:
+    """One member through the shared bounded reader (:mod:`sentiers.safe_yaml`), its refusal worded for a project."""
+    try:
+        return load(text, what, max_bytes=MAX_MEMBER_BYTES, max_depth=MAX_DEPTH)
+    except DocumentError as exc:
+        word = "abîmé" if exc.damaged else "refusé"
+        raise SentiersError(f"Fichier de projet {word} : {exc}") from None
+
+
 def bounded_yaml(text: str, what: str = "profil.yaml") -> Any:
     """YAML read safely: no anchors or aliases (no « billion laughs »), nested at most MAX_DEPTH levels."""
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise SentiersError(
-                    f"Fichier de projet refusé : {what} utilise des références YAML (& ou *)."
-                )
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise SentiersError(f"Fichier de projet refusé : {what} est trop imbriqué.")
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise SentiersError(f"Fichier de projet abîmé : {what} n'est pas un YAML valide.") from None
+    return _bounded(load_yaml, text, what)
 
 
 def bounded_json(text: str, what: str) -> Any:
-    depth = peak = 0
-    in_string = escaped = False
-    for ch in text:  # nesting counted before parsing (json.loads recurses)
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            peak = max(peak, depth)
-        elif ch in "]}":
-            depth -= 1
-    if peak > MAX_DEPTH:
-        raise SentiersError(f"Fichier de projet refusé : {what} est trop imbriqué.")
-    try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        raise SentiersError(f"Fichier de projet abîmé : {what} n'est pas un JSON valide.") from None
+    """JSON read safely: nesting counted before parsing (json.loads recurses), NaN and huge numbers refused."""
+    return _bounded(load_json, text, what)
 
 
 def read_project(data: bytes, base: Any = None) -> Project:

@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "sentiers"
 
-SHARED = {"settings", "errors", "fr", "geometry", "exports"}
+SHARED = {"settings", "errors", "fr", "geometry", "exports", "upload", "safe_yaml"}
 LAYERS: dict[str, int] = {**dict.fromkeys(SHARED, 0), "base": 1}
 LAYERS.update(dict.fromkeys(("rural", "maps", "matching", "actors"), 2))
 LAYERS.update({"briefing": 3, "study": 4, "events": 4, "cli": 5, "__main__": 6, "__init__": 6})
