@@ -7,6 +7,7 @@ Used by the reader tests (tests/robustness/test_hostile_readers.py), the benchma
 
 Workbook bombs:
     xlsx_dimension_bomb      1.5 KB, cells at A1, XFD1 and A1048576 (calamine allocated 16,384 × 1,048,576 cells)
+    xlsx_dimension_bomb_prefixed  the same with namespace prefixes (« <x:c r="XFD1"> »)
     xlsx_zip_bomb            a sheet that inflates to ``size`` bytes (default 300 MB) from a few hundred KB
     xlsx_lying_zip_bomb      the same, its headers declaring 1 KB per member
     xlsx_wide                one row of ``columns`` cells (default the whole sheet width, 16,384)
@@ -22,6 +23,9 @@ CSV:
     headerless_names_csv     one column of names without a header (« Die », « Dieulefit », « Paris »)
     mixed_encoding_csv       UTF-8 lines and Windows-1252 lines in one file (« Évry » both ways)
     utf16_bom_csv            Excel's « Texte Unicode »: UTF-16 LE with a BOM, tab-separated
+At the limits (not hostile: the largest tables the readers accept, for their memory ceiling):
+    csv_at_limits            99,000 rows × 20 columns (1.98 million cells, ~6 MB)
+    xlsx_at_limits           99,000 rows × 20 columns of numbers (~5 MB)
 YAML / JSON:
     yaml_alias_bomb          « billion laughs » in 354 bytes (nine levels of nine aliases; the issue's took 458)
     yaml_deep                nesting 100,000 levels deep
@@ -119,13 +123,32 @@ def xlsx_from_rows(rows: Iterable[Iterable[str]]) -> bytes:
     return xlsx_package(sheet_xml(cells))
 
 
-def xlsx_dimension_bomb() -> bytes:
-    """About 1.5 KB: three cells at the sheet's corners, the dimension saying the whole sheet."""
+def xlsx_dimension_bomb_sheet() -> bytes:
     rows = {
         1: [inline_cell("A1", "commune"), inline_cell("XFD1", "x")],
         1_048_576: [inline_cell("A1048576", "Die")],
     }
-    return xlsx_package(sheet_xml(rows, "A1:XFD1048576"))
+    return sheet_xml(rows, "A1:XFD1048576")
+
+
+def xlsx_dimension_bomb() -> bytes:
+    """About 1.5 KB: three cells at the sheet's corners, the dimension saying the whole sheet."""
+    return xlsx_package(xlsx_dimension_bomb_sheet())
+
+
+MAX_COLUMNS_HINT = 300  # the readers' column limit (sentiers.upload.MAX_COLUMNS), for files just past it
+
+
+def xlsx_dimension_bomb_prefixed() -> bytes:
+    """The dimension bomb written with a namespace prefix (« <x:c> »), as some libraries write sheets."""
+    sheet = xlsx_dimension_bomb_sheet().replace(b"<worksheet xmlns=", b"<x:worksheet xmlns:x=")
+    for tag in (b"sheetData", b"row", b"c", b"is", b"t", b"dimension"):
+        sheet = sheet.replace(b"<" + tag + b" ", b"<x:" + tag + b" ").replace(
+            b"<" + tag + b">", b"<x:" + tag + b">"
+        )
+        sheet = sheet.replace(b"</" + tag + b">", b"</x:" + tag + b">")
+    sheet = sheet.replace(b"</worksheet>", b"</x:worksheet>")
+    return xlsx_package(sheet)
 
 
 def _raw_zip(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
@@ -311,6 +334,45 @@ def utf16_bom_csv() -> bytes:
     return b"\xff\xfe" + text.encode("utf-16-le")
 
 
+def csv_at_limits(rows: int = 99_000, columns: int = 20) -> bytes:
+    header = ";".join(f"c{j}" for j in range(columns))
+    line = ";".join(f"{j % 10}{j % 7}" for j in range(columns))
+    return (header + "\r\n" + (line + "\r\n") * rows).encode("ascii")
+
+
+def xlsx_at_limits(rows: int = 99_000, columns: int = 20) -> bytes:
+    """``rows`` × ``columns`` number cells under a header row, deflated (a few MB for 3 million cells)."""
+    letters = [_column_letters(c).encode() for c in range(1, columns + 1)]
+
+    def body() -> Iterable[bytes]:
+        yield _SHEET_HEAD + b"<sheetData>"
+        yield (
+            b'<row r="1">'
+            + b"".join(inline_cell(f"{x.decode()}1", f"c{j}") for j, x in enumerate(letters))
+            + b"</row>"
+        )
+        for r in range(2, rows + 2):
+            yield (
+                b'<row r="%d">' % r
+                + b"".join(b'<c r="%s%d"><v>%d</v></c>' % (x, r, j) for j, x in enumerate(letters))
+                + b"</row>"
+            )
+        yield b"</sheetData></worksheet>"
+
+    members = []
+    for name, content in (
+        ("[Content_Types].xml", _CONTENT_TYPES),
+        ("_rels/.rels", _RELS),
+        ("xl/workbook.xml", _WORKBOOK),
+        ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
+    ):
+        packed, crc, n = _deflate_stream([content])
+        members.append((name, packed, 8, crc, n))
+    packed, crc, n = _deflate_stream(body())
+    members.append(("xl/worksheets/sheet1.xml", packed, 8, crc, n))
+    return _raw_zip(members)
+
+
 # --- YAML / JSON ----------------------------------------------------------------------------------------------
 
 
@@ -340,6 +402,7 @@ def yaml_long_integer(digits: int = 5_000) -> bytes:
 
 ALL: dict[str, tuple[Callable[[], bytes], str]] = {
     "xlsx_dimension_bomb": (xlsx_dimension_bomb, "bombe-dimension.xlsx"),
+    "xlsx_dimension_bomb_prefixed": (xlsx_dimension_bomb_prefixed, "bombe-prefixe.xlsx"),
     "xlsx_zip_bomb": (xlsx_zip_bomb, "bombe-zip.xlsx"),
     "xlsx_lying_zip_bomb": (xlsx_lying_zip_bomb, "bombe-zip-menteuse.xlsx"),
     "xlsx_wide": (xlsx_wide, "large.xlsx"),
@@ -353,6 +416,8 @@ ALL: dict[str, tuple[Callable[[], bytes], str]] = {
     "headerless_names_csv": (headerless_names_csv, "noms-sans-entete.csv"),
     "mixed_encoding_csv": (mixed_encoding_csv, "encodages.csv"),
     "utf16_bom_csv": (utf16_bom_csv, "texte-unicode.txt"),
+    "csv_at_limits": (csv_at_limits, "limites.csv"),
+    "xlsx_at_limits": (xlsx_at_limits, "limites.xlsx"),
     "yaml_alias_bomb": (yaml_alias_bomb, "profil-bombe.yaml"),
     "yaml_deep": (yaml_deep, "profil-profond.yaml"),
     "json_deep": (json_deep, "profil-profond.json"),
@@ -361,6 +426,7 @@ ALL: dict[str, tuple[Callable[[], bytes], str]] = {
 # the ones a table reader must refuse (the others are read, their rows kept)
 TABLE_BOMBS = (
     "xlsx_dimension_bomb",
+    "xlsx_dimension_bomb_prefixed",
     "xlsx_zip_bomb",
     "xlsx_lying_zip_bomb",
     "xlsx_wide",

@@ -113,8 +113,8 @@ def read_upload(data: bytes, filename: str = "") -> pd.DataFrame:
     """A CSV or XLSX upload as a frame of strings: every cell as typed ('' for empty), every row in its order.
 
     Read by the one bounded reader (:func:`sentiers.upload.read_table`: bytes, rows, columns, cells, what a
-    workbook unfolds to). Blank rows are rows (row N of the frame is line N + 1 of a CSV with a header); blank
-    lines after the last row, and title lines above a workbook's header, are not. A first row holding a commune's
+    workbook unfolds to). Blank rows are rows (row N of the frame is line N + 1 of a CSV with a header); title
+    lines above a workbook's header are not, nor blank lines above the header. A first row holding a commune's
     code is data, not a header (columns ``colonne_1``…). ``frame.attrs``: ``uncached`` ({row position: [column]}
     of formula cells saved without a value), ``header_cells`` and ``header_known`` (whether a header cell names a
     known column), which :func:`check_frame` reads to tell a header from a first commune.

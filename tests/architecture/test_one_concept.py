@@ -26,7 +26,8 @@ CONCEPTS = [
     ("why a search names no territory", r"Territoire introuvable\.", {"sentiers/base/lookup.py"}),
     (
         "XLSX workbook writing",
-        r"xl/worksheets/|openpyxl\.Workbook\(|Workbook\(\)|import xlsxwriter",
+        # writing only: sentiers/upload.py names the parts of a workbook it reads (bounded)
+        r"writestr\(f?[\"']xl/worksheets/|openpyxl\.Workbook\(|Workbook\(\)|import xlsxwriter",
         {"sentiers/exports.py"},
     ),
 ]

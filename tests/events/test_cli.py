@@ -42,7 +42,7 @@ def test_json_has_exactly_the_issue_shape(embedded_home, use_home, lists, capsys
     ]
     assert len(booked) == len(set(booked))  # nobody twice in a slot
     assert [r["line"] for r in doc["rejected_rows"]] == [22]  # the empty row, with its reason
-    assert doc["rejected_rows"][0]["reason"] == "nom manquant"
+    assert doc["rejected_rows"][0]["reason"] == "ligne vide"
     names = {m["territory"] for m in doc["meetings"]} | set(doc["unmatched_territories"])
     assert len(names) == 20
 

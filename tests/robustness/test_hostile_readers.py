@@ -96,6 +96,7 @@ def assert_french(message: str) -> None:
 
 TABLE_BOMBS = {
     "xlsx_dimension_bomb": "Trop de colonnes",
+    "xlsx_dimension_bomb_prefixed": "Trop de colonnes",
     "xlsx_zip_bomb": "décompressé",
     "xlsx_lying_zip_bomb": "décompressé",
     "xlsx_wide": "Trop de colonnes",
@@ -389,3 +390,32 @@ def test_the_rural_page_refuses_bombs_and_keeps_answering(embedded_home):
         assert not seen["exception"], (name, seen)
         assert seen["errors"] and all(TABLE_BOMBS[name] in e for e in seen["errors"][:1]), (name, seen)
     assert answer["after"] and not answer["exception"], answer
+
+
+# --- sheet layouts other than Excel's: bounded the same way ------------------------------------------------------
+
+
+def test_cells_without_references_are_read_and_bounded():
+    cells = [b'<c t="inlineStr"><is><t>commune</t></is></c>']
+    rows = {1: cells, 2: [b'<c t="inlineStr"><is><t>Die</t></is></c>'], 3: [b"<c><f>1+1</f></c>"]}
+    frame = read_upload(
+        hostile.xlsx_package(hostile.sheet_xml(rows).replace(b'<row r="', b'<row x="')), "a.xlsx"
+    )
+    assert frame["commune"].tolist() == ["Die", ""]
+    assert frame.attrs["uncached"] == {1: ["commune"]}
+    wide = {1: [b"<c><v>1</v></c>"] * (hostile.MAX_COLUMNS_HINT + 1)}
+    with pytest.raises(SentiersError, match="Trop de colonnes"):
+        read_upload(hostile.xlsx_package(hostile.sheet_xml(wide)), "large.xlsx")
+
+
+def test_a_namespace_prefix_does_not_hide_a_dimension_bomb():
+    sheet = hostile.xlsx_dimension_bomb_prefixed()
+    with pytest.raises(SentiersError, match="Trop de colonnes"):
+        read_upload(sheet, "prefixe.xlsx")
+
+
+def test_a_dtd_in_a_sheet_is_refused():
+    sheet = hostile.sheet_xml({1: [hostile.inline_cell("A1", "commune")]})
+    sheet = sheet.replace(b"<worksheet", b'<!DOCTYPE w [<!ENTITY a "aaaa">]><worksheet', 1)
+    with pytest.raises(SentiersError, match="DTD"):
+        read_upload(hostile.xlsx_package(sheet), "dtd.xlsx")

@@ -104,7 +104,7 @@ def test_batch_to_csv_and_xlsx(embedded_home, use_home, capsys, tmp_path, suffix
         back = pd.read_excel(io.BytesIO(out_path.read_bytes()), dtype=str, keep_default_na=False)
         assert openpyxl.load_workbook(out_path).active.max_row == 6
     assert back["nom"].tolist() == [r[0] for r in rows]
-    assert back["statut_verification"].tolist() == ["ok", "ambigu", "introuvable", "invalide", "ok"]
+    assert back["statut_verification"].tolist() == ["ok", "ambigu", "introuvable", "vide", "ok"]
     assert back["commune_code"].tolist()[0] == "26113"
 
 
