@@ -121,7 +121,12 @@ def read_upload(data: bytes, filename: str = "") -> pd.DataFrame:
     """
     table = read_table(data, filename)
     rows = table.rows
-    filled = [i for i, row in enumerate(rows) if not _blank(row)]
+    filled: list[int] = []  # the first rows holding something (where the header and title lines are)
+    for i, row in enumerate(rows):
+        if not _blank(row):
+            filled.append(i)
+            if len(filled) >= 15:
+                break
     if not filled:
         raise SentiersError(
             "La première feuille du classeur est vide." if table.fmt == "xlsx" else "Le fichier est vide."
@@ -158,9 +163,11 @@ def read_upload(data: bytes, filename: str = "") -> pd.DataFrame:
     names = [] if headerless else [h.strip() for h in header_cells]
     names += [""] * (width - len(names))
     columns = _unique_headers(names[:width])
-    cells = [[*row[:width], *[""] * (width - len(row))] for row in body]
-    frame = pd.DataFrame(cells, columns=columns, dtype=object) if cells else pd.DataFrame(columns=columns)
-    frame = frame.astype(str)
+    cells = [row if len(row) == width else [*row[:width], *[""] * (width - len(row))] for row in body]
+    # column by column (a transposition in C): every cell is already text, as typed
+    data = dict(zip(range(width), zip(*cells, strict=True), strict=True)) if cells else {}
+    frame = pd.DataFrame({i: pd.Series(data.get(i, ()), dtype=object) for i in range(width)})
+    frame.columns = pd.Index(columns, dtype=object)
     uncached: dict[int, list[str]] = {}
     for i, j in sorted(table.uncached):
         if i >= first and j < width:
