@@ -449,7 +449,7 @@ def pairs_map(
     if without or unplaced:
         note += (
             f" {fr.plural(without, 'structure')} sans siège localisé ; "
-            f"{fr.plural(unplaced, 'rencontre')} non tracée(s) faute de lieu."
+            f"{fr.plural(unplaced, 'rencontre non tracée', 'rencontres non tracées')} faute de lieu."
         )
     Legend(
         "Rencontres",
