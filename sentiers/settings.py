@@ -6,7 +6,9 @@ Every setting is read when asked for (tests and deployments change them between 
 - ``SENTIERS_MIRROR``: a local mirror of the official files, used instead of downloading;
 - ``SENTIERS_MAP_TILES``: background tiles of the interactive maps (a folium tiles name; "none": no tiles);
 - ``SENTIERS_ENTREPRISES_API``: base URL of the API « Recherche d'entreprises » (actors of a territory);
-- ``SENTIERS_DATABASE_URL``: the events database (SQLAlchemy URL; default: a SQLite file in the home).
+- ``SENTIERS_DATABASE_URL``: the events database (SQLAlchemy URL; default: a SQLite file in the home);
+- ``SENTIERS_ADMIN_TOKEN``: a password that opens the update of the shared base on the home page (see
+  :mod:`sentiers.access`; the secrets' ``[admin]`` section does the same).
 """
 
 from __future__ import annotations
@@ -82,3 +84,8 @@ def entreprises_api() -> str:
 def database_url() -> str | None:
     """SQLAlchemy URL of the events database; None means the default SQLite file in the home."""
     return _env("SENTIERS_DATABASE_URL") or None
+
+
+def admin_token() -> str:
+    """The administrator's password given by the environment (SENTIERS_ADMIN_TOKEN); "" when unset."""
+    return _env("SENTIERS_ADMIN_TOKEN")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sentiers.events.access import AccessConfig, config_from_secrets, hash_password, identity_ok, password_ok
+from sentiers.access import AccessConfig, config_from_secrets, hash_password, identity_ok, password_ok
 
 
 def test_nothing_configured_is_refused():
