@@ -70,6 +70,11 @@ def mirror_dir() -> Path | None:
     return path if path.is_dir() else None
 
 
+def mirror_configured() -> bool:
+    """Whether SENTIERS_MIRROR names a folder at all (it may be missing: then :func:`mirror_dir` is None)."""
+    return bool(_env("SENTIERS_MIRROR"))
+
+
 def map_tiles() -> str | None:
     """Background tiles of the interactive maps: a folium tiles name, or None for no tiles."""
     tiles = _env("SENTIERS_MAP_TILES") or DEFAULT_TILES
