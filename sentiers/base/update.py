@@ -259,7 +259,7 @@ def _fetch_all(
         tmp: Path | None = None
         try:
             if mirror_path is not None:
-                if not source.mirror_path:
+                if not source.mirror_path or not (mirror_path / source.mirror_path).is_file():
                     report.skipped.append((source.id, "absent du miroir"))
                     continue
                 tmp = copy_from_mirror(source, mirror_path, raw)
