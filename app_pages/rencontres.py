@@ -24,8 +24,8 @@ import streamlit as st
 
 from app_pages.state import get_base, inert, progress_bar
 from sentiers import fr
-from sentiers.errors import SentiersError
 from sentiers.access import REFUSED_TEXT, config_from_secrets, identity_ok, password_ok
+from sentiers.errors import SentiersError
 from sentiers.events.documents import (
     Booking,
     Programme,

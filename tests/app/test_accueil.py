@@ -42,7 +42,11 @@ def run_home(home: Path, monkeypatch, secrets: dict | None = None) -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success") for e in at.get(kind)]
+    parts = [
+        e.value
+        for kind in ("markdown", "caption", "info", "warning", "error", "success")
+        for e in at.get(kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -114,7 +118,7 @@ def test_a_visitor_cannot_update_nor_name_a_server_folder(embedded_home, tmp_pat
     monkeypatch.setenv("SENTIERS_MIRROR", str(mirror))
     at = run_home(embedded_home, monkeypatch)
     assert not at.exception
-    assert any(ADMIN_REFUSED_TEXT == i.value for i in at.info)
+    assert any(i.value == ADMIN_REFUSED_TEXT for i in at.info)
     keys = {b.key for b in at.button}
     assert "update_run" not in keys and "admin_login" not in keys
     assert not at.text_input  # no field where a server path could be typed
@@ -124,7 +128,7 @@ def test_a_visitor_cannot_update_nor_name_a_server_folder(embedded_home, tmp_pat
 
 def test_a_rencontres_password_does_not_open_the_update(embedded_home, monkeypatch):
     at = run_home(embedded_home, monkeypatch, {"rencontres": {"password": PASSWORD}})
-    assert any(ADMIN_REFUSED_TEXT == i.value for i in at.info)
+    assert any(i.value == ADMIN_REFUSED_TEXT for i in at.info)
     assert "update_run" not in {b.key for b in at.button}
 
 
@@ -140,7 +144,10 @@ def test_the_admin_password_opens_the_update_a_wrong_one_does_not(embedded_home,
     log_in(at)
     assert not at.exception
     assert "update_run" in {b.key for b in at.button}
-    assert at.radio(key="update_origin").options == ["Dossier miroir du déploiement", "Sites officiels (téléchargement)"]
+    assert at.radio(key="update_origin").options == [
+        "Dossier miroir du déploiement",
+        "Sites officiels (téléchargement)",
+    ]
     assert [t.key for t in at.text_input] == []  # the mirror is the deployment's, never typed
     assert str(mirror) not in texts(at)
 
@@ -150,7 +157,9 @@ def test_the_admin_token_of_the_environment_opens_the_update(embedded_home, monk
     at = run_home(embedded_home, monkeypatch)
     log_in(at, "jeton-du-déploiement")
     assert "update_run" in {b.key for b in at.button}
-    assert at.radio(key="update_origin").options == ["Sites officiels (téléchargement)"]  # no mirror configured
+    assert at.radio(key="update_origin").options == [
+        "Sites officiels (téléchargement)"
+    ]  # no mirror configured
 
 
 def test_a_configured_mirror_that_is_missing_is_said_without_its_path(embedded_home, tmp_path, monkeypatch):
@@ -179,7 +188,9 @@ def test_without_network_the_app_says_so_at_once_and_changes_nothing(embedded_ho
     at = log_in(run_home(home, monkeypatch, ADMIN))
     at.button(key="update_run").click().run(timeout=120)
     assert not at.exception
-    assert any("Les sites officiels sont injoignables" in e.value for e in at.error), [e.value for e in at.error]
+    assert any("Les sites officiels sont injoignables" in e.value for e in at.error), [
+        e.value for e in at.error
+    ]
     assert not any("base reconstruite" in t for t in texts(at).splitlines())
     assert manifest_path(home).read_bytes() == before
     assert "update_reload" not in {b.key for b in at.button}
