@@ -234,7 +234,8 @@ def check_zip(source: Source, handle: IO[bytes], depth: int = 0) -> None:
             workbook = "xl/workbook.xml" in names
             for member in members:
                 name = member.filename
-                if workbook and re.fullmatch(r"xl/worksheets/[^/]+\.xml", name):
+                # any part but the strings: a relationship may put a sheet anywhere
+                if workbook and name.lower().endswith(".xml") and not name.endswith("sharedStrings.xml"):
                     with zf.open(member) as sheet:
                         check_sheet(source, sheet, name)
                 elif depth == 0 and name.lower().endswith((".xlsx", ".zip")):
