@@ -47,7 +47,7 @@ def test_a_visitor_reads_that_the_update_is_the_administrators(fresh_server, app
     app.goto("")
     _open_update(app)
     assert app.page.locator(".st-key-update_run").count() == 0
-    assert "réservée à la personne qui administre" in app.text()
+    assert "Réservé à l'administrateur de Sentiers" in app.text()
     app.page.locator(".st-key-admin_password input").fill("devine")
     app.page.locator(".st-key-admin_login button").click()
     app.wait_idle()
