@@ -244,6 +244,7 @@ def test_the_admin_updates_from_the_configured_mirror(embedded_home, mirror_path
     at.button(key="update_run").click().run(timeout=300)
     assert not at.exception
     assert [e.value for e in at.error] == []
+    assert at.get("progress"), "no progress bar in the status box"  # progress shown while it ran
     manifest = read_manifest(home)
     assert {"anct_frr", "insee_grille_densite_2024"} <= {layer["id"] for layer in manifest["layers"]}
     at.button(key="update_reload").click().run()
