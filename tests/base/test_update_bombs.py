@@ -206,3 +206,22 @@ def test_a_bomb_is_refused_within_the_memory_limit(server, embedded_home, tmp_pa
     leftovers = [p.name for p in raw.iterdir() if p.name.startswith(".") or p.name.endswith(".tmp")]
     assert leftovers == []  # the partial download was removed, nothing fills the disk
     assert source_id not in json.loads((raw / "index.json").read_text(encoding="utf-8"))
+
+
+def test_an_oversized_file_in_a_mirror_is_refused_before_it_is_copied(tmp_path):
+    """A 1.5 GB CSV in a mirror folder (sparse: no disk used) is refused from its size, nothing copied."""
+    from sentiers.base.fetch import copy_from_mirror
+    from sentiers.base.sources import get_source
+    from sentiers.errors import SourceError
+
+    source = get_source("anct_frr")
+    mirror = tmp_path / "mirror"
+    path = mirror / str(source.mirror_path)
+    path.parent.mkdir(parents=True)
+    with path.open("wb") as f:
+        f.truncate(1536 << 20)
+    dest = tmp_path / "raw"
+    dest.mkdir()
+    with pytest.raises(SourceError, match="trop gros"):
+        copy_from_mirror(source, mirror, dest)
+    assert list(dest.iterdir()) == []
