@@ -99,3 +99,34 @@ def test_kill_9_during_the_swap_leaves_a_readable_base(tmp_path, moment):
     assert not [n for n in remaining if n.startswith(".tmp-")], remaining
     assert len(remaining) <= 2, remaining  # the new version and the one before it, nothing else
     assert not list(home.glob(".current-base.*"))
+
+
+def test_an_update_waits_for_no_other_when_asked_not_to(embedded_home, tmp_path, monkeypatch):
+    """The whole update (fetch included) holds the lock across processes: a page asking not to wait is told at once
+    that another update runs, and changes nothing."""
+    from sentiers.base.update import update_sources
+    from sentiers.errors import SentiersError
+    from tests.homes import copy_home
+
+    home = copy_home(embedded_home, tmp_path / "home")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom pathlib import Path\nfrom sentiers.base.store import update_lock\n"
+            "with update_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(60)\n",
+            str(home),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        monkeypatch.setenv("SENTIERS_HOME", str(home))
+        with pytest.raises(SentiersError, match="déjà en cours"):
+            update_sources(offline=True, only=["anct_frr"], wait=False)
+        assert not (home / "raw" / "last-update.json").exists()
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
