@@ -46,6 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="ne rien télécharger : miroir et fichiers déjà téléchargés seulement",
     )
+    update.add_argument(
+        "--allow-drop",
+        nargs="+",
+        default=[],
+        metavar="SOURCE_ID",
+        help="accepter que ces sources aient nettement moins de lignes que leur version précédente "
+        "(nouvelle édition)",
+    )
     update.set_defaults(handler="sentiers.cli.data:run_update")
     status = data_sub.add_parser("status", help="ce que contient la base : couches, millésimes, lignes")
     status.add_argument("--json", action="store_true", help="sortie JSON")
