@@ -173,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     rural.add_argument("-o", "--output", metavar="OUT", help="fichier de sortie (.csv ou .xlsx)")
     rural.set_defaults(handler="sentiers.cli.rural:run")
 
-    map_ = sub.add_parser("map", help="écrit une carte HTML autonome")
+    map_ = sub.add_parser("map", help="écrit une carte HTML autonome (Leaflet inclus, dessinée sans réseau)")
     scope = map_.add_mutually_exclusive_group()
     scope.add_argument("--departement", metavar="CODE")
     scope.add_argument("--region", metavar="CODE")
@@ -183,6 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["coverage", "rural", "frr", "programmes", "services"],
         default=None,
         help="couches à dessiner",
+    )
+    map_.add_argument(
+        "--tuiles",
+        choices=["aucune", "osm"],
+        default="aucune",
+        help="fond de carte : aucune (par défaut : la carte se dessine sans réseau) ou osm "
+        "(tuiles OpenStreetMap, chargées depuis Internet à l'ouverture)",
     )
     map_.add_argument("-o", "--output", metavar="FILE.html", required=True)
     map_.set_defaults(handler="sentiers.cli.maps:run")
