@@ -46,7 +46,7 @@ def read_verdict_facts():
 
 def _text(answer: Any) -> str:
     """A human-readable block for one answer (French)."""
-    lines = [f"« {answer.query} » : "]
+    lines = [f"{quoted(answer.query)} : "]
     if answer.status == "invalid":
         lines[0] += f"requête invalide. {answer.message}"
         return lines[0]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sentiers.errors import SentiersError, os_reason
-from sentiers.fr import either, printable, quoted
+from sentiers.fr import either, quoted, visible
 
 if TYPE_CHECKING:
     from sentiers.base.store import Base
@@ -29,8 +29,9 @@ MAX_MESSAGE = 400
 
 
 def error_line(message: object) -> str:
-    """« sentiers : … » on one line, control characters removed, length bounded."""
-    return f"sentiers : {printable(message, MAX_MESSAGE)}\n"
+    """« sentiers : … » on one line: control and format characters shown as escapes (a message quotes user text
+    with ``fr.quoted`` already; this is the net for any that did not), length bounded."""
+    return f"sentiers : {visible(message, MAX_MESSAGE)}\n"
 
 
 @contextlib.contextmanager
