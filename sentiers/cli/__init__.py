@@ -30,6 +30,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sentiers.cli.support import EXIT_USAGE, error_line
 from sentiers.fr import quoted
@@ -117,9 +118,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse in French: usage errors as one French line on stderr, exit code 2; help in French
     (« usage: » stays, as Python writes it)."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         add_help = kwargs.pop("add_help", True)
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False  # a French -h instead of argparse's English one
+        super().__init__(*args, **kwargs)
         self._positionals.title = "arguments"
         self._optionals.title = "options"
         if add_help:

@@ -832,7 +832,9 @@ def standalone_html(m: folium.Map, background: str | None = PLAIN_BACKGROUND) ->
     page (no CDN, nothing to trust at a distance). ``background``: the colour under a map without tiles."""
     js, css = leaflet_inline()
     m.default_js, m.default_css = [], []
-    header = m.get_root().header
+    root = m.get_root()
+    assert isinstance(root, Figure), "a map's root is its figure"
+    header = root.header
     header.add_child(_Rendered(f"<style>{css}</style>"), name="leaflet_css")
     if background:
         header.add_child(
@@ -840,4 +842,4 @@ def standalone_html(m: folium.Map, background: str | None = PLAIN_BACKGROUND) ->
             name="sentiers_background",
         )
     header.add_child(_Rendered(f"<script>{js}</script>"), name="leaflet")
-    return m.get_root().render()
+    return root.render()
