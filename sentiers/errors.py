@@ -64,7 +64,7 @@ def os_error_message(exc: OSError) -> str:
 
     reason = os_reason(exc)
     if exc.filename is None:
-        return f"Écriture ou lecture impossible : {reason}."
+        return f"Opération impossible : {reason}."
     where = quoted(exc.filename)
     if exc.filename2 is not None:
         where += f" → {quoted(exc.filename2)}"

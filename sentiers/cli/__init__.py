@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import errno
 import importlib
 import logging
 import os
@@ -326,6 +327,10 @@ def check_text_arguments(args: argparse.Namespace) -> None:
                 )
 
 
+# a write with no file name failing so is the output (stdout) that could not be written
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
 def _never_fail_stdout() -> None:
     """stdout that cannot fail again: what the command had left to write goes nowhere (closed pipe, disk full)."""
     try:
@@ -389,7 +394,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = user_error_message(exc)
         if message is None:
             raise
-        if isinstance(exc, OSError) and exc.filename is None:  # stdout itself (a full disk under > file)
+        if (
+            isinstance(exc, OSError) and exc.filename is None and exc.errno in OUTPUT_ERRNOS
+        ):  # > file on a full disk
             _never_fail_stdout()
             message = f"La sortie n'a pas pu être écrite : {os_reason(exc)}."
         log.info("erreur", exc_info=True)

@@ -329,7 +329,7 @@ def test_stdout_on_a_full_disk_is_one_french_line(embedded_home, argv):
         )
     err = done.stderr.decode("utf-8", "replace")
     assert done.returncode == 2, err
-    assert "disque plein" in one_french_line(err)
+    assert "La sortie n'a pas pu être écrite : disque plein" in one_french_line(err)
 
 
 # -- arguments: bytes, control characters, length, argparse ---------------------------------------------------
