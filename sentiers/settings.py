@@ -18,7 +18,8 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
-from sentiers.errors import SentiersError
+from sentiers.errors import SentiersError, os_reason
+from sentiers.fr import quoted
 
 DEFAULT_TILES = "OpenStreetMap"
 DEFAULT_ENTREPRISES_API = "https://recherche-entreprises.api.gouv.fr"
@@ -33,11 +34,11 @@ def _folder(path: Path, what: str) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise SentiersError(f"{what} « {path} » existe mais n'est pas un dossier.") from None
+        raise SentiersError(f"{what} {quoted(path)} existe mais n'est pas un dossier.") from None
     except OSError as exc:
-        raise SentiersError(f"{what} « {path} » ne peut pas être créé ({exc.strerror}).") from None
+        raise SentiersError(f"{what} {quoted(path)} ne peut pas être créé ({os_reason(exc)}).") from None
     if not os.access(path, os.W_OK | os.X_OK):
-        raise SentiersError(f"{what} « {path} » n'est pas accessible en écriture.")
+        raise SentiersError(f"{what} {quoted(path)} n'est pas accessible en écriture.")
     return path
 
 
