@@ -1,7 +1,7 @@
 """Rencontres (staff only): create an event, import the two registration lists, score the pairs, pin / forbid /
 mark absent, compute the schedule, hand out the agendas.
 
-Access is decided by :mod:`sentiers.events.access` from the deployment's secrets (a staff password, or an identity
+Access is decided by :mod:`sentiers.access` from the deployment's secrets (a staff password, or an identity
 provider with allowed e-mails); without either the page says so and stops. The chosen event lives in the URL
 (``?evenement=3``). Widget keys the browser test uses: ``rencontres_password``, ``rencontres_login``,
 ``rencontres_new_*``, ``rencontres_upload_<liste>``, ``rencontres_map_<liste>_<rôle>``, ``rencontres_import_<liste>``,
@@ -24,8 +24,8 @@ import streamlit as st
 
 from app_pages.state import get_base, inert, progress_bar
 from sentiers import fr
+from sentiers.access import REFUSED_TEXT, config_from_secrets, identity_ok, password_ok
 from sentiers.errors import SentiersError
-from sentiers.events.access import REFUSED_TEXT, config_from_secrets, identity_ok, password_ok
 from sentiers.events.documents import (
     Booking,
     Programme,

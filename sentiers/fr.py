@@ -122,9 +122,33 @@ def printable(text: Any, limit: int = 60) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
-def quoted(text: Any, limit: int = 60) -> str:
-    """« text » with :func:`printable` applied: how a message echoes what a person typed."""
-    return f"« {printable(text, limit)} »"
+def visible(text: Any, limit: int = 80) -> str:
+    """User text fit to echo in a message, shown as typed: control, format and line-separator characters
+    (ESC, NUL, newlines, bidi overrides, bytes that were not UTF-8) written as escapes (``\\x1b``,
+    ``\\n``, ``\\u202e``, ``\\xff``), text longer than ``limit`` cut with "…"."""
+    pieces: list[str] = []
+    for ch in str(text)[: limit + 1]:  # every character shows as one or more: no need to read further
+        if "\udc80" <= ch <= "\udcff":  # a byte that was not UTF-8, as Python's surrogateescape keeps it
+            pieces.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn"):
+            pieces.append(ch.encode("unicode_escape", "backslashreplace").decode("ascii"))
+        else:
+            pieces.append(ch)
+    if sum(map(len, pieces)) <= limit:
+        return "".join(pieces)
+    kept, size = [], 0
+    for piece in pieces:  # cut between characters, never inside an escape
+        if size + len(piece) > limit - 1:
+            break
+        kept.append(piece)
+        size += len(piece)
+    return "".join(kept) + "…"
+
+
+def quoted(text: Any, limit: int = 80) -> str:
+    """« text » with :func:`visible` applied (escaped, cut near ``limit``): how a message echoes what a person
+    typed or a file held, never its raw control characters nor a 100,000-character parameter."""
+    return f"« {visible(text, limit)} »"
 
 
 def file_stem(name: Any, limit: int = 40) -> str:

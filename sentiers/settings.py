@@ -6,7 +6,9 @@ Every setting is read when asked for (tests and deployments change them between 
 - ``SENTIERS_MIRROR``: a local mirror of the official files, used instead of downloading;
 - ``SENTIERS_MAP_TILES``: background tiles of the interactive maps (a folium tiles name; "none": no tiles);
 - ``SENTIERS_ENTREPRISES_API``: base URL of the API « Recherche d'entreprises » (actors of a territory);
-- ``SENTIERS_DATABASE_URL``: the events database (SQLAlchemy URL; default: a SQLite file in the home).
+- ``SENTIERS_DATABASE_URL``: the events database (SQLAlchemy URL; default: a SQLite file in the home);
+- ``SENTIERS_ADMIN_TOKEN``: a password that opens the update of the shared base on the home page (see
+  :mod:`sentiers.access`; the secrets' ``[admin]`` section does the same).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
-from sentiers.errors import SentiersError
+from sentiers.errors import SentiersError, os_reason
+from sentiers.fr import quoted
 
 DEFAULT_TILES = "OpenStreetMap"
 DEFAULT_ENTREPRISES_API = "https://recherche-entreprises.api.gouv.fr"
@@ -31,11 +34,11 @@ def _folder(path: Path, what: str) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise SentiersError(f"{what} « {path} » existe mais n'est pas un dossier.") from None
+        raise SentiersError(f"{what} {quoted(path)} existe mais n'est pas un dossier.") from None
     except OSError as exc:
-        raise SentiersError(f"{what} « {path} » ne peut pas être créé ({exc.strerror}).") from None
+        raise SentiersError(f"{what} {quoted(path)} ne peut pas être créé ({os_reason(exc)}).") from None
     if not os.access(path, os.W_OK | os.X_OK):
-        raise SentiersError(f"{what} « {path} » n'est pas accessible en écriture.")
+        raise SentiersError(f"{what} {quoted(path)} n'est pas accessible en écriture.")
     return path
 
 
@@ -68,6 +71,11 @@ def mirror_dir() -> Path | None:
     return path if path.is_dir() else None
 
 
+def mirror_configured() -> bool:
+    """Whether SENTIERS_MIRROR names a folder at all (it may be missing: then :func:`mirror_dir` is None)."""
+    return bool(_env("SENTIERS_MIRROR"))
+
+
 def map_tiles() -> str | None:
     """Background tiles of the interactive maps: a folium tiles name, or None for no tiles."""
     tiles = _env("SENTIERS_MAP_TILES") or DEFAULT_TILES
@@ -82,3 +90,8 @@ def entreprises_api() -> str:
 def database_url() -> str | None:
     """SQLAlchemy URL of the events database; None means the default SQLite file in the home."""
     return _env("SENTIERS_DATABASE_URL") or None
+
+
+def admin_token() -> str:
+    """The administrator's password given by the environment (SENTIERS_ADMIN_TOKEN); "" when unset."""
+    return _env("SENTIERS_ADMIN_TOKEN")

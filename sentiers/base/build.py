@@ -229,6 +229,9 @@ class _Builder:
             "layers": self.layers,
             "failures": self.failures,
             "unresolved_codes": self.unresolved,
+            # the raw files it was built from (source id -> sha256): an update that changed none of them
+            # does not rebuild
+            "inputs": {sid: raw.sha256 for sid, raw in sorted(self.raw.items()) if raw.sha256},
         }
         return Base(
             communes=communes.reset_index(drop=True),

@@ -262,3 +262,24 @@ def coverage_table(coverage: KiifCoverage | None = None):
                 }
             )
     return pd.DataFrame(rows)
+
+
+def region_guidance(region: RegionCoverage, coverage: KiifCoverage | None = None) -> str:
+    """What a structure does to be accompanied in a région of the programme, in one French sentence.
+
+    A confirmed member is named (« Adress, à Rouen »); where the programme's page does not confirm the member yet,
+    the structure writes to the programme's contact, who puts it in touch with the Kiif member of the région
+    (the page's own promise for a département it does not list).
+    """
+    coverage = coverage or load_kiif()
+    inc = region.incubator
+    if inc.verified:
+        where = f", à {inc.city}" if inc.city else ""
+        return f"Accompagnement sur place par {inc.name}{where}, membre du Kiif de la région."
+    contact = coverage.contact
+    organisation = f" ({contact.organisation})" if contact.organisation else ""
+    return (
+        "Le membre du Kiif qui accompagne ici n'est pas encore publié par le programme : écrivez à "
+        f"{contact.name}{organisation}, {contact.email}, en nommant la région et votre projet — le programme vous "
+        "met en lien avec la structure d'accompagnement de ce territoire."
+    )

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from sentiers.base.codes import PLM_NAMES, arm_parent, is_arm, normalise_code, normalise_departement
 from sentiers.base.store import Base
-from sentiers.fr import of_name
+from sentiers.fr import of_name, plural
 
 if TYPE_CHECKING:  # pandas and rapidfuzz are imported where used: `sentiers rural X` answers without them
     import pandas as pd
@@ -839,7 +839,7 @@ def lookup_territory(
         insee = next(g for g in result.groups if g.kind == "code")
         postal = next(g for g in result.groups if g.kind == "postal")
         note = (
-            f"{insee.codes[0]} est aussi le code postal de {len(postal.codes)} commune(s) : "
+            f"{insee.codes[0]} est aussi le code postal de {plural(len(postal.codes), 'commune')} : "
             "il est lu ici comme le code Insee."
         )
         result = result.model_copy(update={"status": "ok", "codes": insee.codes, "note": note, "message": ""})

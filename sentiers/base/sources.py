@@ -31,6 +31,22 @@ LO2 = "Licence Ouverte / Etalab 2.0"
 
 Kind = Literal["communes", "points", "boundaries", "cog", "geometry"]
 
+# An update refuses a file whose parsed rows fall more than this share below the previous good file's (recorded in
+# raw/index.json) or below the entry's ``expected_rows``: a CSV cut at a line boundary parses without error
+# (FRR 34,875 -> 34,081 rows is a drop of 2.3 %, Filosofi 34,864 -> 34,254 one of 1.7 %). Mergers remove about
+# 0.2 % of communes a year; a new edition that really has fewer rows is taken with
+# ``sentiers data update --allow-drop SOURCE_ID``.
+MAX_ROW_DROP = 0.01
+# What an update may receive, per file: bytes downloaded (a declared Content-Length above it is refused before
+# reading) and bytes once unpacked (zip members, gzip, a workbook's sheets), checked before any parser reads it.
+# Generous for the official files (the mirror's largest is 4 MB; the BPE's zip is tens of MB), small enough to
+# stop a bomb or an endless body before it fills the disk or the memory; an entry may set its own.
+MAX_DOWNLOAD_BYTES = 400 * 1024 * 1024
+MAX_UNPACKED_BYTES = 1536 * 1024 * 1024
+# A workbook's sheet may span at most this many cells (rows x columns of the cells it names): calamine allocates
+# the whole rectangle, so a 1.5 KB workbook naming A1 and XFD1048576 would ask for hundreds of GiB.
+MAX_SHEET_CELLS = 20_000_000
+
 
 @dataclass(frozen=True)
 class Source:
@@ -49,6 +65,11 @@ class Source:
     mirror_path: str | None = None
     min_rows: int = 1
     max_rows: int = 10_000_000
+    # rows the parser read from the official file of this vintage (None: not known); see MAX_ROW_DROP
+    expected_rows: int | None = None
+    # bounds of what an update may receive for this entry (None: MAX_DOWNLOAD_BYTES, MAX_UNPACKED_BYTES)
+    max_bytes: int | None = None
+    max_unpacked_bytes: int | None = None
     columns: tuple[str, ...] = ()
     carry: dict[str, str] = field(default_factory=dict)
     rank: int = 0
@@ -57,6 +78,14 @@ class Source:
     year: int | None = None
     # layers this entry replaces whole when it is parsed (one newer file for several older theme files)
     supersedes: tuple[str, ...] = ()
+
+    @property
+    def byte_cap(self) -> int:
+        return self.max_bytes or MAX_DOWNLOAD_BYTES
+
+    @property
+    def unpacked_cap(self) -> int:
+        return self.max_unpacked_bytes or MAX_UNPACKED_BYTES
 
     def parse_function(self) -> Callable[..., Any]:
         module, _, name = self.parser.partition(":")
@@ -117,6 +146,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2026,
         min_rows=37_000,
         max_rows=38_500,
+        expected_rows=37_496,
         year=2023,
     ),
     Source(
@@ -135,6 +165,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2026,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_871,
         columns=("epci", "epci_name", "epci_type"),
         carry={"epci": "class", "epci_name": "class", "epci_type": "class"},
         year=2026,
@@ -155,6 +186,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2025,
         min_rows=37_000,
         max_rows=38_500,
+        expected_rows=37_548,
         rank=2025,
         year=2025,
     ),
@@ -174,6 +206,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2024,
         min_rows=37_000,
         max_rows=38_500,
+        expected_rows=37_544,
         rank=2024,
         year=2024,
     ),
@@ -212,6 +245,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2024,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_935,
         columns=("density_level",),
         carry=GRID_CARRY,
         rank=2024,
@@ -233,6 +267,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2024,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_935,
         columns=("aav2020", "aav2020_name", "uu2020", "uu2020_name", "bv2022", "bv2022_name"),
         carry={
             c: "class" for c in ("aav2020", "aav2020_name", "uu2020", "uu2020_name", "bv2022", "bv2022_name")
@@ -255,6 +290,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2022,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_955,
         columns=("cateaav2020", "taav2017", "tuu2017"),
         carry={"cateaav2020": "class", "taav2017": "max", "tuu2017": "max"},
         year=2022,
@@ -275,6 +311,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2023,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_945,
         columns=("uu_status",),
         carry={"uu_status": "class"},
         year=2020,
@@ -295,6 +332,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2025,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_875,
         columns=("frr",),
         carry={"frr": "class"},
         year=2025,
@@ -314,6 +352,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2023,
         min_rows=1_500,
         max_rows=1_800,
+        expected_rows=1_645,
         columns=("pvd", "pvd_date"),
         carry={"pvd": "any", "pvd_date": "first"},
         year=2024,
@@ -333,6 +372,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2024,
         min_rows=2_300,
         max_rows=3_500,
+        expected_rows=2_498,
         columns=("va",),
         carry={"va": "any"},
         year=2024,
@@ -352,6 +392,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2024,
         min_rows=200,
         max_rows=300,
+        expected_rows=245,
         columns=("acv", "acv_name"),
         carry={"acv": "any", "acv_name": "first"},
         year=2024,
@@ -372,6 +413,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2024,
         min_rows=2_500,
         max_rows=3_500,
+        expected_rows=2_845,
         columns=("address", "kind"),
         year=2024,
     ),
@@ -391,6 +433,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2024,
         min_rows=300,
         max_rows=600,
+        expected_rows=381,
         year=2024,
     ),
     Source(
@@ -409,6 +452,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2024,
         min_rows=80,
         max_rows=200,
+        expected_rows=111,
         year=2022,
     ),
     Source(
@@ -426,6 +470,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2025,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_875,
         columns=("centralite_level", "centralite_label"),
         carry={"centralite_level": "max", "centralite_label": "class"},
         year=2021,
@@ -445,6 +490,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2025,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_875,
         columns=("ruralite_type",),
         carry={"ruralite_type": "class"},
         year=2023,
@@ -469,6 +515,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2021,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_965,
         columns=COMPARATEUR_COLUMNS,
         carry=dict.fromkeys(COMPARATEUR_COLUMNS, "sum"),
         year=2018,
@@ -488,6 +535,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2024,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_864,
         columns=("fiscal_households", "median_income", "poverty_rate", "pensions_share"),
         carry={
             "fiscal_households": "sum",
@@ -530,6 +578,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2021,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_965,
         year=2020,
     ),
     Source(
@@ -547,6 +596,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2021,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_965,
         year=2020,
     ),
     Source(
@@ -564,6 +614,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2021,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_965,
         year=2020,
     ),
     Source(
@@ -581,6 +632,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2021,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_965,
         year=2020,
     ),
     Source(
@@ -598,6 +650,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2022,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_955,
         year=2021,
     ),
     Source(
@@ -615,6 +668,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2022,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_955,
         year=2021,
     ),
     Source(
@@ -632,6 +686,7 @@ SOURCES: tuple[Source, ...] = (
         geography_year=2022,
         min_rows=34_000,
         max_rows=35_500,
+        expected_rows=34_955,
         year=2021,
     ),
     Source(
@@ -706,6 +761,7 @@ SOURCES: tuple[Source, ...] = (
         kind="boundaries",
         min_rows=101,
         max_rows=120,
+        expected_rows=101,
         rank=2,
         year=2025,
     ),
@@ -724,6 +780,7 @@ SOURCES: tuple[Source, ...] = (
         kind="boundaries",
         min_rows=18,
         max_rows=18,
+        expected_rows=18,
         year=2018,
     ),
 )

@@ -6,7 +6,8 @@ Layout of SENTIERS_HOME::
 
     bases/<version>/   one folder per build: GeoParquet tables + manifest.json, never modified once written
     current-base       a one-line pointer naming the version in use
-    .update.lock       held while a base is written (one writer at a time, across processes)
+    raw/               the downloaded files, their index and the last update's report (sentiers.base.update)
+    .update.lock       held while an update fetches or a base is written (one writer at a time, across processes)
 
 A new base is written into ``bases/.tmp-…``, renamed to its version folder, then the pointer is replaced with
 one ``os.replace``: a reader sees the old base or the new one, never a half-written one, and a process killed
@@ -48,6 +49,7 @@ MANIFEST = "manifest.json"
 POINTER = "current-base"
 LOCK = ".update.lock"
 BASES = "bases"
+RAW = "raw"  # downloaded files and their index (sentiers.base.update)
 LEGACY_DIR = "base"  # before versioned folders: SENTIERS_HOME/base
 FORMAT_VERSION = 2
 GEO_TABLES = ("communes", "communes_display", "departements", "regions")
@@ -263,10 +265,24 @@ def _set_pointer(home: Path, version: str) -> None:
 
 
 def clean_leftovers(home: Path | None = None, keep: Iterable[str] = ()) -> list[Path]:
-    """Remove partial folders of killed writers and versions no longer in use (caller holds the lock)."""
+    """Remove what killed writers left and versions no longer in use (caller holds the lock).
+
+    Partial version folders (``bases/.tmp-…``), stray pointer files, and in ``raw/`` the partial downloads
+    (``.SOURCE-…``) and index files (``….tmp``) of an update killed mid-way: every writer of ``raw/`` holds the
+    update lock, so whatever is hidden or temporary there belongs to a writer that is gone.
+    """
     home = _home(home)
     root = home / BASES
     removed: list[Path] = []
+    raw = home / RAW
+    if raw.is_dir():
+        for entry in raw.iterdir():
+            if entry.name.startswith(".") or entry.name.endswith(".tmp"):
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+                removed.append(entry)
     if not root.is_dir():
         return removed
     keep = set(keep)

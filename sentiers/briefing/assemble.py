@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from sentiers import fr
 from sentiers.base.catalogue import BRIEFING_INDICATORS, CATALOGUE, SERVICES
 from sentiers.base.sources import HOW_TO_LOAD, LOAD_FROM
 from sentiers.briefing.actors_section import ActorsMode, actors_section, actors_source
@@ -236,7 +237,8 @@ def build_briefing(
         indicators=indicators,
         reference_departement=departement_label(base, dep_code),
         indicators_note=(
-            f"{missing_count} indicateur(s) sur {len(indicators)} non disponible(s) : la raison est donnée sur la ligne."
+            f"{fr.plural(missing_count, 'indicateur')} sur {len(indicators)} "
+            f"{'non disponible' if missing_count < 2 else 'non disponibles'} : la raison est donnée sur la ligne."
             if missing_count
             else ""
         ),

@@ -76,7 +76,7 @@ def check_codes(codes: list[str]) -> list[str]:
     unique = list(dict.fromkeys(str(c).strip().upper() for c in codes if str(c).strip()))
     if not MIN_TERRITORIES <= len(unique) <= MAX_TERRITORIES:
         raise SentiersError(
-            f"Comparer demande de {MIN_TERRITORIES} à {MAX_TERRITORIES} territoires différents ({len(unique)} donné(s))."
+            f"Comparer demande de {MIN_TERRITORIES} à {MAX_TERRITORIES} territoires différents ({len(unique)} {'donné' if len(unique) < 2 else 'donnés'})."
         )
     return unique
 

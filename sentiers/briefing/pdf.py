@@ -230,7 +230,7 @@ def briefing_pdf(briefing: Briefing) -> bytes:
     pdf.h1(h.name)
     facts = [
         ("SIREN" if h.level == "epci" else "Code Insee", h.code),
-        ("Département(s)", ", ".join(h.departements)),
+        ("Départements" if len(h.departements) > 1 else "Département", ", ".join(h.departements)),
         ("Région", h.region),
     ]
     if h.level == "commune":

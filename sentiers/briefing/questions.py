@@ -127,7 +127,7 @@ def visit_questions(
         )
     zon = {f.label: f for f in zonings}
     pvd = zon.get("Petites villes de demain")
-    if pvd and not pvd.missing and pvd.value not in ("non", "0 commune(s) lauréate(s)"):
+    if pvd and not pvd.missing and pvd.value != "non" and not pvd.value.startswith("0 commune"):
         contact.append(
             "Le territoire est lauréat de Petites villes de demain : solliciter le ou la cheffe de projet de revitalisation."
         )

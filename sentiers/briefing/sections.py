@@ -55,7 +55,7 @@ def header_section(base: Base, territory: Territory) -> Header:
     missing_pop = int(pop.isna().sum())
     pop_note = f"population municipale {', '.join(map(str, years)) or 'année inconnue'} — {identity}"
     if missing_pop:
-        pop_note += f" ; population inconnue pour {missing_pop} commune(s)"
+        pop_note += f" ; population inconnue pour {fr.plural(missing_pop, 'commune')}"
     area = pd.to_numeric(members["area_km2"], errors="coerce").sum(min_count=1)
     header = Header(
         level=territory.level,
@@ -532,7 +532,9 @@ def zoning_facts(base: Base, territory: Territory) -> list[Fact]:
             value = str(labels.iloc[0])
         else:
             counts = labels.value_counts()
-            value = " ; ".join(f"{label} : {count} commune(s)" for label, count in counts.items())
+            value = " ; ".join(
+                f"{label} : {fr.plural(int(count), 'commune')}" for label, count in counts.items()
+            )
         facts.append(
             Fact(
                 label="France Ruralités Revitalisation (FRR)",
@@ -553,7 +555,9 @@ def zoning_facts(base: Base, territory: Territory) -> list[Fact]:
                 value += f" (convention signée le {fr.date(str(dates.iloc[0]))})"
         else:
             names = members.loc[flags, "name"].astype(str).tolist()
-            value = f"{len(names)} commune(s) lauréate(s)" + (f" : {', '.join(names[:8])}" if names else "")
+            value = fr.plural(len(names), "commune lauréate", "communes lauréates") + (
+                f" : {', '.join(names[:8])}" if names else ""
+            )
         facts.append(
             Fact(
                 label="Petites villes de demain",
@@ -567,7 +571,11 @@ def zoning_facts(base: Base, territory: Territory) -> list[Fact]:
     # VA
     if "va" in members and layer_entry(base, "anct_va"):
         count = _bool_count(members, "va")
-        value = ("lauréate" if count else "non") if commune else f"{count} commune(s) lauréate(s) sur {n}"
+        value = (
+            ("lauréate" if count else "non")
+            if commune
+            else f"{fr.plural(count, 'commune lauréate', 'communes lauréates')} sur {n}"
+        )
         facts.append(
             Fact(
                 label="Villages d'avenir",
@@ -585,7 +593,7 @@ def zoning_facts(base: Base, territory: Territory) -> list[Fact]:
         if commune:
             value = "oui" + (f" ({names[0]})" if names and names[0] else "") if flags.iloc[0] else "non"
         else:
-            value = f"{int(flags.sum())} commune(s)" + (
+            value = fr.plural(int(flags.sum()), "commune") + (
                 f" : {', '.join(sorted(set(filter(None, names))))}" if names else ""
             )
         facts.append(
@@ -604,7 +612,7 @@ def zoning_facts(base: Base, territory: Territory) -> list[Fact]:
         facts.append(
             Fact(
                 label="France services dans le territoire",
-                value=f"{count} structure(s)" if count else "aucune",
+                value=fr.plural(count, "structure") if count else "aucune",
                 source=source_text(base, "anct_france_services"),
                 meaning=ZONING_MEANINGS["france_services"],
             )

@@ -2,36 +2,148 @@
 
 Each sub-command's arguments are declared here; its work lives in the package that owns it
 (``module:function`` taking the parsed arguments and returning an exit code), imported only when the
-command runs so that ``sentiers data status`` stays fast. Anything a user can cause ends as one line on
-stderr and exit code 2, never a traceback.
+command runs so that ``sentiers data status`` stays fast.
+
+The one catch-all of every command is :func:`main`, so that a new command cannot forget it. Anything a user
+can cause ends as one French line on stderr and exit code 2, never a traceback:
+
+- a :class:`~sentiers.errors.SentiersError` (bad code, bad file, bad profile…);
+- an ``OSError`` (disk full, read-only or missing folder, a file where a folder is expected, a folder where a
+  file is expected…), its cause said in French (:func:`sentiers.errors.os_reason`);
+- data that a parser cannot hold: ``RecursionError`` (nesting too deep), ``MemoryError``, and the
+  ``ValueError`` Python raises for an integer of more than 4,300 digits;
+- an argument holding bytes that are not UTF-8 (``$'\\xff26113'``), except in file names;
+- argparse's own errors, in French (:class:`_Parser`).
+
+Any other exception is a bug in Sentiers: it keeps its traceback and exit code 1, so it is seen and fixed
+rather than hidden behind a message. ``-v`` also logs the traceback of the errors above.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import contextlib
+import errno
 import importlib
 import logging
+import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from sentiers.cli.support import EXIT_USAGE, error_line
+from sentiers.fr import quoted
+
+log = logging.getLogger(__name__)
+
+# argparse's English messages (Python 3.11-3.13) and their French wording; values typed by the user are
+# echoed through fr.quoted (escaped, cut)
+
+
+def _values(text: str) -> list[str]:
+    """\'a\', \'b\' (argparse's repr of choices or of a value) back to the strings."""
+    try:
+        parsed = ast.literal_eval(f"[{text}]")
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return [text]
+    return [str(v) for v in parsed]
+
+
+def _value(text: str) -> str:
+    values = _values(text)
+    return quoted(values[0] if len(values) == 1 else text)
+
+
+_TYPES = {"int": "un nombre entier est attendu", "float": "un nombre est attendu"}
+_USAGE: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (
+        re.compile(r"invalid choice: (?P<v>.*) \(choose from (?P<c>.*)\)", re.S),
+        lambda m: f"choix non reconnu {_value(m['v'])} (choix possibles : {', '.join(_values(m['c']))})",
+    ),
+    (
+        re.compile(r"invalid (?P<t>\w+) value: (?P<v>.*)", re.S),
+        lambda m: f"valeur illisible {_value(m['v'])} : {_TYPES.get(m['t'], 'valeur attendue')}",
+    ),
+    (re.compile(r"expected one argument"), lambda m: "une valeur est attendue"),
+    (re.compile(r"expected at most one argument"), lambda m: "une valeur au plus est attendue"),
+    (re.compile(r"expected at least one argument"), lambda m: "au moins une valeur est attendue"),
+    (re.compile(r"expected (?P<n>\d+) arguments?"), lambda m: f"{m['n']} valeur(s) attendue(s)"),
+    (
+        re.compile(r"not allowed with argument (?P<a>.*)", re.S),
+        lambda m: f"ne s'emploie pas avec {quoted(m['a'])}",
+    ),
+    (
+        re.compile(r"ignored explicit argument (?P<v>.*)", re.S),
+        lambda m: f"n'accepte pas de valeur (reçu : {_value(m['v'])})",
+    ),
+    (
+        re.compile(r"the following arguments are required: (?P<a>.*)", re.S),
+        lambda m: f"argument(s) obligatoire(s) manquant(s) : {quoted(m['a'])}",
+    ),
+    (
+        re.compile(r"unrecognized arguments: (?P<a>.*)", re.S),
+        lambda m: f"argument(s) non reconnu(s) : {quoted(m['a'])}",
+    ),
+    (
+        re.compile(r"one of the arguments (?P<a>.*) is required", re.S),
+        lambda m: f"l'un des arguments {quoted(m['a'])} est obligatoire",
+    ),
+    (
+        re.compile(r"ambiguous option: (?P<o>.*?) could match (?P<a>.*)", re.S),
+        lambda m: f"option ambiguë {quoted(m['o'])} (peut désigner : {quoted(m['a'])})",
+    ),
+    (
+        re.compile(r"unexpected option string: (?P<o>.*)", re.S),
+        lambda m: f"option inattendue {quoted(m['o'])}",
+    ),
+]
+_ARGUMENT = re.compile(r"argument (?P<a>[^:]*?): (?P<rest>.*)", re.S)
+
+
+def french_usage(message: str) -> str:
+    """argparse's English error message in French (the argument named, the user's value escaped and cut)."""
+    prefix = ""
+    match = _ARGUMENT.fullmatch(message)
+    if match:
+        prefix, message = f"argument {quoted(match['a'], 40)} : ", match["rest"]
+    for pattern, french in _USAGE:
+        found = pattern.fullmatch(message)
+        if found:
+            return prefix + french(found)
+    return prefix + "arguments invalides"
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors as one French line on stderr, exit code 2."""
+    """argparse in French: usage errors as one French line on stderr, exit code 2; help in French
+    (« usage: » stays, as Python writes it)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        add_help = kwargs.pop("add_help", True)
+        kwargs["add_help"] = False  # a French -h instead of argparse's English one
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", help="affiche cette aide")
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(error_line(f"erreur d'usage : {message}"))
+        sys.stderr.write(error_line(f"erreur d'usage : {french_usage(message)} (aide : {self.prog} -h)"))
         raise SystemExit(EXIT_USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sentiers", description="Sentiers : territoires ruraux, rural ou pas, où essaimer.")
     parser.add_argument("-v", "--verbose", action="store_true", help="journal détaillé sur stderr")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(
+        title="commandes", dest="command", metavar="COMMANDE", required=True, parser_class=_Parser
+    )
 
     data = sub.add_parser("data", help="la base territoriale : mise à jour et état")
-    data_sub = data.add_subparsers(dest="data_command", required=True, parser_class=_Parser)
+    data_sub = data.add_subparsers(
+        title="commandes", dest="data_command", metavar="COMMANDE", required=True, parser_class=_Parser
+    )
     update = data_sub.add_parser(
         "update", help="télécharge les sources officielles (ou les lit dans un miroir) et reconstruit la base"
     )
@@ -45,6 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--offline",
         action="store_true",
         help="ne rien télécharger : miroir et fichiers déjà téléchargés seulement",
+    )
+    update.add_argument(
+        "--allow-drop",
+        nargs="+",
+        default=[],
+        metavar="SOURCE_ID",
+        help="accepter que ces sources aient nettement moins de lignes que leur version précédente "
+        "(nouvelle édition)",
     )
     update.set_defaults(handler="sentiers.cli.data:run_update")
     status = data_sub.add_parser("status", help="ce que contient la base : couches, millésimes, lignes")
@@ -64,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     rural.add_argument("-o", "--output", metavar="OUT", help="fichier de sortie (.csv ou .xlsx)")
     rural.set_defaults(handler="sentiers.cli.rural:run")
 
-    map_ = sub.add_parser("map", help="écrit une carte HTML autonome")
+    map_ = sub.add_parser("map", help="écrit une carte HTML autonome (Leaflet inclus, dessinée sans réseau)")
     scope = map_.add_mutually_exclusive_group()
     scope.add_argument("--departement", metavar="CODE")
     scope.add_argument("--region", metavar="CODE")
@@ -74,6 +194,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["coverage", "rural", "frr", "programmes", "services"],
         default=None,
         help="couches à dessiner",
+    )
+    map_.add_argument(
+        "--tuiles",
+        choices=["aucune", "osm"],
+        default="aucune",
+        help="fond de carte : aucune (par défaut : la carte se dessine sans réseau) ou osm "
+        "(tuiles OpenStreetMap, chargées depuis Internet à l'ouverture)",
     )
     map_.add_argument("-o", "--output", metavar="FILE.html", required=True)
     map_.set_defaults(handler="sentiers.cli.maps:run")
@@ -187,6 +314,69 @@ def _resolve(handler: str):
     return getattr(importlib.import_module(module), name)
 
 
+# arguments that name files: a file name may hold bytes that are not UTF-8 (Python keeps them, and opens it)
+FILE_ARGUMENTS = frozenset({"profile", "batch", "output", "territoires", "structures", "colonnes", "mirror"})
+
+
+def check_text_arguments(args: argparse.Namespace) -> None:
+    """Refuse an argument holding bytes that are not UTF-8 (outside file names): a code, a name, a slug."""
+    from sentiers.errors import SentiersError
+
+    for name, value in vars(args).items():
+        if name in FILE_ARGUMENTS:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and any("\udc80" <= ch <= "\udcff" for ch in item):
+                positional = name in ("code", "codes", "queries", "command", "data_command")
+                option = name.upper() if positional else "--" + name.replace("_", "-")
+                raise SentiersError(
+                    f"Argument {quoted(item, 40)} illisible ({option}) : il contient un octet qui n'est pas "
+                    "du texte UTF-8 ; retapez-le."
+                )
+
+
+# a write with no file name failing so is the output (stdout) that could not be written
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def _never_fail_stdout() -> None:
+    """stdout that cannot fail again: what the command had left to write goes nowhere (closed pipe, disk full)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real descriptor (tests capture stdout)
+        pass
+
+
+def _safe_encoding() -> None:
+    """Under a strict locale, a character that stdout cannot encode is escaped rather than raised."""
+    stream = sys.stdout
+    if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+        with contextlib.suppress(ValueError, AttributeError, OSError):
+            stream.reconfigure(errors="backslashreplace")
+
+
+DIGITS_LIMIT = "Exceeds the limit"  # Python's ValueError for int("9" * 5000) (sys.set_int_max_str_digits)
+
+
+def user_error_message(exc: BaseException) -> str | None:
+    """The French line for an exception a user can cause, or None for a bug (shown with its traceback)."""
+    from sentiers.errors import SentiersError, os_error_message
+
+    if isinstance(exc, SentiersError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return os_error_message(exc)
+    if isinstance(exc, RecursionError):
+        return "Données refusées : imbriquées trop profondément (un fichier ou un paramètre trop profond)."
+    if isinstance(exc, MemoryError):
+        return "Données refusées : elles demandent plus de mémoire que la machine n'en a."
+    if isinstance(exc, ValueError) and str(exc).startswith(DIGITS_LIMIT):
+        return "Données refusées : un nombre de plus de 4 300 chiffres."
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -194,18 +384,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    from sentiers.errors import SentiersError
-
+    _safe_encoding()
     try:
-        return int(_resolve(args.handler)(args) or 0)
-    except SentiersError as exc:
-        sys.stderr.write(error_line(exc))
-        return EXIT_USAGE
+        check_text_arguments(args)
+        code = int(_resolve(args.handler)(args) or 0)
+        sys.stdout.flush()  # a full disk or a closed pipe under stdout is said here, not at exit
+        return code
     except KeyboardInterrupt:
         sys.stderr.write("sentiers : interrompu\n")
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader left (| head): not an error
+        _never_fail_stdout()
         return 0
+    except Exception as exc:  # sorted below: a user's error says so, a bug keeps its traceback
+        from sentiers.errors import os_reason
+
+        message = user_error_message(exc)
+        if message is None:
+            raise
+        if (
+            isinstance(exc, OSError) and exc.filename is None and exc.errno in OUTPUT_ERRNOS
+        ):  # > file on a full disk
+            _never_fail_stdout()
+            message = f"La sortie n'a pas pu être écrite : {os_reason(exc)}."
+        log.info("erreur", exc_info=True)
+        sys.stderr.write(error_line(message))
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -6,20 +6,20 @@ is unavailable (offline and nothing cached), 2 with one French line on a bad inp
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
 from sentiers.cli.support import (
     EXIT_FAILURES,
     EXIT_OK,
+    json_text,
     open_base_for_cli,
     output_path,
     progress_bar,
     write_output,
 )
 from sentiers.errors import SentiersError
-from sentiers.fr import date, number, plural
+from sentiers.fr import date, number, plural, quoted
 
 if TYPE_CHECKING:
     from sentiers.actors.model import Level, Mode
@@ -93,7 +93,7 @@ def run(args: Any) -> int:
     radius = check_radius(args.rayon)
     if args.activite and activity_code(args.activite) is None:
         raise SentiersError(
-            f"Activité non reconnue : « {str(args.activite)[:30]} » (un code NAF comme 88.99B ou une activité type)."
+            f"Activité non reconnue : {quoted(args.activite, 40)} (un code NAF comme 88.99B ou une activité type)."
         )
     out = output_path(args.output, FORMATS) if args.output else None
     family = [FAMILY_SLUGS[f] for f in args.famille] if args.famille else None
@@ -124,7 +124,7 @@ def run(args: Any) -> int:
         else:
             sys.stderr.write(result.message + "\n")
     elif args.json:
-        sys.stdout.write(json.dumps(to_json(result, family), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_text(to_json(result, family)))
     else:
         sys.stdout.write(_text(result, family))
     return EXIT_OK if result.available else EXIT_FAILURES

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sentiers import settings
-from sentiers.cli.support import EXIT_FAILURES, EXIT_OK, bytes_bar, error_line, progress_bar
+from sentiers.cli.support import EXIT_OK, EXIT_USAGE, bytes_bar, error_line, progress_bar
 
 
 def status_payload(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -76,12 +76,14 @@ def run_status(args: Namespace) -> int:
 
 
 def run_update(args: Namespace) -> int:
+    """Exit 0 when every source was taken or found unchanged, 2 when a source failed or was refused (each named
+    on one line of stderr, its previous good file kept) or when nothing could be fetched at all (one line)."""
     from sentiers.base.sources import get_source
-    from sentiers.base.update import update_sources
+    from sentiers.base.update import unchanged_text, update_sources
     from sentiers.errors import SentiersError
 
     mirror = args.mirror or (str(settings.mirror_dir()) if settings.mirror_dir() else None)
-    for source_id in args.only or []:
+    for source_id in [*(args.only or []), *(getattr(args, "allow_drop", None) or [])]:
         get_source(source_id)  # an unknown id is a usage error, before any work
     if args.mirror and not Path(args.mirror).expanduser().is_dir():
         raise SentiersError(f"Dossier miroir introuvable : {args.mirror}")
@@ -92,9 +94,12 @@ def run_update(args: Namespace) -> int:
             offline=args.offline,
             progress=progress,
             on_bytes=None if mirror else (lambda source: bytes_bar(source.id)),
+            allow_drop=getattr(args, "allow_drop", None) or (),
         )
     out = sys.stdout
     out.write(f"Sources mises à jour : {len(report.updated)}\n")
+    if report.unchanged:
+        out.write(f"Sources inchangées : {len(report.unchanged)}\n")
     for source_id, reason in report.skipped:
         out.write(f"  - {source_id} : ignorée ({reason})\n")
     for source_id, reason in report.failures:
@@ -106,8 +111,9 @@ def run_update(args: Namespace) -> int:
             f"Base reconstruite : {manifest['communes']} communes, {len(manifest['layers'])} couches, "
             f"en {manifest['build_seconds']} s.\n"
         )
-    # a failed source is reported but the rebuilt base is usable: exit 1 tells scripts something failed
-    return EXIT_FAILURES if report.failures else EXIT_OK
+    else:
+        out.write(unchanged_text(report) + "\n")
+    return EXIT_USAGE if report.failures else EXIT_OK
 
 
 def run_sources(args: Namespace) -> int:

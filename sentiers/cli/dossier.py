@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sentiers.cli.support import open_base_for_cli, output_path, progress_bar, write_output
+from sentiers.cli.support import open_base_for_cli, output_path, progress_bar, read_input, write_output
 from sentiers.errors import SentiersError
 from sentiers.fr import quoted
 
@@ -24,9 +24,7 @@ def _inputs(path_text: str):
         return load_profile(path), StudyParameters()
     if not path.is_file():
         raise SentiersError(f"Fichier de projet introuvable : {quoted(path.name, 60)}")
-    if path.stat().st_size > MAX_ARCHIVE_BYTES:
-        raise SentiersError("Fichier de projet refusé : plus de 2 Mo (un projet pèse quelques Ko).")
-    project = read_project(path.read_bytes())
+    project = read_project(read_input(path, MAX_ARCHIVE_BYTES, "Fichier de projet"))
     return project.profile, project.parameters
 
 

@@ -1,4 +1,9 @@
-"""``sentiers map``: the maps of the app written as one standalone HTML file."""
+"""``sentiers map``: the maps of the app written as one standalone HTML file.
+
+The file draws with no network: Leaflet is written into it (:func:`sentiers.maps.web.standalone_html`) and,
+by default, no background tiles are drawn (a plain background under the polygons). ``--tuiles osm`` adds
+OpenStreetMap's tiles, which the browser then fetches when it is online.
+"""
 
 from __future__ import annotations
 
@@ -23,8 +28,18 @@ DEFAULT_COMMUNE_LAYERS = ("rural", "frr", "programmes", "services", "coverage")
 DEFAULT_REGION_LAYERS = ("rural", "services")
 
 
-def build_map(base: Base, departement: str | None, region: str | None, layers: list[str] | None):
-    """The folium map for the CLI's arguments; SentiersError (French) on a bad code or combination."""
+TILES = {"aucune": None, "osm": "OpenStreetMap"}
+
+
+def build_map(
+    base: Base,
+    departement: str | None,
+    region: str | None,
+    layers: list[str] | None,
+    tiles: str | None = None,
+):
+    """The folium map for the CLI's arguments; SentiersError (French) on a bad code or combination.
+    ``tiles``: a folium tiles name, or None for none."""
     if departement is not None:
         departement = check_departement_code(departement)
         if not (base.communes["departement"] == departement).any():
@@ -39,11 +54,11 @@ def build_map(base: Base, departement: str | None, region: str | None, layers: l
             raise SentiersError(
                 f"La couche « {extra[0]} » se dessine par commune : précisez --departement CODE ou --region CODE."
             )
-        return maps.france_map(base), []
+        return maps.france_map(base, tiles=tiles), []
     default = DEFAULT_COMMUNE_LAYERS if departement is not None else DEFAULT_REGION_LAYERS
     chosen = list(layers) if layers else list(default)
     notes = maps.missing_layers(base, chosen)
-    return maps.communes_map(base, departement=departement, region=region, layers=chosen), notes
+    return maps.communes_map(base, departement=departement, region=region, layers=chosen, tiles=tiles), notes
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,10 +69,11 @@ def run(args: argparse.Namespace) -> int:
     if args.region is not None:
         check_region_code(args.region)
     base = open_base_for_cli()
-    m, notes = build_map(base, args.departement, args.region, args.layer)
+    tiles = TILES[getattr(args, "tuiles", None) or "aucune"]
+    m, notes = build_map(base, args.departement, args.region, args.layer, tiles=tiles)
     for note in notes:
         sys.stderr.write(error_line(f"attention : {note}"))
-    html = maps.map_html(m)
+    html = maps.standalone_html(m, background=None if tiles else maps.PLAIN_BACKGROUND)
     write_output(output, html)
     sys.stdout.write(f"Carte écrite : {output} ({len(html.encode('utf-8')) // 1024} Ko)\n")
     return 0

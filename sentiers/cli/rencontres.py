@@ -11,11 +11,17 @@ may name a profile file (YAML/JSON) beside the structures' list, or hold a share
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from sentiers.cli.support import open_base_for_cli, output_path, progress_bar, write_output
+from sentiers.cli.support import (
+    json_text,
+    open_base_for_cli,
+    output_path,
+    progress_bar,
+    read_input,
+    write_output,
+)
 from sentiers.errors import SentiersError
 from sentiers.fr import plural, quoted
 
@@ -23,15 +29,7 @@ MAX_LIST_BYTES = 10 * 1024 * 1024
 
 
 def _read(path_text: str, what: str) -> bytes:
-    path = Path(path_text)
-    try:
-        if path.stat().st_size > MAX_LIST_BYTES:
-            raise SentiersError(f"{what} {quoted(path.name, 60)} : fichier trop volumineux (10 Mo au plus).")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SentiersError(f"{what} introuvable : {quoted(path_text, 80)}.") from None
-    except (IsADirectoryError, PermissionError, OSError) as exc:
-        raise SentiersError(f"{what} illisible : {quoted(path_text, 80)} ({type(exc).__name__}).") from None
+    return read_input(Path(path_text), MAX_LIST_BYTES, what)
 
 
 def _profiles_beside(folder: Path):
@@ -43,15 +41,9 @@ def _profiles_beside(folder: Path):
         files: dict[str, bytes] = {}
         if name.lower().endswith((".yaml", ".yml", ".json")) and "p=" not in name:
             path = Path(name) if Path(name).is_absolute() else folder / name
-            try:
-                if path.stat().st_size <= MAX_PROFILE_BYTES:
-                    files[path.name] = path.read_bytes()
-                else:
-                    raise SentiersError("fichier de profil trop grand (256 Ko au plus)")
-            except OSError:
-                raise SentiersError(
-                    f"fichier {quoted(path.name, 40)} introuvable à côté de la liste"
-                ) from None
+            if not path.is_file():
+                raise SentiersError(f"fichier {quoted(path.name, 40)} introuvable à côté de la liste")
+            files[path.name] = read_input(path, MAX_PROFILE_BYTES, "fichier de profil")
         return profile_loader(files)(cell)
 
     return load
@@ -137,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
             progress=report,
         )
     if args.json:
-        sys.stdout.write(json.dumps(plan.to_json(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_text(plan.to_json()))
         return 0
     if out is not None:
         from sentiers.events.documents import programme_from_plan, schedule_xlsx

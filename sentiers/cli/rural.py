@@ -18,6 +18,7 @@ from sentiers.cli.support import (
     EXIT_OK,
     EXIT_USAGE,
     error_line,
+    json_text,
     open_base_for_cli,
     output_path,
     progress_bar,
@@ -45,7 +46,7 @@ def read_verdict_facts():
 
 def _text(answer: Any) -> str:
     """A human-readable block for one answer (French)."""
-    lines = [f"« {answer.query} » : "]
+    lines = [f"{quoted(answer.query)} : "]
     if answer.status == "invalid":
         lines[0] += f"requête invalide. {answer.message}"
         return lines[0]
@@ -112,12 +113,12 @@ def run(args: argparse.Namespace, base_loader: Any = None) -> int:
         raise SentiersError("--column et -o ne s'emploient qu'avec --batch FICHIER.")
     if not queries:
         raise SentiersError("Donnez au moins une commune (code Insee, ancien code, code postal ou nom).")
-    from sentiers.rural.verdict import answer, answers_to_json
+    from sentiers.rural.verdict import answer
 
     base = (base_loader or read_verdict_facts)()
     answers = [answer(base, q) for q in queries]
     if args.json:
-        sys.stdout.write(answers_to_json(answers) + "\n")
+        sys.stdout.write(json_text([a.to_dict() for a in answers]))
     else:
         sys.stdout.write("\n\n".join(_text(a) for a in answers) + "\n")
     invalid = [a for a in answers if a.status == "invalid"]

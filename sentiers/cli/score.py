@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from typing import Any
 
-from sentiers.cli.support import open_base_for_cli, output_path, write_output
+from sentiers.cli.support import json_text, open_base_for_cli, output_path, write_output
 from sentiers.errors import SentiersError
 
 log = logging.getLogger(__name__)
@@ -142,7 +141,7 @@ def run_similar(args: Any, profile, top: int) -> int:
         write_output(output, data)
         sys.stderr.write(f"{min(top, len(result.frame))} communes écrites dans {output}\n")
     if args.json:
-        sys.stdout.write(json.dumps(similar_json(result, top), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_text(similar_json(result, top)))
     elif output is None:
         sys.stdout.write(_similar_text(result, top))
     return 0
@@ -169,7 +168,7 @@ def run(args: Any) -> int:
         write_output(output, data)
         sys.stderr.write(f"{min(top, len(ranking.frame))} candidats écrits dans {output}\n")
     if args.json:
-        sys.stdout.write(json.dumps(ranking_json(ranking, top), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_text(ranking_json(ranking, top)))
     elif output is None:
         sys.stdout.write(_text(ranking, top))
     return 0

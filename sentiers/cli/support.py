@@ -8,16 +8,17 @@ Exit codes: 0 done; 1 done with a reported failure (a source that failed to upda
 from __future__ import annotations
 
 import contextlib
-import errno
+import json
+import math
 import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sentiers.errors import SentiersError
-from sentiers.fr import either, printable, quoted
+from sentiers.errors import SentiersError, os_reason
+from sentiers.fr import either, quoted, visible
 
 if TYPE_CHECKING:
     from sentiers.base.store import Base
@@ -28,8 +29,9 @@ MAX_MESSAGE = 400
 
 
 def error_line(message: object) -> str:
-    """« sentiers : … » on one line, control characters removed, length bounded."""
-    return f"sentiers : {printable(message, MAX_MESSAGE)}\n"
+    """« sentiers : … » on one line: control and format characters shown as escapes (a message quotes user text
+    with ``fr.quoted`` already; this is the net for any that did not), length bounded."""
+    return f"sentiers : {visible(message, MAX_MESSAGE)}\n"
 
 
 @contextlib.contextmanager
@@ -91,47 +93,78 @@ def output_path(value: str, formats: Iterable[str]) -> Path:
             f"Format de sortie non reconnu : {quoted(out.name, 60)}. Extensions possibles : {either(formats)}."
         )
     if out.is_dir():
-        raise SentiersError(f"{quoted(value, 80)} est un dossier : donnez un nom de fichier.")
+        raise SentiersError(f"{quoted(value)} est un dossier : donnez un nom de fichier.")
+    if out.exists() and not out.is_file():  # a device, a pipe, a socket (or a link to one): never replaced
+        raise SentiersError(f"{quoted(value)} n'est pas un fichier ordinaire : donnez un autre nom.")
     parent = out.parent
     if not parent.is_dir():
-        raise SentiersError(f"Le dossier de sortie n'existe pas : {quoted(str(parent), 80)}.")
-    if not os.access(parent, os.W_OK):
-        raise SentiersError(
-            f"Le dossier de sortie n'est pas accessible en écriture : {quoted(str(parent), 80)}."
-        )
+        what = "n'est pas un dossier" if parent.exists() else "n'existe pas"
+        raise SentiersError(f"Le dossier de sortie {what} : {quoted(str(parent))}.")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise SentiersError(f"Le dossier de sortie n'est pas accessible en écriture : {quoted(str(parent))}.")
     return out
 
 
+def read_input(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of an input file named on the command line, at most ``limit`` of them: a missing file, a
+    folder, a pipe or a device (``/dev/zero``, a FIFO that would hang) refused in French before reading."""
+    from sentiers.fr import number
+
+    try:
+        if not path.exists():
+            raise SentiersError(f"{what} introuvable : {quoted(str(path))}.")
+        if not path.is_file():
+            kind = "un dossier" if path.is_dir() else "pas un fichier ordinaire"
+            raise SentiersError(f"{what} {quoted(str(path))} : c'est {kind}.")
+        with path.open("rb") as handle:  # never more than the limit, whatever the file claims to hold
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise SentiersError(f"{what} illisible : {quoted(str(path))} ({os_reason(exc)}).") from None
+    if len(data) > limit:
+        size = number(limit / 1_000_000, 1 if limit < 1_000_000 else 0, "Mo")
+        raise SentiersError(f"{what} {quoted(path.name)} : fichier trop volumineux ({size} au plus).")
+    return data
+
+
 def write_output(out: Path, payload: bytes | str) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written file, and no
-    partial file left behind when the disk is full or the write fails."""
+    """Write through a temporary file in the same folder, flushed to disk, then rename: never a half-written
+    file, and no partial file left behind when the disk is full or the write fails."""
     data = payload.encode("utf-8") if isinstance(payload, str) else payload
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name[:40]}.", suffix=".part", dir=out.parent)
     except OSError as exc:
         raise SentiersError(
-            f"Impossible d'écrire dans {quoted(str(out.parent), 80)} : {_reason(exc)}."
+            f"Impossible d'écrire dans {quoted(str(out.parent))} : {os_reason(exc)}."
         ) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())  # a full disk is said now, not by a later close or by the rename
         os.replace(tmp, out)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise SentiersError(f"Impossible d'écrire {quoted(str(out), 80)} : {_reason(exc)}.") from None
+        raise SentiersError(f"Impossible d'écrire {quoted(str(out))} : {os_reason(exc)}.") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _reason(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "disque plein"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "accès refusé"
-    if exc.errno == errno.EISDIR:
-        return "c'est un dossier"
-    return exc.strerror or type(exc).__name__
+def finite(data: Any) -> Any:
+    """``data`` with every non-finite float (NaN, ±inf) as None: what JSON can say of a missing figure."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [finite(value) for value in data]
+    return data
+
+
+def json_text(data: Any) -> str:
+    """The ``--json`` output: strict JSON (never a bare NaN or Infinity, which JSON readers refuse), missing
+    figures as null, French text kept as is, indented, with its final newline."""
+    return json.dumps(finite(data), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def open_base_for_cli(columns: Iterable[str] | None = None, geometry: bool = True) -> Base:

@@ -449,7 +449,7 @@ def pairs_map(
     if without or unplaced:
         note += (
             f" {fr.plural(without, 'structure')} sans siège localisé ; "
-            f"{fr.plural(unplaced, 'rencontre')} non tracée(s) faute de lieu."
+            f"{fr.plural(unplaced, 'rencontre non tracée', 'rencontres non tracées')} faute de lieu."
         )
     Legend(
         "Rencontres",
@@ -467,9 +467,11 @@ def pairs_map(
 
 
 def pairs_map_html(programme: Programme) -> bytes:
-    from sentiers.maps.web import map_html
+    """The pairs map as a file to take along: Leaflet written into it (it opens with no network; the background
+    tiles need one)."""
+    from sentiers.maps.web import standalone_html
 
-    return map_html(pairs_map(programme)).encode("utf-8")
+    return standalone_html(pairs_map(programme), background=None).encode("utf-8")
 
 
 def gaps_text(programme: Programme) -> list[str]:

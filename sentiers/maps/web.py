@@ -12,8 +12,11 @@ Feature properties used by the page (``st_folium(..., returned_objects=["last_ac
 
 from __future__ import annotations
 
+import base64
+import functools
 import html
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -801,5 +804,42 @@ def _programme_sources(base: Base) -> str:
 
 
 def map_html(m: folium.Map) -> str:
-    """The standalone HTML of a map."""
+    """The HTML of a map, loading Leaflet from where the map says (its CDN, or ``leaflet_url``)."""
     return m.get_root().render()
+
+
+# the ground of a map drawn without tiles: a plain, light background under the polygons
+PLAIN_BACKGROUND = "#eef1f3"
+_LEAFLET_IMAGE = re.compile(r"url\(images/([\w.-]+\.png)\)")
+
+
+@functools.cache
+def leaflet_inline() -> tuple[str, str]:
+    """The package's Leaflet (``LEAFLET_DIR``) as text to write into a page: its script, and its style sheet
+    with the images it names (layer control) as data URIs."""
+    js = (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8")
+    css = (LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8")
+
+    def data_uri(match: re.Match[str]) -> str:
+        image = (LEAFLET_DIR / "images" / match.group(1)).read_bytes()
+        return f'url("data:image/png;base64,{base64.b64encode(image).decode("ascii")}")'
+
+    return js.replace("</script", "<\\/script"), _LEAFLET_IMAGE.sub(data_uri, css).replace("</style", "")
+
+
+def standalone_html(m: folium.Map, background: str | None = PLAIN_BACKGROUND) -> str:
+    """The map as one HTML file that draws with no network: Leaflet's script and style sheet written into the
+    page (no CDN, nothing to trust at a distance). ``background``: the colour under a map without tiles."""
+    js, css = leaflet_inline()
+    m.default_js, m.default_css = [], []
+    root = m.get_root()
+    assert isinstance(root, Figure), "a map's root is its figure"
+    header = root.header
+    header.add_child(_Rendered(f"<style>{css}</style>"), name="leaflet_css")
+    if background:
+        header.add_child(
+            _Rendered(f"<style>.leaflet-container {{ background: {background}; }}</style>"),
+            name="sentiers_background",
+        )
+    header.add_child(_Rendered(f"<script>{js}</script>"), name="leaflet")
+    return root.render()

@@ -3,12 +3,18 @@
 A profile is validated (pydantic v2, unknown keys refused) and saved/loaded as YAML or JSON. When it
 carries no ``criteria``, the preset of its défi applies (see :mod:`matching.presets`). Every validation
 problem becomes one French :class:`sentiers.errors.SentiersError` naming the field.
+
+A profile is user data (a file given to ``sentiers score``, an upload on « Trouver », a share link), so it is
+read within bounds before anything unfolds: 1 MB of text, 32 levels of nesting, a few YAML aliases and a
+bounded expanded size (no alias bomb), no number of more than 4,300 digits; every number anywhere must be
+finite (no ``.nan``, ``.inf``, ``1e400``) and within a sensible range (weights 0 to 100…).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import unicodedata
 from pathlib import Path
 from typing import Any, Literal
@@ -68,15 +74,21 @@ Public = Literal["seniors", "jeunes", "familles", "demandeurs-emploi", "menages-
 Zoning = Literal["frr", "pvd", "va", "acv", "france_services", "fabriques", "manufactures"]
 
 
+MAX_WEIGHT = 100.0  # weights are relative: 0 to 100 says everything (and their sum cannot overflow)
+MAX_NUMBER = 1e12  # no figure of a profile comes near: a larger number anywhere is a typo or an attack
+MAX_POPULATION = 100_000_000
+MAX_DISTANCE_KM = 20_000.0
+
+
 class Criterion(BaseModel):
     """One scored indicator: how much it weighs and which way is better."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     indicator: str
-    weight: float = Field(default=1.0, ge=0)
+    weight: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
     direction: Literal["higher", "lower", "target"] | None = None
-    target: float | None = None
+    target: float | None = Field(default=None, ge=-MAX_NUMBER, le=MAX_NUMBER)
     reason: str = ""
 
     @field_validator("indicator")
@@ -98,16 +110,16 @@ class Criterion(BaseModel):
 class Constraints(BaseModel):
     """Hard constraints: a candidate failing one is not ranked."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     kiif_only: bool = True
     rural_only: bool = True
     departements: list[str] = []
     regions: list[str] = []
-    population_min: int | None = Field(default=None, ge=0)
-    population_max: int | None = Field(default=None, ge=0)
+    population_min: int | None = Field(default=None, ge=0, le=MAX_POPULATION)
+    population_max: int | None = Field(default=None, ge=0, le=MAX_POPULATION)
     reference_commune: str | None = None
-    max_distance_km: float | None = Field(default=None, gt=0)
+    max_distance_km: float | None = Field(default=None, gt=0, le=MAX_DISTANCE_KM)
     zonings_required: list[Zoning] = []
 
     @field_validator("departements", "regions", mode="before")
@@ -147,10 +159,10 @@ NOT_SIMILARITY = ("distance_reference_km", "distance_incubator_km")  # distances
 class SimilarIndicator(BaseModel):
     """One indicator of « Territoires semblables au vôtre » and how much it weighs in the distance."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     indicator: str
-    weight: float = Field(default=1.0, ge=0, le=100)
+    weight: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
     reason: str = Field(default="", max_length=500)
 
     @field_validator("indicator")
@@ -170,7 +182,7 @@ class Similarity(BaseModel):
 
     ``indicators`` None: the défi's defaults (its preset's ``similar`` list)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     references: list[str] = Field(min_length=1, max_length=MAX_REFERENCES)
     indicators: list[SimilarIndicator] | None = None
@@ -277,87 +289,261 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "profil"
 
 
+_SIMPLE: dict[str, str] = {
+    "extra_forbidden": "clé inconnue (à retirer ou corriger)",
+    "missing": "champ obligatoire manquant",
+    "string_type": "texte attendu",
+    "string_unicode": "texte attendu",
+    "string_sub_type": "texte attendu",
+    "list_type": "liste attendue",
+    "tuple_type": "liste attendue",
+    "set_type": "liste attendue",
+    "frozen_set_type": "liste attendue",
+    "iterable_type": "liste attendue",
+    "model_type": "objet (clés : valeurs) attendu",
+    "dict_type": "objet (clés : valeurs) attendu",
+    "model_attributes_type": "objet (clés : valeurs) attendu",
+    "mapping_type": "objet (clés : valeurs) attendu",
+    "string_too_short": "ne peut pas être vide",
+    "finite_number": "nombre fini attendu (ni .nan ni .inf)",
+    "none_required": "aucune valeur attendue",
+    "is_instance_of": "type de valeur non attendu",
+    "union_tag_invalid": "type de valeur non attendu",
+    "union_tag_not_found": "type de valeur non attendu",
+    "recursion_loop": "valeur qui se contient elle-même",
+    "json_invalid": "JSON mal formé",
+    "json_type": "JSON attendu",
+    "assertion_error": "valeur non valide",
+}
+
+
+def _bound(value: Any) -> str:
+    return printable(f"{value:g}" if isinstance(value, float) else value, 30)
+
+
 def _french(error: dict[str, Any]) -> str:
-    kind = error.get("type", "")
+    """pydantic's error in French: no English library text reaches a person."""
+    kind = str(error.get("type", ""))
     ctx = error.get("ctx") or {}
     value = error.get("input")
-    if kind == "extra_forbidden":
-        return "clé inconnue (à retirer ou corriger)"
-    if kind == "missing":
-        return "champ obligatoire manquant"
-    if kind == "literal_error":
+    if kind in _SIMPLE:
+        return _SIMPLE[kind]
+    if kind == "literal_error" or kind == "enum":
         expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", " ou ")
         return f"valeur {quoted(value, 40)} non reconnue (valeurs possibles : {expected})"
-    if kind in ("greater_than_equal", "greater_than"):
-        bound = ctx.get("ge", ctx.get("gt"))
-        sign = "positif ou nul" if kind == "greater_than_equal" and bound == 0 else f"> {bound}"
-        if kind == "greater_than_equal" and bound != 0:
-            sign = f"≥ {bound}"
-        return f"doit être {sign} (reçu : {printable(value, 40)})"
-    if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "int_from_float"):
-        return f"nombre attendu (reçu : {quoted(value, 40)})"
-    if kind in ("bool_parsing", "bool_type"):
-        return f"vrai ou faux attendu (reçu : {quoted(value, 40)})"
-    if kind in ("string_type",):
-        return "texte attendu"
-    if kind in ("list_type",):
-        return "liste attendue"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return "objet (clés : valeurs) attendu"
-    if kind == "string_too_short":
-        return "ne peut pas être vide"
+    received = f"reçu : {quoted(value, 40)}"
+    if kind == "greater_than_equal":
+        bound = ctx.get("ge")
+        return (
+            f"doit être positif ou nul ({received})"
+            if bound == 0
+            else f"doit être ≥ {_bound(bound)} ({received})"
+        )
+    if kind == "greater_than":
+        return f"doit être > {_bound(ctx.get('gt'))} ({received})"
+    if kind == "less_than_equal":
+        return f"doit être ≤ {_bound(ctx.get('le'))} ({received})"
+    if kind == "less_than":
+        return f"doit être < {_bound(ctx.get('lt'))} ({received})"
+    if kind.startswith(("float_", "int_", "decimal_", "complex_")) or kind == "number_type":
+        return f"nombre attendu ({received})"
+    if kind.startswith("bool_"):
+        return f"vrai ou faux attendu ({received})"
     if kind == "string_too_long":
-        return "trop long"
-    if kind == "value_error":
-        msg = str(error.get("msg", ""))
-        return msg.removeprefix("Value error, ")
-    return str(error.get("msg", "valeur invalide"))
+        return f"trop long ({_bound(ctx.get('max_length'))} caractères au plus)"
+    if kind == "too_short":
+        return f"au moins {_bound(ctx.get('min_length'))} élément(s) attendu(s)"
+    if kind == "too_long":
+        return f"trop d'éléments ({_bound(ctx.get('max_length'))} au plus)"
+    if kind == "string_pattern_mismatch":
+        return f"forme non reconnue ({received})"
+    if kind.startswith(("date_", "datetime_", "time_", "timedelta_")):
+        return f"date ou heure illisible ({received})"
+    if kind == "value_error":  # our validators' own French words
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    return "valeur non valide"
 
 
 def explain(exc: ValidationError, prefix: str = "Profil invalide") -> SentiersError:
-    """One French line per problem, each naming its field."""
+    """One French line for all the problems, each naming its field."""
     problems = [f"{_field_name(tuple(e['loc']))} : {_french(dict(e))}" for e in exc.errors()]
     return SentiersError(f"{prefix} — " + " ; ".join(problems))
 
 
+# -- reading a profile within bounds ---------------------------------------------------------------------
+# TODO(merge): a local guard until the shared safe YAML/JSON loader of the readers' work lands; fold these
+# bounds (size, depth, aliases, expanded size) into it and call it from parse_profile / load_profile.
+MAX_PROFILE_BYTES = 1_000_000
+MAX_DEPTH = 32
+MAX_ALIASES = 16
+MAX_NODES = 100_000  # scalars, lists and objects once aliases are expanded (a full profile has a few hundred)
+
+
+def json_depth(text: str) -> int:
+    """The deepest nesting of arrays and objects in a JSON text, brackets inside strings ignored.
+
+    Read before ``json.loads`` so that deeply nested brackets are refused without recursing.
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _too_big(what: str) -> SentiersError:
+    return SentiersError(f"Profil refusé : {what}.")
+
+
+def check_yaml(text: str) -> None:
+    """Refuse, from YAML's events and before any object is built: nesting deeper than MAX_DEPTH, more than
+    MAX_ALIASES aliases, an alias inside its own anchor, more than MAX_NODES nodes once aliases are expanded."""
+    stack: list[list[Any]] = []  # per open list/object: [anchor, nodes so far]
+    sizes: dict[str, int] = {}
+    aliases = total = 0
+
+    def add(count: int) -> None:
+        nonlocal total
+        if stack:
+            stack[-1][1] += count
+        else:
+            total += count
+        if total + sum(item[1] for item in stack) > MAX_NODES:
+            raise _too_big(
+                f"plus de {MAX_NODES:,} valeurs une fois les alias YAML déroulés".replace(",", "\u202f")
+            )
+
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise _too_big(f"plus de {MAX_ALIASES} alias YAML (*nom)")
+            if any(item[0] == event.anchor for item in stack):
+                raise _too_big("un alias YAML se contient lui-même")
+            add(sizes.get(str(event.anchor), 1))
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+            add(1)
+        elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            if len(stack) >= MAX_DEPTH:
+                raise _too_big(f"imbriqué sur plus de {MAX_DEPTH} niveaux")
+            stack.append([event.anchor, 1])
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            anchor, count = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = count
+            add(count)
+
+
+def _number_problem(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"nombre fini attendu (reçu : {value})"
+    if isinstance(value, int | float) and abs(value) > MAX_NUMBER:
+        return f"nombre hors limites (reçu : {printable(f'{value:.3g}', 20)})"
+    return None
+
+
+def number_problems(data: Any, loc: tuple[Any, ...] = ()) -> list[tuple[str, str]]:
+    """(field, problem) for every number of ``data`` that is not finite or beyond ``MAX_NUMBER``; nesting
+    deeper than ``MAX_DEPTH`` refused. Read before pydantic, so that a ``.nan`` under any key is named."""
+    if len(loc) > MAX_DEPTH:
+        raise _too_big(f"imbriqué sur plus de {MAX_DEPTH} niveaux")
+    problem = _number_problem(data)
+    if problem:
+        return [(_field_name(loc), problem)]
+    found: list[tuple[str, str]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += number_problems(value, (*loc, printable(key, 40)))
+    elif isinstance(data, list | tuple):
+        for i, value in enumerate(data):
+            found += number_problems(value, (*loc, i))
+    return found
+
+
 def validate_profile(data: Any) -> StructureProfile:
-    """A validated profile from a mapping (parsed YAML/JSON), or SentiersError in French."""
+    """A validated profile from a mapping (parsed YAML/JSON), or SentiersError in French naming each field."""
     if isinstance(data, StructureProfile):
         return data
     if not isinstance(data, dict):
         raise SentiersError("Profil invalide — le fichier doit contenir un objet (clés : valeurs).")
+    numbers = dict(number_problems(data))
     try:
-        return StructureProfile.model_validate(data)
+        profile = StructureProfile.model_validate(data)
     except ValidationError as exc:
-        raise explain(exc) from None
+        problems = {_field_name(tuple(e["loc"])): _french(dict(e)) for e in exc.errors()}
+    except RecursionError:
+        raise _too_big(f"imbriqué sur plus de {MAX_DEPTH} niveaux") from None
+    else:
+        if not numbers:
+            return profile
+        problems = {}
+    merged = {**numbers, **{k: v for k, v in problems.items() if k not in numbers}}
+    raise SentiersError("Profil invalide — " + " ; ".join(f"{k} : {v}" for k, v in merged.items()))
 
 
 def parse_profile(text: str, fmt: Literal["yaml", "json"] = "yaml") -> StructureProfile:
-    """Parse YAML (a superset of JSON) or strict JSON text into a validated profile."""
+    """Parse YAML (a superset of JSON) or strict JSON text into a validated profile, within bounds."""
+    kind = "JSON" if fmt == "json" else "YAML"
+    if len(text) > MAX_PROFILE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_PROFILE_BYTES:
+        raise _too_big("plus de 1 Mo (un profil pèse quelques Ko)")
     try:
-        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+        if fmt == "json":
+            if json_depth(text) > MAX_DEPTH:
+                raise _too_big(f"imbriqué sur plus de {MAX_DEPTH} niveaux")
+            data = json.loads(text)
+        else:
+            check_yaml(text)
+            data = yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        kind = "JSON" if fmt == "json" else "YAML"
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f" (ligne {line + 1})" if line is not None else ""
         if isinstance(exc, json.JSONDecodeError):
             where = f" (ligne {exc.lineno})"
         raise SentiersError(f"Profil illisible : {kind} mal formé{where}.") from None
+    except ValueError as exc:  # Python refuses to read an integer of more than 4,300 digits
+        if "digits" in str(exc) or "limit" in str(exc):
+            raise _too_big("un nombre de plus de 4 300 chiffres") from None
+        raise SentiersError(f"Profil illisible : {kind} mal formé.") from None
+    except RecursionError:
+        raise _too_big(f"imbriqué sur plus de {MAX_DEPTH} niveaux") from None
     return validate_profile(data)
 
 
 def load_profile(path: str | Path) -> StructureProfile:
-    """Read a profile from a .yaml/.yml or .json file."""
+    """Read a profile from a .yaml/.yml or .json file (a regular file of at most 1 MB)."""
     path = Path(path)
     if not path.is_file():
-        raise SentiersError(f"Profil introuvable : {path.name}")
+        raise SentiersError(f"Profil introuvable : {quoted(path.name)}")
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".json"):
-        raise SentiersError(f"Format de profil non reconnu « {suffix} » : .yaml, .yml ou .json attendu.")
+        raise SentiersError(
+            f"Format de profil non reconnu {quoted(suffix, 20)} : .yaml, .yml ou .json attendu."
+        )
+    with path.open("rb") as handle:  # read at most one byte past the limit, whatever the file claims
+        raw = handle.read(MAX_PROFILE_BYTES + 1)
+    if len(raw) > MAX_PROFILE_BYTES:
+        raise _too_big("plus de 1 Mo (un profil pèse quelques Ko)")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SentiersError(f"Profil illisible : {path.name} n'est pas un texte UTF-8.") from None
+        raise SentiersError(f"Profil illisible : {quoted(path.name)} n'est pas un texte UTF-8.") from None
     return parse_profile(text, "json" if suffix == ".json" else "yaml")
 
 

@@ -11,37 +11,13 @@ from typing import Any
 
 from sentiers.errors import SentiersError
 from sentiers.matching.presets import preset, preset_criteria
-from sentiers.matching.profile import DEFIS, StructureProfile, validate_profile
+from sentiers.matching.profile import DEFIS, StructureProfile, json_depth, validate_profile
 
 MAX_TOKEN_CHARS = 20_000
 MAX_JSON_BYTES = 65_536
 MAX_JSON_DEPTH = 16  # a profile nests four levels deep (profile > constraints/criteria > list > item)
+__all__ = ["json_depth", "profile_from_token", "profile_to_token"]
 UNREADABLE = "Lien de partage illisible"
-
-
-def json_depth(text: str) -> int:
-    """The deepest nesting of arrays and objects in a JSON text, brackets inside strings ignored.
-
-    Read before ``json.loads`` so that a link of deeply nested brackets is refused without recursing.
-    """
-    depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "]}":
-            depth -= 1
-    return deepest
 
 
 def profile_to_token(profile: StructureProfile) -> str:

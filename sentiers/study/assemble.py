@@ -318,7 +318,7 @@ def _card(b: Briefing, rank: int, contact: str) -> TerritoryCard:
     h = b.header
     facts = [
         ("SIREN" if h.level == "epci" else "Code Insee", h.code),
-        ("Département(s)", ", ".join(h.departements)),
+        ("Départements" if len(h.departements) > 1 else "Département", ", ".join(h.departements)),
         ("Région", h.region),
     ]
     if h.level == "commune" and h.epci:

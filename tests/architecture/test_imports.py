@@ -1,7 +1,7 @@
 """The house rules of imports, checked on the source (no import is executed).
 
 Layers, from top to bottom: pages and CLI -> study / events -> briefing -> matching / rural / maps / actors ->
-base -> shared helpers (settings, errors, fr, geometry, exports). A module imports only from its own layer
+base -> shared helpers (settings, errors, fr, geometry, exports, access, upload, safe_yaml). A module imports only from its own layer
 package or from lower layers; sibling feature packages do not import each other; there is no import cycle
 between modules (imports inside functions included); only the pages import streamlit.
 """
@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "sentiers"
 
-SHARED = {"settings", "errors", "fr", "geometry", "exports", "upload", "safe_yaml"}
+SHARED = {"settings", "errors", "fr", "geometry", "exports", "access", "upload", "safe_yaml"}
 LAYERS: dict[str, int] = {**dict.fromkeys(SHARED, 0), "base": 1}
 LAYERS.update(dict.fromkeys(("rural", "maps", "matching", "actors"), 2))
 LAYERS.update({"briefing": 3, "study": 4, "events": 4, "cli": 5, "__main__": 6, "__init__": 6})

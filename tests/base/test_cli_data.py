@@ -62,3 +62,43 @@ def test_sources_lists_the_registry(tmp_path):
     assert result.returncode == 0
     ids = {row["id"] for row in json.loads(result.stdout)}
     assert {"insee_grille_densite_2024", "anct_frr", "insee_filosofi_2021"} <= ids
+
+
+def test_update_shows_a_progress_bar_on_a_terminal(embedded_home, tmp_path):
+    """On a terminal, ``data update`` draws its bar on stderr (tqdm hides it when stderr is a pipe)."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    from tests.homes import copy_home
+
+    home = copy_home(embedded_home, tmp_path / "home")
+    primary, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a terminal 120 wide
+    env = dict(os.environ, SENTIERS_HOME=str(home))
+    env.pop("SENTIERS_MIRROR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sentiers", "data", "update", "--offline", "--only", "anct_frr"],
+        stdout=subprocess.DEVNULL,
+        stderr=secondary,
+        env=env,
+    )
+    os.close(secondary)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([primary], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(primary)
+    assert process.wait(timeout=60) == 0
+    text = seen.decode("utf-8", errors="replace")
+    assert "Mise à jour" in text and "%" in text, text

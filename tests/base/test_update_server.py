@@ -204,7 +204,7 @@ def test_the_good_update_took_every_source(updates):
 
 
 def test_the_bad_update_reports_each_failure_naming_its_source(updates):
-    assert updates["code"] == 1, updates["stderr"]
+    assert updates["code"] == 2, updates["stderr"]  # a source failed: exit 2, each named
     lines = [line for line in updates["stderr"].splitlines() if " en échec : " in line]
     failed = {line.split("source ", 1)[1].split(" en échec", 1)[0]: line for line in lines}
     assert set(failed) == set(BAD), updates["stderr"]

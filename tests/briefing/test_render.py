@@ -84,3 +84,11 @@ def test_missing_indicator_reason_printed_in_both_formats(small_base):
     assert "secret statistique" in html and "Part des 60 ans ou plus" in html
     text = " ".join(pdf_text(render_pdf(b)).split())
     assert "secret statistique" in text
+
+
+def test_epci_counts_are_written_in_french_not_with_parenthesised_plurals(small_base):
+    """« 3 communes », « 1 commune lauréate » — never « commune(s) » in a document a coach hands over."""
+    for code in ("200000001", "200000002"):
+        html = render_html(build_briefing(small_base, code, "epci"))
+        assert "(s)" not in html
+        assert re.search(r"\d communes?\b", html)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sentiers.events.access import hash_password
+from sentiers.access import hash_password
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -114,6 +115,13 @@ def test_map_escapes_names(programme):
     html = pairs_map_html(programme).decode("utf-8")
     assert 'onerror="alert(1)"' not in html and "&lt;img" in html
     assert "structure sans siège localisé" in html or "structures sans siège" in html
+
+
+def test_the_downloaded_map_loads_no_script_or_style_from_elsewhere(programme):
+    html = pairs_map_html(programme).decode("utf-8")
+    assert not re.search(r"<script[^>]+src=[\"']https?://", html)
+    assert not re.search(r"<link[^>]+href=[\"']https?://", html)
+    assert "L.map(" in html or "L.map (" in html
 
 
 def test_gaps_say_what_the_event_lacks(programme):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from sentiers.events.access import hash_password
+from sentiers.access import hash_password
 from sentiers.events.store import close_stores, open_store
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "rencontres.py")

@@ -27,6 +27,23 @@ def test_writes_a_standalone_departement_map(emb_home, tmp_path, capsys):
     assert not list(out.parent.glob(".*.part"))  # no temporary file left
 
 
+def test_the_written_map_needs_no_network(emb_home, tmp_path):
+    """Leaflet is in the file (no CDN, nothing loaded without integrity) and no tiles unless asked."""
+    import re
+
+    out = tmp_path / "drome.html"
+    assert main(["map", "--departement", "26", "--layer", "rural", "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert not re.findall(r"<script[^>]+src=|<link[^>]+stylesheet", html)
+    assert not re.findall(r"https?://[^\"' ]+\.(?:js|css)\b", html)
+    assert "tile.openstreetmap.org" not in html and "L.tileLayer" not in html
+    assert "Leaflet 1.9.4" in html or "leaflet" in html.lower()
+    assert "data:image/png;base64," in html  # the layer control's images too
+    out_osm = tmp_path / "drome-osm.html"
+    assert main(["map", "--departement", "26", "--tuiles", "osm", "-o", str(out_osm)]) == 0
+    assert "tile.openstreetmap.org" in out_osm.read_text(encoding="utf-8")
+
+
 def test_writes_the_france_map(emb_home, tmp_path):
     out = tmp_path / "france.html"
     assert main(["map", "-o", str(out)]) == 0

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sentiers.errors import SentiersError
+from sentiers.fr import quoted
 from sentiers.matching.profile import (
     DEFIS,
     Criterion,
@@ -49,7 +50,7 @@ class Preset(BaseModel):
 def preset(slug: str) -> Preset:
     """The preset of a défi (validated); SentiersError naming the known slugs otherwise."""
     if slug not in DEFIS:
-        raise SentiersError(f"Profil type inconnu « {slug} » ; profils types : {', '.join(DEFIS)}")
+        raise SentiersError(f"Profil type inconnu {quoted(slug, 40)} ; profils types : {', '.join(DEFIS)}")
     text = files(__package__).joinpath(f"{slug}.yaml").read_text(encoding="utf-8")
     try:
         return Preset.model_validate(yaml.safe_load(text))
