@@ -21,10 +21,9 @@ from app_pages.state import base_stamp, get_base, inert, page_link, progress_bar
 from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.errors import SentiersError
 from sentiers.matching.presets import defi_titles, preset_profile
-from sentiers.matching.profile import DEFIS, StructureProfile, to_yaml, validate_profile
+from sentiers.matching.profile import DEFIS, StructureProfile, parse_profile, to_yaml, validate_profile
 from sentiers.matching.readiness import DISCLAIMER, ORIGINS, QUESTIONS, STATUS_LABELS, assess, summary_text
 from sentiers.matching.share import profile_from_token, profile_to_token
-from sentiers.safe_yaml import load_document
 from sentiers.study.assemble import MAX_FICHES, StudyParameters, build_dossier
 from sentiers.study.project import read_project, write_project
 
@@ -72,9 +71,7 @@ def _on_upload() -> None:
             ss["et_notice"] = f"Étude « {_md(project.profile.name)} » rouverte depuis {_md(upload.name)}."
             ss["et_notes"] = project.notes
         else:
-            # the one bounded reader: a YAML alias bomb or deep nesting is refused before anything is built
-            doc = load_document(data, "json" if name.endswith(".json") else "yaml", "Le profil", 1_048_576)
-            profile = validate_profile(doc)
+            profile = parse_profile(data.decode("utf-8"), "json" if name.endswith(".json") else "yaml")
             _seed(profile)
             ss["et_notice"] = f"Profil « {_md(profile.name)} » chargé depuis {_md(upload.name)}."
     except UnicodeDecodeError:

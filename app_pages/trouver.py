@@ -38,6 +38,7 @@ from sentiers.matching.profile import (
     PUBLICS,
     ZONINGS,
     StructureProfile,
+    parse_profile,
     to_json,
     to_yaml,
     validate_profile,
@@ -55,7 +56,6 @@ from sentiers.matching.score import (
 )
 from sentiers.matching.share import profile_from_token, profile_to_token
 from sentiers.matching.small_numbers import SHRINK_METHOD
-from sentiers.safe_yaml import load_document
 
 DEFAULT_DEFI = "service-de-proximite"
 DIRECTIONS = ["higher", "lower", "target"]
@@ -133,11 +133,12 @@ def _on_upload() -> None:
     if upload.size > PROFILE_MAX_BYTES:  # a profile is a few kilobytes: refused before it is read
         ss["tr_error"] = "Profil refusé : le fichier dépasse 1 Mo (un profil en fait quelques kilo-octets)."
         return
-    try:  # the one bounded reader: a YAML alias bomb or deep nesting is refused before anything is built
-        data = load_document(
-            upload.getvalue(), "json" if name.endswith(".json") else "yaml", "Le profil", PROFILE_MAX_BYTES
-        )
-        profile = validate_profile(data)
+    try:
+        text = upload.getvalue().decode("utf-8")
+        profile = parse_profile(text, "json" if name.endswith(".json") else "yaml")
+    except UnicodeDecodeError:
+        ss["tr_error"] = "Profil illisible : le fichier n'est pas un texte UTF-8."
+        return
     except SentiersError as exc:
         ss["tr_error"] = str(exc)
         return

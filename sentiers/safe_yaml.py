@@ -1,9 +1,10 @@
 """The one bounded reader of YAML and JSON documents a person hands us (profiles, project files, column mappings).
 
 Bounded before anything is built: the text's size, its nesting (counted on the parser's events for YAML and on
-the characters for JSON, before ``json.loads`` recurses), its number of nodes, and **no YAML anchors or aliases**
-(``&x`` / ``*x``): a 458-byte « billion laughs » document unfolds into gigabytes through aliases, and no file of
-ours needs them, so the first anchor or alias stops the read. Only plain data is built (YAML's safe constructors:
+the characters for JSON, before ``json.loads`` recurses), its number of nodes *once aliases are expanded*, and by
+default **no YAML anchors or aliases** (``&x`` / ``*x``): a 458-byte « billion laughs » document unfolds into
+gigabytes through aliases, and no file of ours needs them, so the first anchor or alias stops the read
+(``max_aliases=16`` allows a few, as a profile does, their expansion still counted). Only plain data is built (YAML's safe constructors:
 no object tags); a number too long for Python (over 4,300 digits) and JSON's NaN / Infinity are refused.
 
 Every refusal is a :class:`DocumentError` (a ``SentiersError``) whose message names the document (``what``) and
@@ -50,23 +51,54 @@ def _text(data: str | bytes, what: str, max_bytes: int) -> str:
         raise DocumentError(f"{what} n'est pas un texte UTF-8.", damaged=True) from None
 
 
-def check_yaml_events(text: str, what: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> None:
-    """Walk the parser's events (nothing is built): refuse anchors and aliases, deep nesting, too many nodes."""
-    depth = nodes = 0
+def check_yaml_events(
+    text: str, what: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES, max_aliases: int = 0
+) -> None:
+    """Walk the parser's events (nothing is built) and refuse, before any object exists: nesting deeper than
+    ``max_depth``; more than ``max_nodes`` nodes *once aliases are expanded*; with ``max_aliases=0`` (the
+    default) any anchor or alias; else more than ``max_aliases`` aliases or an alias inside its own anchor.
+
+    Expanded sizes are counted per anchor as the events go (an alias adds the size of what it names), so a
+    « billion laughs » stops at its first levels whatever ``max_aliases`` is.
+    """
+    stack: list[list[Any]] = []  # per open list/object: [anchor, nodes so far]
+    sizes: dict[str, int] = {}
+    aliases = total = 0
+
+    def add(count: int) -> None:
+        nonlocal total
+        if stack:
+            stack[-1][1] += count
+        else:
+            total += count
+        if total + sum(item[1] for item in stack) > max_nodes:
+            raise DocumentError(f"{what} compte trop de valeurs ({max_nodes} au plus, alias déroulés).")
+
     try:
         for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            anchor = getattr(event, "anchor", None)
+            if max_aliases == 0 and (isinstance(event, yaml.AliasEvent) or anchor):
                 raise DocumentError(f"{what} utilise des références YAML (& ou *), refusées ici.")
-            if isinstance(event, yaml.NodeEvent):
-                nodes += 1
-                if nodes > max_nodes:
-                    raise DocumentError(f"{what} compte trop d'éléments ({max_nodes} au plus).")
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > max_depth:
+            if isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > max_aliases:
+                    raise DocumentError(f"{what} utilise plus de {max_aliases} références YAML (*nom).")
+                if any(item[0] == anchor for item in stack):
+                    raise DocumentError(f"{what} contient une référence YAML à elle-même.")
+                add(sizes.get(str(anchor), 1))
+            elif isinstance(event, yaml.ScalarEvent):
+                if anchor is not None:
+                    sizes[anchor] = 1
+                add(1)
+            elif isinstance(event, yaml.CollectionStartEvent):
+                if len(stack) >= max_depth:
                     raise DocumentError(f"{what} est trop imbriqué ({max_depth} niveaux au plus).")
+                stack.append([anchor, 1])
             elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
+                anchor, count = stack.pop()
+                if anchor is not None:
+                    sizes[anchor] = count
+                add(count)
     except yaml.YAMLError as exc:
         raise DocumentError(f"{what} n'est pas un YAML valide{_where(exc)}.", damaged=True) from None
 
@@ -82,10 +114,12 @@ def load_yaml(
     max_bytes: int = MAX_DOCUMENT_BYTES,
     max_depth: int = MAX_DEPTH,
     max_nodes: int = MAX_NODES,
+    max_aliases: int = 0,
 ) -> Any:
-    """Plain data from a YAML document, bounded (see the module); DocumentError in French otherwise."""
+    """Plain data from a YAML document, bounded (see the module and :func:`check_yaml_events`); DocumentError in
+    French otherwise. ``max_aliases > 0`` lets a document use a few aliases, their expansion counted."""
     text = _text(data, what, max_bytes)
-    check_yaml_events(text, what, max_depth, max_nodes)
+    check_yaml_events(text, what, max_depth, max_nodes, max_aliases)
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:

@@ -30,7 +30,7 @@ from sentiers.base.lookup import epci_index_for, index_for, lookup_territory, no
 from sentiers.errors import SentiersError
 from sentiers.matching.presets import defi_titles
 from sentiers.matching.profile import PUBLICS, StructureProfile
-from sentiers.safe_yaml import DocumentError, load_document, load_yaml
+from sentiers.safe_yaml import DocumentError, load_yaml
 
 if TYPE_CHECKING:
     from sentiers.base.store import Base
@@ -930,7 +930,7 @@ MAX_PROFILE_BYTES = 256 * 1024
 
 def profile_loader(files: Mapping[str, bytes]) -> ProfileLoader:
     """A loader of the ``profil`` cells: a share link or token, or the name of one of ``files`` (YAML/JSON)."""
-    from sentiers.matching.profile import validate_profile
+    from sentiers.matching.profile import parse_profile
     from sentiers.matching.share import profile_from_token
 
     by_name = {name.rsplit("/", 1)[-1].lower(): data for name, data in files.items()}
@@ -945,10 +945,12 @@ def profile_loader(files: Mapping[str, bytes]) -> ProfileLoader:
             data = by_name[name]
             if len(data) > MAX_PROFILE_BYTES:
                 raise SentiersError("fichier de profil trop grand (256 Ko au plus)")
-            # bounded: no YAML anchors or aliases, nesting and numbers bounded, before anything is built
-            fmt: Literal["json", "yaml"] = "json" if name.endswith(".json") else "yaml"
-            doc = load_document(data, fmt, f"le fichier de profil {fr.quoted(name, 40)}", MAX_PROFILE_BYTES)
-            return validate_profile(doc)
+            try:
+                body = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise SentiersError("le fichier de profil n'est pas un texte UTF-8") from None
+            # the profile's own reader, bounded (size, nesting, aliases, expanded size, numbers) like the CLI's
+            return parse_profile(body, "json" if name.endswith(".json") else "yaml")
         if name.endswith((".yaml", ".yml", ".json")):
             raise SentiersError(f"fichier {fr.quoted(name, 40)} non fourni")
         if re.fullmatch(r"[A-Za-z0-9_\-]{16,}", text):
