@@ -77,7 +77,9 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args()
     names = args.names or list(hostile.ALL)
-    print(f"| file | size | read (s) | peak RSS (MB) | of which the read (MB) | outcome |  (RLIMIT_AS {args.limit:.2g})")
+    print(
+        f"| file | size | read (s) | peak RSS (MB) | of which the read (MB) | outcome |  (RLIMIT_AS {args.limit:.2g})"
+    )
     print("|---|---:|---:|---:|---:|---|")
     for name in names:
         row = measure(name, args.limit, args.timeout)
