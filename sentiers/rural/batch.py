@@ -165,8 +165,8 @@ def read_upload(data: bytes, filename: str = "") -> pd.DataFrame:
     columns = _unique_headers(names[:width])
     cells = [row if len(row) == width else [*row[:width], *[""] * (width - len(row))] for row in body]
     # column by column (a transposition in C): every cell is already text, as typed
-    data = dict(zip(range(width), zip(*cells, strict=True), strict=True)) if cells else {}
-    frame = pd.DataFrame({i: pd.Series(data.get(i, ()), dtype=object) for i in range(width)})
+    by_column = dict(zip(range(width), zip(*cells, strict=True), strict=True)) if cells else {}
+    frame = pd.DataFrame({i: pd.Series(by_column.get(i, ()), dtype=object) for i in range(width)})
     frame.columns = pd.Index(columns, dtype=object)
     uncached: dict[int, list[str]] = {}
     for i, j in sorted(table.uncached):
