@@ -249,7 +249,21 @@ def read_csv(data: bytes) -> Table:
     sep = sniff_separator(text)
     if csv.field_size_limit() < MAX_BYTES + 1:  # a single cell may be as large as the file
         csv.field_size_limit(MAX_BYTES + 1)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    try:
+        rows = _records(text, sep, strict=True)
+    except csv.Error as exc:
+        if "end of data" in str(exc):  # a quote opened and never closed: it would swallow every line after it
+            raise SentiersError(
+                f"CSV illisible vers la ligne {getattr(exc, 'line', '?')} : un guillemet ouvert n'est pas refermé "
+                "(il avalerait toutes les lignes suivantes)."
+            ) from None
+        rows = _records(text, sep, strict=False)  # « "abc"def » as spreadsheets read it: abcdef
+    return Table(rows=rows, fmt="csv")
+
+
+def _records(text: str, sep: str, strict: bool) -> list[list[str]]:
+    """Every record, bounded as it is parsed (columns of each record, cells, rows)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=strict)
     rows: list[list[str]] = []
     cells = 0
     try:
@@ -262,12 +276,10 @@ def read_csv(data: bytes) -> Table:
             rows.append(row)
             if len(rows) > MAX_ROWS + 1:
                 raise _too_many_rows(MAX_ROWS)
-    except csv.Error:
-        raise SentiersError(
-            f"CSV illisible vers la ligne {reader.line_num} : un guillemet ouvert n'est pas refermé "
-            "ou une cellule entre guillemets est suivie d'autre texte."
-        ) from None
-    return Table(rows=rows, fmt="csv")
+    except csv.Error as exc:
+        exc.line = reader.line_num  # type: ignore[attr-defined]
+        raise
+    return rows
 
 
 def _drop_trailing_blanks(rows: list[list[str]], keep: set[int] | None = None) -> list[list[str]]:

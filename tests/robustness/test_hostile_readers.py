@@ -425,3 +425,11 @@ def test_a_dtd_in_a_sheet_is_refused():
     sheet = sheet.replace(b"<worksheet", b'<!DOCTYPE w [<!ENTITY a "aaaa">]><worksheet', 1)
     with pytest.raises(SentiersError, match="DTD"):
         read_upload(hostile.xlsx_package(sheet), "dtd.xlsx")
+
+
+def test_an_unclosed_quote_is_refused_not_swallowing_the_rest():
+    """A quote never closed would turn every later line into one cell: refused with its line."""
+    with pytest.raises(SentiersError, match="guillemet ouvert"):
+        read_upload(b'commune;note\r\n"Die;x\r\nDieulefit;y\r\nParis;z\r\n', "guillemet.csv")
+    frame = read_upload(b'commune;note\r\n"Die"x;1\r\n', "guillemet.csv")  # read as a spreadsheet reads it
+    assert frame.values.tolist() == [["Diex", "1"]]
