@@ -82,9 +82,11 @@ def check_yaml_events(
             if isinstance(event, yaml.AliasEvent):
                 aliases += 1
                 if aliases > max_aliases:
-                    raise DocumentError(f"{what} utilise plus de {max_aliases} références YAML (*nom).")
+                    raise DocumentError(f"{what} utilise plus de {max_aliases} références YAML (alias *nom).")
                 if any(item[0] == anchor for item in stack):
-                    raise DocumentError(f"{what} contient une référence YAML à elle-même.")
+                    raise DocumentError(
+                        f"{what} contient une référence YAML (alias) qui se contient elle-même."
+                    )
                 add(sizes.get(str(anchor), 1))
             elif isinstance(event, yaml.ScalarEvent):
                 if anchor is not None:
@@ -100,6 +102,8 @@ def check_yaml_events(
                     sizes[anchor] = count
                 add(count)
     except yaml.YAMLError as exc:
+        if "nesting depth" in str(exc):  # libyaml's scanner stops flow nesting before any event reaches us
+            raise DocumentError(f"{what} est trop imbriqué ({max_depth} niveaux au plus).") from None
         raise DocumentError(f"{what} n'est pas un YAML valide{_where(exc)}.", damaged=True) from None
 
 
@@ -124,10 +128,12 @@ def load_yaml(
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise DocumentError(f"{what} n'est pas un YAML valide{_where(exc)}.", damaged=True) from None
-    except (ValueError, OverflowError, RecursionError):
-        raise DocumentError(
-            f"{what} contient un nombre ou une date illisible (trop long).", damaged=True
-        ) from None
+    except ValueError as exc:
+        if "digits" in str(exc):  # Python's 4,300-digit limit on reading integers
+            raise DocumentError(f"{what} contient un nombre de plus de 4 300 chiffres.") from None
+        raise DocumentError(f"{what} contient un nombre ou une date illisible.", damaged=True) from None
+    except (OverflowError, RecursionError):
+        raise DocumentError(f"{what} contient un nombre ou une date illisible.", damaged=True) from None
 
 
 def json_depth(text: str) -> int:

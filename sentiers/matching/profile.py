@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any, Literal
@@ -38,6 +39,7 @@ from sentiers.base.naf import ACTIVITY_CHOICES, activity_code
 from sentiers.errors import SentiersError
 from sentiers.fr import printable, quoted
 from sentiers.matching.readiness import Readiness
+from sentiers.safe_yaml import DocumentError, json_depth, load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -371,82 +373,15 @@ def explain(exc: ValidationError, prefix: str = "Profil invalide") -> SentiersEr
 
 
 # -- reading a profile within bounds ---------------------------------------------------------------------
-# TODO(merge): a local guard until the shared safe YAML/JSON loader of the readers' work lands; fold these
-# bounds (size, depth, aliases, expanded size) into it and call it from parse_profile / load_profile.
+# bounds of a profile (a full profile is a few KB and a few hundred values); read by the one safe loader
 MAX_PROFILE_BYTES = 1_000_000
 MAX_DEPTH = 32
 MAX_ALIASES = 16
-MAX_NODES = 100_000  # scalars, lists and objects once aliases are expanded (a full profile has a few hundred)
-
-
-def json_depth(text: str) -> int:
-    """The deepest nesting of arrays and objects in a JSON text, brackets inside strings ignored.
-
-    Read before ``json.loads`` so that deeply nested brackets are refused without recursing.
-    """
-    depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "]}":
-            depth -= 1
-    return deepest
+MAX_NODES = 100_000  # scalars, lists and objects once aliases are expanded
 
 
 def _too_big(what: str) -> SentiersError:
     return SentiersError(f"Profil refusé : {what}.")
-
-
-def check_yaml(text: str) -> None:
-    """Refuse, from YAML's events and before any object is built: nesting deeper than MAX_DEPTH, more than
-    MAX_ALIASES aliases, an alias inside its own anchor, more than MAX_NODES nodes once aliases are expanded."""
-    stack: list[list[Any]] = []  # per open list/object: [anchor, nodes so far]
-    sizes: dict[str, int] = {}
-    aliases = total = 0
-
-    def add(count: int) -> None:
-        nonlocal total
-        if stack:
-            stack[-1][1] += count
-        else:
-            total += count
-        if total + sum(item[1] for item in stack) > MAX_NODES:
-            raise _too_big(
-                f"plus de {MAX_NODES:,} valeurs une fois les alias YAML déroulés".replace(",", "\u202f")
-            )
-
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent):
-            aliases += 1
-            if aliases > MAX_ALIASES:
-                raise _too_big(f"plus de {MAX_ALIASES} alias YAML (*nom)")
-            if any(item[0] == event.anchor for item in stack):
-                raise _too_big("un alias YAML se contient lui-même")
-            add(sizes.get(str(event.anchor), 1))
-        elif isinstance(event, yaml.ScalarEvent):
-            if event.anchor is not None:
-                sizes[event.anchor] = 1
-            add(1)
-        elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-            if len(stack) >= MAX_DEPTH:
-                raise _too_big(f"imbriqué sur plus de {MAX_DEPTH} niveaux")
-            stack.append([event.anchor, 1])
-        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-            anchor, count = stack.pop()
-            if anchor is not None:
-                sizes[anchor] = count
-            add(count)
 
 
 def _number_problem(value: Any) -> str | None:
@@ -505,18 +440,23 @@ def parse_profile(text: str, fmt: Literal["yaml", "json"] = "yaml") -> Structure
         raise _too_big("plus de 1 Mo (un profil pèse quelques Ko)")
     try:
         if fmt == "json":
+            # JSON's NaN/Infinity are let through here so that validate_profile names their field
             if json_depth(text) > MAX_DEPTH:
                 raise _too_big(f"imbriqué sur plus de {MAX_DEPTH} niveaux")
             data = json.loads(text)
         else:
-            check_yaml(text)
-            data = yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        where = f" (ligne {line + 1})" if line is not None else ""
-        if isinstance(exc, json.JSONDecodeError):
-            where = f" (ligne {exc.lineno})"
-        raise SentiersError(f"Profil illisible : {kind} mal formé{where}.") from None
+            data = load_yaml(
+                text, "le fichier", MAX_PROFILE_BYTES, MAX_DEPTH, max_nodes=MAX_NODES, max_aliases=MAX_ALIASES
+            )
+    except DocumentError as exc:
+        if not exc.damaged:  # a bound: size, nesting, aliases, a 4,300-digit number
+            raise SentiersError(f"Profil refusé : {exc}") from None
+        line = re.search(r"\(ligne \d+\)", str(exc))
+        raise SentiersError(
+            f"Profil illisible : {kind} mal formé{' ' + line.group() if line else ''}."
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise SentiersError(f"Profil illisible : {kind} mal formé (ligne {exc.lineno}).") from None
     except ValueError as exc:  # Python refuses to read an integer of more than 4,300 digits
         if "digits" in str(exc) or "limit" in str(exc):
             raise _too_big("un nombre de plus de 4 300 chiffres") from None

@@ -11,7 +11,8 @@ from typing import Any
 
 from sentiers.errors import SentiersError
 from sentiers.matching.presets import preset, preset_criteria
-from sentiers.matching.profile import DEFIS, StructureProfile, json_depth, validate_profile
+from sentiers.matching.profile import DEFIS, StructureProfile, validate_profile
+from sentiers.safe_yaml import json_depth
 
 MAX_TOKEN_CHARS = 20_000
 MAX_JSON_BYTES = 65_536

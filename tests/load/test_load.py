@@ -388,3 +388,106 @@ def test_sessions_check_suggest_score_and_open_pages_correctly_within_memory(ser
     assert counts["rural"] >= SESSIONS and counts["scoring"] >= SESSIONS, dict(counts)
     assert counts["suggestions"] >= SESSIONS and counts["pages"] >= SESSIONS, dict(counts)
     assert max(rss) < RSS_BUDGET, f"server RSS {max(rss) / 2**20:.0f} MiB"
+
+
+# the hostile files of issue 17 (tests/hostile.py), uploaded through a real browser while the sessions run:
+# (page, file name, bytes)
+def _hostile_uploads() -> list[tuple[str, str, bytes]]:
+    sys.path.insert(0, str(server_mod.ROOT))
+    from tests import hostile
+
+    return [
+        ("rural", "bombe-dimension.xlsx", hostile.xlsx_dimension_bomb()),
+        ("rural", "bombe-dimension-prefixe.xlsx", hostile.xlsx_dimension_bomb_prefixed()),
+        ("rural", "bombe-zip.xlsx", hostile.xlsx_zip_bomb()),
+        ("rural", "bombe-zip-menteuse.xlsx", hostile.xlsx_lying_zip_bomb()),
+        ("rural", "large.xlsx", hostile.xlsx_wide()),
+        ("rural", "million-colonnes.csv", hostile.csv_million_columns()),
+        ("rural", "trop-de-lignes.csv", hostile.csv_many_rows()),
+        ("rural", "texte-unicode.txt", hostile.utf16_bom_csv()),
+        ("rural", "encodages-meles.csv", hostile.mixed_encoding_csv()),
+        ("rural", "au-plus-pres-des-limites.csv", hostile.csv_at_limits()),
+        ("trouver", "alias.yaml", hostile.yaml_alias_bomb()),
+        ("trouver", "profond.yaml", hostile.yaml_deep()),
+        ("trouver", "profond.json", hostile.json_deep()),
+        ("trouver", "entier.yaml", hostile.yaml_long_integer()),
+        ("etude", "alias.yaml", hostile.yaml_alias_bomb()),
+    ]
+
+
+def _wait_idle(page, timeout_s: float = 180.0, settle_s: float = 0.6) -> None:
+    """Until the script has stopped running and stayed stopped for ``settle_s`` (as tests/e2e/conftest.py)."""
+    app = page.locator('[data-testid="stApp"]')
+    deadline = time.monotonic() + timeout_s
+    idle_since: float | None = None
+    while time.monotonic() < deadline:
+        if app.get_attribute("data-test-script-state") == "notRunning":
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since >= settle_s:
+                return
+        else:
+            idle_since = None
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the app was still running after {timeout_s:.0f} s ({page.url})")
+
+
+def test_soak_hostile_uploads_mid_run_leave_the_server_up_for_everyone(server, expected):
+    """While sessions check, score and open pages, a browser uploads each hostile file of issue 17 on the pages that
+    take files: each upload gets a French message or a result in that tab, the server stays up, its memory under
+    the budget, and the other sessions see no error and every answer right."""
+    from playwright.sync_api import sync_playwright
+
+    if not server_mod.CHROMIUM.exists():
+        pytest.skip("Debian's chromium is absent (/usr/bin/chromium): apt-get install chromium")
+    uploads = _hostile_uploads()
+    sessions = max(2, SESSIONS // 2)
+    result: dict = {}
+
+    def sessions_run() -> None:
+        result["phase"] = run_phase(server.url, expected, sessions, max(SECONDS, 30.0), seed=500)
+
+    rss: list[int] = [tree_rss(server.process.pid)]
+    runner = threading.Thread(target=sessions_run, daemon=True)
+    runner.start()
+    answered: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(server_mod.CHROMIUM), args=server_mod.CHROMIUM_ARGS, headless=True
+        )
+        page = browser.new_page()
+        for path, name, data in uploads:
+            page.goto(f"{server.url}/{path}", wait_until="domcontentloaded")
+            dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
+            dropzone.wait_for(state="attached", timeout=120_000)
+            _wait_idle(page)
+            alerts = page.locator('[data-testid="stAlert"]').count()
+            dropzone.set_input_files({"name": name, "mimeType": "application/octet-stream", "buffer": data})
+            # the upload is over when the uploader lists the file; then the page's run that reads it
+            page.locator('[data-testid="stFileUploaderFileName"]', has_text=name).first.wait_for(
+                timeout=120_000
+            )
+            page.wait_for_timeout(300)
+            _wait_idle(page)
+            # the tab answers: a new message (the French refusal) or the check offered for a readable file
+            checks = page.get_by_role("button", name="Vérifier le fichier").count()
+            assert page.locator('[data-testid="stAlert"]').count() > alerts or checks, (
+                f"{name}: no answer on {path}"
+            )
+            boxes = page.locator('[data-testid="stException"]')
+            assert boxes.count() == 0, f"{name} on {path}: {boxes.first.inner_text()[:500]}"
+            assert server.process.poll() is None, f"the server died on {name} ({path})"
+            assert requests.get(f"{server.url}/_stcore/health", timeout=30).status_code == 200
+            rss.append(tree_rss(server.process.pid))
+            answered.append(name)
+        browser.close()
+    runner.join(timeout=max(SECONDS, 30.0) + 4 * REQUEST_TIMEOUT)
+    times, errors, counts, _ = result["phase"]
+    rss.append(tree_rss(server.process.pid))
+    sys.stderr.write(
+        f"soak: {len(answered)} hostile uploads answered while {sessions} sessions ran: {dict(counts)},"
+        f" {len(errors)} errors, server RSS max {max(rss) / 2**20:.0f} MiB\n"
+    )
+    assert answered == [name for _, name, _ in uploads]
+    assert not errors, "\n".join(errors[:20])
+    assert counts["rural"] >= 1 and counts["scoring"] >= 1, dict(counts)
+    assert max(rss) < RSS_BUDGET, f"server RSS {max(rss) / 2**20:.0f} MiB"

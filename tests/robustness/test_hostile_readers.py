@@ -118,7 +118,7 @@ def test_table_bombs_are_refused_in_french_under_a_memory_limit(name):
 
 
 DOCUMENT_ENTRIES = [  # a profile named in a list is read by the profile's own bounded reader
-    ("profile_cell", "yaml_alias_bomb", "alias YAML"),
+    ("profile_cell", "yaml_alias_bomb", "références YAML (alias"),
     ("profile_cell", "yaml_deep", "imbriqué"),
     ("profile_cell", "json_deep", "imbriqué"),
     ("profile_cell", "yaml_long_integer", "nombre"),
