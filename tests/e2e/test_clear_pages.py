@@ -118,7 +118,13 @@ def test_the_score_map_fills_the_page_with_one_legend_and_a_click_opens_the_deta
     target = ranking[ranking["departement"] == dep].iloc[4]
     assert str(target["code"]) not in before
     _click_latlon(app, frame_el, float(target["lat"]), float(target["lon"]))
-    after = app.page.locator(".st-key-tr_candidate input").input_value()
+    # under load the map's answer may start its rerun after the first idle wait: wait for the detail itself
+    candidate = app.page.locator(".st-key-tr_candidate input")
+    for _ in range(120):
+        if str(target["code"]) in candidate.input_value():
+            break
+        app.page.wait_for_timeout(500)
+    after = candidate.input_value()
     assert str(target["code"]) in after, (after, target["name"])
     app.check_clean()
 
