@@ -9,14 +9,12 @@ the deployment configured (SENTIERS_MIRROR), never a path typed here. Widget key
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import streamlit as st
 
-from app_pages.state import get_base, inert, progress_bar
+from app_pages.state import get_base, inert, password_form, progress_bar
 from sentiers import fr, settings
-from sentiers.access import ADMIN_REFUSED_TEXT, admin_config, identity_ok, password_ok
+from sentiers.access import ADMIN_REFUSED_TEXT, admin_config, identity_ok
 from sentiers.base.kiif import KiifError, load_kiif, region_guidance
 from sentiers.base.update import read_last_update, unchanged_text, when_text
 
@@ -201,15 +199,7 @@ def _admin_gate() -> bool:
     if st.session_state.get(ADMIN_KEY):
         return True
     st.caption("Réservé à l'administrateur de Sentiers : la base mise à jour sert à tous les visiteurs.")
-    with st.form("admin_login_form"):
-        typed = st.text_input("Mot de passe de l'administrateur", type="password", key="admin_password")
-        sent = st.form_submit_button("Entrer", key="admin_login")
-    if sent:
-        if password_ok(config, typed):
-            st.session_state[ADMIN_KEY] = True
-            st.rerun()
-        time.sleep(1.0)  # a guess costs a second
-        st.error("Mot de passe incorrect.")
+    password_form(config, "admin", "Mot de passe de l'administrateur", ADMIN_KEY)
     return False
 
 

@@ -13,7 +13,6 @@ provider with allowed e-mails); without either the page says so and stops. The c
 from __future__ import annotations
 
 import hashlib
-import time
 from datetime import date as Date
 from datetime import time as Time
 from typing import Any
@@ -22,9 +21,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from app_pages.state import get_base, inert, progress_bar
+from app_pages.state import get_base, inert, password_form, progress_bar
 from sentiers import fr
-from sentiers.access import REFUSED_TEXT, config_from_secrets, identity_ok, password_ok
+from sentiers.access import REFUSED_TEXT, config_from_secrets, identity_ok
 from sentiers.errors import SentiersError
 from sentiers.events.documents import (
     Booking,
@@ -84,15 +83,7 @@ def _guard() -> None:
         return
     if st.session_state.get(STAFF_KEY):
         return
-    with st.form("rencontres_login_form"):
-        typed = st.text_input("Mot de passe de l'équipe", type="password", key="rencontres_password")
-        sent = st.form_submit_button("Entrer", key="rencontres_login")
-    if sent:
-        if password_ok(config, typed):
-            st.session_state[STAFF_KEY] = True
-            st.rerun()
-        time.sleep(1.0)  # a guess costs a second
-        st.error("Mot de passe incorrect.")
+    password_form(config, "rencontres", "Mot de passe de l'équipe", STAFF_KEY)
     st.stop()
 
 

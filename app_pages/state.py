@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -189,3 +190,19 @@ def profile_picker(key: str, label: str) -> tuple[str, str]:
     if chosen == SESSION_PROFILE and session_profile is not None:
         return "", session_profile.model_dump_json()
     return (chosen if chosen not in (NO_PROFILE, SESSION_PROFILE) else ""), ""
+
+
+def password_form(config: Any, gate: str, label: str, flag: str) -> None:
+    """The password form of a gate of sentiers.access (``gate``: « admin », « rencontres »): a right password sets
+    ``st.session_state[flag]`` and reruns; a wrong one costs a second and says so."""
+    from sentiers.access import password_ok
+
+    with st.form(f"{gate}_login_form"):
+        typed = st.text_input(label, type="password", key=f"{gate}_password")
+        sent = st.form_submit_button("Entrer", key=f"{gate}_login")
+    if sent:
+        if password_ok(config, typed):
+            st.session_state[flag] = True
+            st.rerun()
+        time.sleep(1.0)  # a guess costs a second
+        st.error("Mot de passe incorrect.")
