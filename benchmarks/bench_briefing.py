@@ -3,8 +3,8 @@ HTML size (< 1.5 MB), and a comparison of five territories.
 
 Usage (from the project folder):
 
-    SENTIERS_HOME=/tmp/sh-mirror uv run python benchmarks/bench_briefing.py
-    uv run python benchmarks/bench_briefing.py --home /tmp/sh-mirror --repeat 5 --out /tmp/notes/bench-briefing.md
+    SENTIERS_HOME=MIRROR_HOME uv run python benchmarks/bench_briefing.py
+    uv run python benchmarks/bench_briefing.py --home MIRROR_HOME --repeat 5 --out /tmp/notes/bench-briefing.md
 
 The base is loaded once (not timed); the first briefing (warm-up: imports of matplotlib and fpdf2, France and
 département references) is reported apart. Then each territory is measured ``--repeat`` times: building the

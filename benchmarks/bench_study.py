@@ -3,8 +3,8 @@
 
 Usage (from the project folder):
 
-    SENTIERS_HOME=/tmp/sh-mirror uv run python benchmarks/bench_study.py
-    uv run python benchmarks/bench_study.py --home /tmp/sh-mirror --repeat 5 --out /tmp/notes/bench-study.md
+    SENTIERS_HOME=MIRROR_HOME uv run python benchmarks/bench_study.py
+    uv run python benchmarks/bench_study.py --home MIRROR_HOME --repeat 5 --out /tmp/notes/bench-study.md
 
 The base is loaded once (not timed). Similarity: each défi's default indicators against Die (26113), with every
 constraint lifted (all 34,869 inhabited communes are candidates); the first call of a process also builds the
