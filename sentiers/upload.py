@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sentiers import fr
-from sentiers.errors import SentiersError
+from sentiers.errors import SentiersError, os_reason
 
 log = logging.getLogger(__name__)
 
@@ -105,15 +105,18 @@ def _too_many_cells() -> SentiersError:
 
 
 def read_path(path: str | Path, max_bytes: int = MAX_BYTES, what: str = "Fichier") -> bytes:
-    """The bytes of a regular file, at most ``max_bytes`` (more is refused without reading further)."""
+    """The bytes of a regular file, at most ``max_bytes`` (more is refused without reading further): a missing
+    file, a folder, a pipe or a device (``/dev/zero``, a FIFO that would hang) refused in French before reading."""
     path = Path(path)
     name = fr.quoted(path.name or str(path), 60)
     try:
         info = os.stat(path)
     except FileNotFoundError:
         raise SentiersError(f"{what} introuvable : {name}.") from None
-    except (PermissionError, OSError, ValueError) as exc:
-        raise SentiersError(f"{what} illisible : {name} ({type(exc).__name__}).") from None
+    except OSError as exc:
+        raise SentiersError(f"{what} illisible : {name} ({os_reason(exc)}).") from None
+    except ValueError:  # a NUL byte in the name
+        raise SentiersError(f"{what} illisible : {name} (nom de fichier invalide).") from None
     if stat.S_ISDIR(info.st_mode):
         raise SentiersError(f"{what} illisible : {name} est un dossier, pas un fichier.")
     if not stat.S_ISREG(info.st_mode):
@@ -122,19 +125,28 @@ def read_path(path: str | Path, max_bytes: int = MAX_BYTES, what: str = "Fichier
             "donnez un fichier enregistré sur le disque."
         )
     if info.st_size > max_bytes:
-        raise too_big(info.st_size, max_bytes)
+        raise _file_too_big(what, name, info.st_size, max_bytes)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
         fd = os.open(path, flags)
-    except (PermissionError, OSError) as exc:
-        raise SentiersError(f"{what} illisible : {name} ({type(exc).__name__}).") from None
+    except OSError as exc:
+        raise SentiersError(f"{what} illisible : {name} ({os_reason(exc)}).") from None
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped for a FIFO since the stat
             raise SentiersError(f"{what} refusé : {name} n'est pas un fichier ordinaire.")
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise too_big(None, max_bytes)
+        raise _file_too_big(what, name, None, max_bytes)
     return data
+
+
+def _file_too_big(what: str, name: str, size: int | None, limit: int) -> SentiersError:
+    """The table readers' message (with their row limit) at their limit; a plain one at any other."""
+    if limit == MAX_BYTES:
+        return too_big(size, limit)
+    return SentiersError(
+        f"{what} {name} : fichier trop volumineux ({fr.number(limit / 1_000_000, 1, 'Mo')} au plus)."
+    )
 
 
 # --- bytes ---------------------------------------------------------------------------------------------------

@@ -106,24 +106,10 @@ def output_path(value: str, formats: Iterable[str]) -> Path:
 
 
 def read_input(path: Path, limit: int, what: str) -> bytes:
-    """The bytes of an input file named on the command line, at most ``limit`` of them: a missing file, a
-    folder, a pipe or a device (``/dev/zero``, a FIFO that would hang) refused in French before reading."""
-    from sentiers.fr import number
+    """The bytes of an input file named on the command line, at most ``limit`` of them (``upload.read_path``)."""
+    from sentiers.upload import read_path
 
-    try:
-        if not path.exists():
-            raise SentiersError(f"{what} introuvable : {quoted(str(path))}.")
-        if not path.is_file():
-            kind = "un dossier" if path.is_dir() else "pas un fichier ordinaire"
-            raise SentiersError(f"{what} {quoted(str(path))} : c'est {kind}.")
-        with path.open("rb") as handle:  # never more than the limit, whatever the file claims to hold
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise SentiersError(f"{what} illisible : {quoted(str(path))} ({os_reason(exc)}).") from None
-    if len(data) > limit:
-        size = number(limit / 1_000_000, 1 if limit < 1_000_000 else 0, "Mo")
-        raise SentiersError(f"{what} {quoted(path.name)} : fichier trop volumineux ({size} au plus).")
-    return data
+    return read_path(path, limit, what)
 
 
 def write_output(out: Path, payload: bytes | str) -> None:
