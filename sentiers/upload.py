@@ -430,9 +430,11 @@ def _first_sheet(data: bytes, archive: zipfile.ZipFile) -> str | None:
     return "/".join(parts)
 
 
-def _column_number(letters: str) -> int:
+def column_number(letters: str | bytes) -> int:
+    """A spreadsheet column's number from its letters: A 1, Z 26, AA 27, XFD 16,384."""
+    text = letters.decode("ascii") if isinstance(letters, bytes) else letters
     number = 0
-    for ch in letters.upper():
+    for ch in text.upper():
         number = number * 26 + ord(ch) - 64
     return number
 
@@ -532,7 +534,7 @@ def scan_sheet(chunks: Iterator[bytes]) -> SheetScan:
                 ref = _CELL_REF.search(cell.group(1))
                 row_of_cell = r
                 if ref:
-                    column = _column_number(ref.group(1).decode("ascii"))
+                    column = column_number(ref.group(1).decode("ascii"))
                     if ref.group(2):
                         row_of_cell = int(ref.group(2))
                 else:
@@ -561,13 +563,13 @@ def scan_sheet(chunks: Iterator[bytes]) -> SheetScan:
         if not plain:
             return
         rows = [int(d) for d in set(map(itemgetter(1), plain))]  # no Python code per cell
-        columns = [_column_number(c.decode("ascii")) for c in set(map(itemgetter(0), plain))]
+        columns = [column_number(c.decode("ascii")) for c in set(map(itemgetter(0), plain))]
         scan.cells += len(plain)
         scan.extend(min(rows), max(rows), min(columns), max(columns))
         if _has_formula(text):
             for letters, digits, value in _FORMULA_CELL.findall(text):
                 if not value and len(scan.uncached) < MAX_ROWS:
-                    scan.uncached.append((int(digits), _column_number(letters.decode("ascii"))))
+                    scan.uncached.append((int(digits), column_number(letters.decode("ascii"))))
 
     for chunk in chunks:
         text = pending + bytes(chunk)

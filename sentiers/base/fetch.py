@@ -32,6 +32,7 @@ from urllib3.util.retry import Retry
 
 from sentiers.base.sources import MAX_SHEET_CELLS, Source
 from sentiers.errors import SentiersError, SourceError
+from sentiers.upload import column_number
 
 log = logging.getLogger(__name__)
 
@@ -255,13 +256,6 @@ _CELL_ROW = re.compile(rb'\sr="[A-Z]{0,3}([0-9]{1,7})"')  # cells (A12) and rows
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]{1,3}[0-9]{1,7}:([A-Z]{1,3})([0-9]{1,7})"')
 
 
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for byte in letters:
-        n = n * 26 + (byte - 64)
-    return n
-
-
 def check_sheet(source: Source, sheet: IO[bytes], name: str = "") -> None:
     """Refuse a sheet whose cells span more than ``MAX_SHEET_CELLS`` (rows x columns) or number more.
 
@@ -280,9 +274,9 @@ def check_sheet(source: Source, sheet: IO[bytes], name: str = "") -> None:
             carry = b""
         columns = set(_CELL_COL.findall(buffer))
         if columns:
-            max_col = max(max_col, *map(_column_number, columns))
+            max_col = max(max_col, *map(column_number, columns))
         for letters, number in _DIMENSION.findall(buffer):  # the rectangle the sheet announces
-            max_col, max_row = max(max_col, _column_number(letters)), max(max_row, int(number))
+            max_col, max_row = max(max_col, column_number(letters)), max(max_row, int(number))
         rows = _CELL_ROW.findall(buffer)
         if rows:
             max_row = max(max_row, max(map(int, rows)))
