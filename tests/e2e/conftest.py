@@ -15,7 +15,6 @@ import contextlib
 import importlib.util
 import re
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,21 +114,7 @@ class AppPage:
 
     def wait_idle(self, timeout_ms: int = RUN_TIMEOUT_MS, settle_ms: int = 600) -> None:
         """Wait until the script has stopped running and stayed stopped for ``settle_ms``."""
-        app = self.page.locator('[data-testid="stApp"]')
-        app.wait_for(state="attached", timeout=timeout_ms)
-        deadline = time.monotonic() + timeout_ms / 1000
-        idle_since: float | None = None
-        while time.monotonic() < deadline:
-            state = app.get_attribute("data-test-script-state")
-            connection = app.get_attribute("data-test-connection-state")
-            if state == "notRunning" and connection in (None, "CONNECTED"):
-                idle_since = idle_since or time.monotonic()
-                if (time.monotonic() - idle_since) * 1000 >= settle_ms:
-                    return
-            else:
-                idle_since = None
-            self.page.wait_for_timeout(100)
-        raise AssertionError(f"the app was still running after {timeout_ms} ms ({self.page.url})")
+        server_mod.wait_idle(self.page, timeout_ms, settle_ms)
 
     def text(self) -> str:
         return self.page.locator('[data-testid="stMain"]').inner_text()

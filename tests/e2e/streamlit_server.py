@@ -105,3 +105,22 @@ def _wait_healthy(server: AppServer) -> None:
             pass
         time.sleep(0.3)
     raise RuntimeError(f"streamlit not healthy after {STARTUP_TIMEOUT_S:.0f} s:\n{server.log()[-3000:]}")
+
+
+def wait_idle(page, timeout_ms: int = 60_000, settle_ms: int = 600) -> None:
+    """Wait until the app's script has stopped running and stayed stopped for ``settle_ms`` (a playwright page)."""
+    app = page.locator('[data-testid="stApp"]')
+    app.wait_for(state="attached", timeout=timeout_ms)
+    deadline = time.monotonic() + timeout_ms / 1000
+    idle_since: float | None = None
+    while time.monotonic() < deadline:
+        state = app.get_attribute("data-test-script-state")
+        connection = app.get_attribute("data-test-connection-state")
+        if state == "notRunning" and connection in (None, "CONNECTED"):
+            idle_since = idle_since or time.monotonic()
+            if (time.monotonic() - idle_since) * 1000 >= settle_ms:
+                return
+        else:
+            idle_since = None
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the app was still running after {timeout_ms} ms ({page.url})")

@@ -415,22 +415,6 @@ def _hostile_uploads() -> list[tuple[str, str, bytes]]:
     ]
 
 
-def _wait_idle(page, timeout_s: float = 180.0, settle_s: float = 0.6) -> None:
-    """Until the script has stopped running and stayed stopped for ``settle_s`` (as tests/e2e/conftest.py)."""
-    app = page.locator('[data-testid="stApp"]')
-    deadline = time.monotonic() + timeout_s
-    idle_since: float | None = None
-    while time.monotonic() < deadline:
-        if app.get_attribute("data-test-script-state") == "notRunning":
-            idle_since = idle_since or time.monotonic()
-            if time.monotonic() - idle_since >= settle_s:
-                return
-        else:
-            idle_since = None
-        page.wait_for_timeout(100)
-    raise AssertionError(f"the app was still running after {timeout_s:.0f} s ({page.url})")
-
-
 def _answered(page, alerts_before: int) -> bool:
     """A new message (the French refusal) or the check offered for a readable file."""
     read = page.get_by_text("Aperçu :").count() + page.get_by_text("Vérifier le fichier").count()
@@ -465,7 +449,7 @@ def test_soak_hostile_uploads_mid_run_leave_the_server_up_for_everyone(server, e
             page.goto(f"{server.url}/{path}", wait_until="domcontentloaded")
             dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
             dropzone.wait_for(state="attached", timeout=120_000)
-            _wait_idle(page)
+            server_mod.wait_idle(page, 180_000)
             alerts = page.locator('[data-testid="stAlert"]').count()
             dropzone.set_input_files({"name": name, "mimeType": "application/octet-stream", "buffer": data})
             # the tab answers: a new message (the French refusal) or the check offered for a readable file
@@ -473,7 +457,7 @@ def test_soak_hostile_uploads_mid_run_leave_the_server_up_for_everyone(server, e
 
             while not _answered(page, alerts) and time.monotonic() < deadline:
                 page.wait_for_timeout(500)
-            _wait_idle(page)
+            server_mod.wait_idle(page, 180_000)
             if not _answered(page, alerts):
                 shot = server_mod.ROOT / "tests" / "artifacts" / f"soak-{name}.png"
                 shot.parent.mkdir(parents=True, exist_ok=True)
