@@ -9,8 +9,10 @@ already holds a built base: it is reused instead of rebuilt.
 from __future__ import annotations
 
 import http.server
+import importlib.util
 import os
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,6 +94,35 @@ def mirror_base(mirror_home):
     from sentiers.base import open_base
 
     return open_base(mirror_home, build_if_missing=False)
+
+
+_spec = importlib.util.spec_from_file_location(
+    "sentiers_e2e_server", Path(__file__).with_name("e2e") / "streamlit_server.py"
+)
+server_mod = sys.modules.setdefault("sentiers_e2e_server", importlib.util.module_from_spec(_spec))
+if not hasattr(server_mod, "run_app"):
+    _spec.loader.exec_module(server_mod)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """Debian's /usr/bin/chromium driven by playwright (never a downloaded browser), one per test session.
+
+    One only: playwright's sync API runs an event loop in the main thread for as long as it is open, so a second
+    ``sync_playwright()`` opened while this one lives (the load soak after the e2e tests, in one serial run) fails.
+    Skips with the reason when Chromium is absent.
+    """
+    if not server_mod.CHROMIUM.exists():
+        pytest.skip("Debian's chromium is absent (/usr/bin/chromium): apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        launched = pw.chromium.launch(
+            executable_path=str(server_mod.CHROMIUM), args=server_mod.CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 @pytest.fixture

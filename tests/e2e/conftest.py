@@ -2,8 +2,7 @@
 
 - ``app_server``: ``streamlit run app.py`` on a free 127.0.0.1 port with SENTIERS_HOME = the mirror base home,
   ready once /_stcore/health answers.
-- ``browser``: Debian's /usr/bin/chromium launched by playwright (never a downloaded browser); the tests
-  skip with a clear reason when it is absent.
+- ``browser`` (tests/conftest.py): Debian's /usr/bin/chromium, one per test session, shared with the load test.
 - ``app``: a fresh browser context + page per test, wrapped in :class:`AppPage`, which records console errors,
   page errors and requests leaving localhost, and fails the test on any of them and on any Streamlit
   exception box.
@@ -47,21 +46,6 @@ def app_server(mirror_home, tmp_path_factory) -> Iterator:
         yield server
     # a traceback in the server log means the app raised somewhere, even if the page hid it
     assert "Traceback (most recent call last)" not in server.log(), server.log()[-5000:]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    if not server_mod.CHROMIUM.exists():
-        pytest.skip("Debian's chromium is absent (/usr/bin/chromium): apt-get install chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(server_mod.CHROMIUM), args=server_mod.CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @dataclass

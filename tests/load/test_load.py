@@ -421,14 +421,10 @@ def _answered(page, alerts_before: int) -> bool:
     return page.locator('[data-testid="stAlert"]').count() > alerts_before or read > 0
 
 
-def test_soak_hostile_uploads_mid_run_leave_the_server_up_for_everyone(server, expected):
+def test_soak_hostile_uploads_mid_run_leave_the_server_up_for_everyone(server, expected, browser):
     """While sessions check, score and open pages, a browser uploads each hostile file of issue 17 on the pages that
     take files: each upload gets a French message or a result in that tab, the server stays up, its memory under
     the budget, and the other sessions see no error and every answer right."""
-    from playwright.sync_api import sync_playwright
-
-    if not server_mod.CHROMIUM.exists():
-        pytest.skip("Debian's chromium is absent (/usr/bin/chromium): apt-get install chromium")
     uploads = _hostile_uploads()
     sessions = max(2, SESSIONS // 2)
     result: dict = {}
@@ -440,11 +436,9 @@ def test_soak_hostile_uploads_mid_run_leave_the_server_up_for_everyone(server, e
     runner = threading.Thread(target=sessions_run, daemon=True)
     runner.start()
     answered: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(server_mod.CHROMIUM), args=server_mod.CHROMIUM_ARGS, headless=True
-        )
-        page = browser.new_page()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
         for path, name, data in uploads:
             page.goto(f"{server.url}/{path}", wait_until="domcontentloaded")
             dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
@@ -469,7 +463,8 @@ def test_soak_hostile_uploads_mid_run_leave_the_server_up_for_everyone(server, e
             assert requests.get(f"{server.url}/_stcore/health", timeout=30).status_code == 200
             rss.append(tree_rss(server.process.pid))
             answered.append(name)
-        browser.close()
+    finally:
+        context.close()
     runner.join(timeout=max(SECONDS, 30.0) + 4 * REQUEST_TIMEOUT)
     times, errors, counts, _ = result["phase"]
     rss.append(tree_rss(server.process.pid))
