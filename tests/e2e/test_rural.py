@@ -37,6 +37,13 @@ def test_die_gets_its_official_verdict(app, die):
     assert str(int(die["density_level"])) in body or "niveau" in body.lower()
     assert "Grille communale de densité" in body  # the grid named, with its vintage
     assert parse_qs(urlparse(app.page.url).query).get("q") == ["Die"]
+    # the small map beside the card: an SVG image the browser drew (not a broken image), titled, named
+    figure = app.page.locator('[data-testid="stImage"] img').first
+    figure.wait_for(state="visible", timeout=10_000)
+    src = figure.get_attribute("src") or ""
+    assert src.startswith("data:image/svg+xml"), src[:80]
+    assert figure.evaluate("img => img.complete && img.naturalWidth") > 100
+    assert "Die et les communes voisines" in body
     app.check_clean()
 
 
