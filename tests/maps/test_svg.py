@@ -34,7 +34,8 @@ def test_names_are_written_the_communes_own_first_in_bold_and_the_scale_is_in_km
     root = _parse(svg.neighbours_svg(small_base, "26005", "#2e7d32"))
     texts = [(t.text, t.get("font-weight")) for t in root.findall("s:text", NS)]
     names = [name for name, _ in texts if not name.endswith("km")]
-    assert names[0] == HOSTILE and dict(texts)[HOSTILE] == "bold"  # the commune itself, escaped then read back
+    # the commune itself first, in bold (its hostile name escaped in the SVG, read back as text)
+    assert names[0] == HOSTILE and dict(texts)[HOSTILE] == "bold"
     scale = [name for name, _ in texts if name.endswith("km")]
     assert len(scale) == 1 and re.fullmatch(r"[\d,]+ km", scale[0]) and "mi" not in scale[0]
 
