@@ -14,8 +14,8 @@ Stable widget keys: ``acteurs_level``, ``acteurs_query`` (the search box), ``act
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
+from app_pages import map_view
 from app_pages.leaflet_assets import leaflet_url
 from app_pages.search import territory_search
 from app_pages.state import get_base, inert, page_link, progress_bar, say_error
@@ -276,11 +276,10 @@ with col_list:
             "(activité complémentaire du défi, France services, Fabriques, Manufactures, Kiif)."
         )
 with col_map:
-    st_folium(
-        _actors_map(result, shown),
+    map_view.show(  # not cached: the list behind it may have just been refreshed
+        map_view.prepare(_actors_map(result, shown)),
         key=f"acteurs_map_{code}_{level}_{radius}",
         height=MAP_HEIGHT,
-        use_container_width=True,
         returned_objects=[],
     )
     st.caption(

@@ -20,8 +20,8 @@ import logging
 
 import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
+from app_pages import map_view
 from app_pages.leaflet_assets import leaflet_url
 from app_pages.state import base_stamp, get_base, inert
 from sentiers import fr
@@ -50,8 +50,8 @@ MAP_HEIGHT = 620
 
 
 # -- cached data (per base) --------------------------------------------------------------------------------
-# st_folium renames the elements of the map it is given: a folium map cannot be cached and shown twice.
-# The data behind it is cached; the map object is rebuilt on each run (a few tens of milliseconds).
+# st_folium renames the elements of the map it is given: a folium map cannot be shown twice. The maps are
+# prepared once (app_pages/map_view.py: rendered into the component's arguments) per base, view and tiles.
 @st.cache_data(show_spinner=False, max_entries=2)
 def _outlines(stamp: str):
     return payload.departement_outlines(get_base().departements)
@@ -382,13 +382,8 @@ with col_map:
     nonce = st.session_state[NONCE_KEY]
     if not dep:
         key = f"carte_france_{nonce}"
-        result = st_folium(
-            _france_map(stamp),
-            key=key,
-            height=MAP_HEIGHT,
-            use_container_width=True,
-            returned_objects=["last_active_drawing"],
-        )
+        prepared = map_view.prepared(("carte_france", stamp, _tiles()), lambda: _france_map(stamp))
+        result = map_view.show(prepared, key=key, height=MAP_HEIGHT, returned_objects=["last_active_drawing"])
         clicked = _clicked_code(result, key, "dep")
         if clicked and clicked in dep_options:
             st.session_state[PENDING_KEY] = clicked  # applied before the « Département » list is drawn
@@ -406,9 +401,8 @@ with col_map:
         try:
             what = "de la région" if whole_region else "du département"
             with st.spinner(f"Chargement des communes {what}…"):
-                fmap = _departement_map(
-                    stamp, dep, theme, points, st.session_state.get(COMMUNE_KEY), whole_region
-                )
+                view = (stamp, dep, theme, points, st.session_state.get(COMMUNE_KEY), whole_region)
+                prepared = map_view.prepared(("carte_dep", *view, _tiles()), lambda: _departement_map(*view))
         except SentiersError as exc:
             st.error(e(exc))
             st.stop()
@@ -416,13 +410,7 @@ with col_map:
             f"carte_dep_{dep}_{theme}_{int(points)}_{int(whole_region)}_"
             f"{st.session_state.get(COMMUNE_KEY) or ''}_{nonce}"
         )
-        result = st_folium(
-            fmap,
-            key=key,
-            height=MAP_HEIGHT,
-            use_container_width=True,
-            returned_objects=["last_active_drawing"],
-        )
+        result = map_view.show(prepared, key=key, height=MAP_HEIGHT, returned_objects=["last_active_drawing"])
         clicked = _clicked_code(result, key, "commune")
         if clicked and clicked != st.session_state.get(COMMUNE_KEY):
             clicked_dep = _departement_of(stamp, clicked)

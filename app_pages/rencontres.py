@@ -491,14 +491,12 @@ def _documents_tab(store: EventStore, event_id: int, people: Participants, setti
         else:
             d2.caption("Indiquez la date de l'événement pour le fichier de calendrier.")
     if programme.meetings and st.toggle("Afficher la carte des rencontres", key="rencontres_show_map"):
-        from streamlit_folium import st_folium
-
+        from app_pages import map_view
         from app_pages.leaflet_assets import leaflet_url
 
-        st_folium(
-            pairs_map(programme, tiles=None, leaflet_url=leaflet_url()),
+        map_view.show(
+            map_view.prepare(pairs_map(programme, tiles=None, leaflet_url=leaflet_url())),
             height=520,
-            use_container_width=True,
             returned_objects=[],
             key="rencontres_map",
         )

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages import semblables
+from app_pages import map_view, semblables
 from app_pages.leaflet_assets import leaflet_url
 from app_pages.state import bar_chart, base_stamp, french_uploader, get_base, inert, page_link
 from sentiers import fr
@@ -449,40 +449,42 @@ def _map(ranking: Ranking, base, top: int) -> str | None:
         "Département affiché", deps, key="tr_map_dep", format_func=lambda d: f"{d} · {names.get(d, d)}"
     )
     communes = base.communes
-    scores = ranking.frame.set_index("code")["score"]
-    if ranking.level == "epci":
-        in_dep = communes[communes["departement"] == dep]
-        commune_scores = in_dep.set_index("code")["epci"].map(scores)
-    else:
-        commune_scores = scores
     # the commune outlined is the one « Détail d'un candidat » shows, from the first run on: st_folium keys its
     # component on the map's script, so a map that changed between the first run and the next (no outline,
     # then the first candidate's) was a new component that dropped the click made on the old one
     shown = ss.get("tr_candidate") or str(best["code"].iloc[0])
     selected = shown if ranking.level == "commune" else None
-    try:
-        from streamlit_folium import st_folium
 
+    def build():
         from sentiers.maps.web import communes_map
 
+        scores = ranking.frame.set_index("code")["score"]
+        if ranking.level == "epci":
+            in_dep = communes[communes["departement"] == dep]
+            commune_scores = in_dep.set_index("code")["epci"].map(scores)
+        else:
+            commune_scores = scores
+
+        # Leaflet served by the app itself and no web tiles: the page makes no request off the server
+        return communes_map(
+            base,
+            departement=dep,
+            layers=(),  # the scores only: one layer, one legend
+            scores=commune_scores,
+            selected=selected,
+            tiles=None,
+            leaflet_url=leaflet_url(),
+        )
+
+    try:
         with st.spinner("Carte en préparation…"):
-            # Leaflet served by the app itself and no web tiles: the page makes no request off the server
-            fmap = communes_map(
-                base,
-                departement=dep,
-                layers=(),  # the scores only: one layer, one legend
-                scores=commune_scores,
-                selected=selected,
-                tiles=None,
-                leaflet_url=leaflet_url(),
+            # once per scenario, département and candidate outlined, for every session
+            prepared = map_view.prepared(
+                ("trouver", base_stamp(), ss["tr_saved_token"], top, dep, selected), build
             )
         with st.container(key="tr_map_wrap"):  # at the page's width (st_folium's default is 500 px)
-            out = st_folium(
-                fmap,
-                height=MAP_HEIGHT,
-                use_container_width=True,
-                returned_objects=["last_active_drawing"],
-                key=f"tr_map_{dep}",
+            out = map_view.show(
+                prepared, key=f"tr_map_{dep}", height=MAP_HEIGHT, returned_objects=["last_active_drawing"]
             )
     except (ImportError, SentiersError, ValueError) as exc:
         st.info(f"Carte indisponible : {e(str(exc))}")
