@@ -204,9 +204,10 @@ with tab_one:
     if query:
         if st.query_params.get("q") != query:
             st.query_params["q"] = query
-        result = answer(base, query)
+        # the search box above offers the close matches of a name found nowhere: not computed twice
+        result = answer(base, query, with_suggestions=False)
         if result.status != "ok" and found is not None:  # picked among the suggestions
-            result = answer(base, found.code)
+            result = answer(base, found.code, with_suggestions=False)
         _show_answer(base, result)
     else:
         if "q" in st.query_params:

@@ -404,8 +404,11 @@ def _shortlist(ranking: Ranking, base, top: int) -> pd.DataFrame:
         f"Classement : les {min(top, len(ranking.frame))} meilleurs sur {len(ranking.frame)} candidats"
     )
     table = shortlist_table(ranking, top)
+    shown = ranking.memo(  # French numbers, as everywhere a person reads; formatted once per ranking
+        ("shortlist_text", top), lambda: fr.frame_text(table, {"Score (0-100)": 1}, default=2)
+    )
     st.dataframe(
-        fr.frame_text(table, {"Score (0-100)": 1}, default=2),  # French numbers, as everywhere a person reads
+        shown,
         hide_index=True,
         width="stretch",
         height=min(38 * (len(table) + 1), 560),

@@ -417,10 +417,16 @@ def answer_from(base: Facts, result: LookupResult) -> RuralAnswer:
     )
 
 
-def answer(base: Facts, query: Any, kind: QueryKind = "auto", departement: Any = None) -> RuralAnswer:
-    """Find the commune(s) a query names and give each its verdict."""
+def answer(
+    base: Facts, query: Any, kind: QueryKind = "auto", departement: Any = None, with_suggestions: bool = True
+) -> RuralAnswer:
+    """Find the commune(s) a query names and give each its verdict (``with_suggestions``: close matches of a
+    name found nowhere, as :func:`lookup`)."""
     facts = _extract(base)
-    return answer_from(facts, lookup(facts.index, query, kind=kind, departement=departement))
+    return answer_from(
+        facts,
+        lookup(facts.index, query, kind=kind, departement=departement, with_suggestions=with_suggestions),
+    )
 
 
 # --- flat table for batch exports ---------------------------------------------------------------------
