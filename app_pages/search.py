@@ -185,8 +185,6 @@ def _box(key: str, level: str, label: str, placeholder: str, help: str | None) -
         if result is not None and result.status == "ok":
             choice = {"code": result.codes[0], "level": level, "text": text, "note": result.note}
     st.session_state[choice_key] = choice
-    if choice is None and text:
-        _suggestions(base, key, text, level, result)
     sign = (
         ("ok", choice["code"], level)
         if choice
@@ -196,7 +194,10 @@ def _box(key: str, level: str, label: str, placeholder: str, help: str | None) -
     )
     st.session_state[f"{key}_now"] = sign
     if sign != st.session_state.get(sign_key) and not st.session_state.get(full_key):
-        st.rerun(scope="app")  # what the box names changed: the page follows
+        # what the box names changed: the page follows (before the suggestions, which that run draws)
+        st.rerun(scope="app")
+    if choice is None and text:
+        _suggestions(base, key, text, level, result)
 
 
 def territory_search(
