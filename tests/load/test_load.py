@@ -18,7 +18,10 @@ asserts no error, every answer right, and the memory budget (1.2 GB). Timings ar
 10-session p95 to the single-session median, against the budgets of issue 13, go to
 $SENTIERS_BENCH_LOAD_OUT (default tests/artifacts/bench-load.md) with the machine's load average.
 
-Knobs: SENTIERS_LOAD_SESSIONS (10), SENTIERS_LOAD_SECONDS (60), SENTIERS_LOAD_SINGLE_SECONDS (20).
+Knobs: SENTIERS_LOAD_SESSIONS (10), SENTIERS_LOAD_SECONDS (60), SENTIERS_LOAD_SINGLE_SECONDS (20),
+SENTIERS_LOAD_THINK_SECONDS (0: each session sends its next step as soon as it has an answer, the hardest case;
+a positive value pauses 0.5 to 1.5 times that long after each step of the 10 sessions, as a person reading the
+answer does, for the paced figures of BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ if not hasattr(server_mod, "run_app"):
 SESSIONS = int(os.environ.get("SENTIERS_LOAD_SESSIONS", "10"))
 SECONDS = float(os.environ.get("SENTIERS_LOAD_SECONDS", "60"))
 SINGLE_SECONDS = float(os.environ.get("SENTIERS_LOAD_SINGLE_SECONDS", "20"))
+THINK_SECONDS = float(os.environ.get("SENTIERS_LOAD_THINK_SECONDS", "0"))
 RSS_BUDGET = int(1.2 * 1024**3)
 REQUEST_TIMEOUT = 120
 WORDS = {True: "RURALE", False: "URBAINE"}
@@ -189,16 +193,23 @@ class Session:
 
 
 class Timed:
-    """Times a step into ``times`` (the step's name -> seconds)."""
+    """Times a step into ``times`` (the step's name -> seconds), then pauses ``think`` seconds (0.5 to 1.5 times,
+    drawn from ``rng``) as the person reads the answer; the pause is not timed."""
 
-    def __init__(self, times: dict[str, list[float]]) -> None:
+    def __init__(
+        self, times: dict[str, list[float]], think: float = 0.0, rng: random.Random | None = None
+    ) -> None:
         self.times = times
+        self.think = think
+        self.rng = rng or random.Random(0)
 
     @contextlib.contextmanager
     def __call__(self, name: str):
         start = time.perf_counter()
         yield
         self.times[name].append(time.perf_counter() - start)
+        if self.think > 0:
+            time.sleep(self.think * self.rng.uniform(0.5, 1.5))
 
 
 def rural_round(session: Session, timed: Timed, rng: random.Random, verdicts, starts, counts) -> None:
@@ -247,11 +258,11 @@ def ranking_round(session: Session, timed: Timed, rng: random.Random, defis, bes
     counts["scoring"] += 1
 
 
-def run_worker(url, expected, deadline, times, errors, counts, worker: int) -> None:
+def run_worker(url, expected, deadline, times, errors, counts, worker: int, think: float = 0.0) -> None:
     verdicts, starts, defis, best = expected
     rng = random.Random(worker)
     session = Session(url)
-    timed = Timed(times)
+    timed = Timed(times, think, random.Random(1000 + worker))
     step = 0
     while time.monotonic() < deadline:
         step += 1
@@ -292,7 +303,7 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def run_phase(url, expected, sessions: int, seconds: float, seed: int):
+def run_phase(url, expected, sessions: int, seconds: float, seed: int, think: float = 0.0):
     times: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     counts: dict[str, int] = defaultdict(int)
@@ -301,7 +312,7 @@ def run_phase(url, expected, sessions: int, seconds: float, seed: int):
     workers = [
         threading.Thread(
             target=run_worker,
-            args=(url, expected, deadline, times, errors, counts, seed + i),
+            args=(url, expected, deadline, times, errors, counts, seed + i, think),
             daemon=True,
         )
         for i in range(sessions)
@@ -323,8 +334,13 @@ def report(single, loaded, rss: list[int], loads: list[float], elapsed: float, c
         f"- date: {datetime.now(UTC).isoformat(timespec='seconds')}",
         "- command: `SENTIERS_BENCH_LOAD_OUT=FILE uv run pytest tests/load -q`",
         f"- 1 session for {SINGLE_SECONDS:.0f} s (warm: after one round of every step), then {SESSIONS} sessions"
-        f" (Streamlit agent API, one app session each) for {elapsed:.0f} s against one server;"
-        f" {counts['rural']} verdicts, {counts['suggestions']} suggestion lists, {counts['scoring']} rankings and"
+        f" (Streamlit agent API, one app session each) for {elapsed:.0f} s against one server,"
+        + (
+            f" each pausing {THINK_SECONDS:g} s on average (0.5 to 1.5 times) after each step;"
+            if THINK_SECONDS > 0
+            else " each sending its next step as soon as it has an answer (no pause);"
+        )
+        + f" {counts['rural']} verdicts, {counts['suggestions']} suggestion lists, {counts['scoring']} rankings and"
         f" {counts['pages']} other pages answered under load, {errors} errors",
         f"- server resident memory (process tree): start {rss[0] / 2**20:.0f} MiB, max {max(rss) / 2**20:.0f} MiB"
         f" (budget {RSS_BUDGET / 2**20:.0f} MiB)",
@@ -370,7 +386,9 @@ def test_sessions_check_suggest_score_and_open_pages_correctly_within_memory(ser
         warm.goto(page)
     single, single_errors, _, _ = run_phase(server.url, expected, 1, SINGLE_SECONDS, seed=200)
     loads.append(os.getloadavg()[0])
-    loaded, loaded_errors, counts, elapsed = run_phase(server.url, expected, SESSIONS, SECONDS, seed=0)
+    loaded, loaded_errors, counts, elapsed = run_phase(
+        server.url, expected, SESSIONS, SECONDS, seed=0, think=THINK_SECONDS
+    )
     loads.append(os.getloadavg()[0])
     stop.set()
     monitor.join(timeout=5)
