@@ -16,6 +16,7 @@ profil), ``tr_apply_preset``, ``tr_name``, ``tr_publics``, ``tr_mode``, ``tr_lev
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -518,34 +519,72 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
         ss["tr_candidate"] = clicked
     if ss.get("tr_candidate") not in options:
         ss["tr_candidate"] = options[0]
-    rows = ranking.frame.set_index("code")
-    code = st.selectbox(
-        "Candidat",
-        options,
-        format_func=lambda c: (
-            f"{int(rows.loc[c, 'rank'])}. {rows.loc[c, 'name']} ({rows.loc[c, 'departement']}) · {c}"
-        ),
-        key="tr_candidate",
-    )
-    row = rows.loc[code]
+    # the labels, the candidate's sentences and its table are made once per ranking and candidate (shared by
+    # every session showing that scenario), not on every run of the page
+    labels = ranking.memo(
+        "candidate_labels", dict
+    )  # filled as candidates are shown, the same in every session
+    rows = ranking.memo("rows_by_code", lambda: ranking.frame.set_index("code"))
+    for c in options:
+        if c not in labels:
+            labels[c] = (
+                f"{int(rows.loc[c, 'rank'])}. {rows.loc[c, 'name']} ({rows.loc[c, 'departement']}) · {c}"
+            )
+    code = st.selectbox("Candidat", options, format_func=labels.__getitem__, key="tr_candidate")
+    view = ranking.memo(("candidate_view", code), lambda: _candidate_view(ranking, rows, code))
     cols = st.columns(3)
-    cols[0].metric("Score", fr.number(row["score"], 1))
-    cols[1].metric("Rang", f"{int(row['rank'])} / {len(rows)}")
+    for col, (label, value) in zip(cols, view.metrics, strict=True):
+        col.metric(label, value)
+    for sentence in view.sentences:
+        st.markdown(sentence)
+    if view.caption:
+        st.caption(view.caption)
+    bar_chart(view.chart_labels, view.chart_points, "Points (sur 100)", decimals=1)
+    st.dataframe(view.table, hide_index=True, width="stretch")
+    token = profile_to_token(ranking.profile)
+    label = f"Ouvrir la fiche territoire : {view.name}"
+    params = {"code": code, "level": ranking.level, "p": token}
+    try:
+        st.page_link("app_pages/fiche.py", label=label, icon="📄", query_params=params)
+    except Exception:
+        st.markdown(f"[{e(label)}](fiche?code={e(code)}&level={ranking.level}&p={token})")
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    """What « Détail d'un candidat » shows of one candidate of one ranking, escaped for the page."""
+
+    name: str
+    metrics: tuple[tuple[str, str], ...]
+    sentences: tuple[str, ...]
+    caption: str
+    chart_labels: list[str]
+    chart_points: list[float | None]
+    table: pd.DataFrame
+
+
+def _candidate_view(ranking: Ranking, rows: pd.DataFrame, code: str) -> CandidateView:
+    row = rows.loc[code]
     hits = row.get("robust_hits")
     variants = ranking.check.variants if ranking.check is not None else 0
-    cols[2].metric(
-        f"Parmi les {ranking.leading} premiers",
-        "—" if hits is None or pd.isna(hits) or not variants else f"{int(hits)} variantes sur {variants}",
+    metrics = (
+        ("Score", fr.number(row["score"], 1)),
+        ("Rang", f"{int(row['rank'])} / {len(rows)}"),
+        (
+            f"Parmi les {ranking.leading} premiers",
+            "—" if hits is None or pd.isna(hits) or not variants else f"{int(hits)} variantes sur {variants}",
+        ),
     )
-    st.markdown(e(score_sentence(ranking, row.to_dict() | {"name": row["name"]}), 600))
-    st.markdown(e(robustness_sentence(ranking, row.to_dict() | {"name": row["name"]}), 600))
+    facts = row.to_dict() | {"name": row["name"]}
+    sentences = (e(score_sentence(ranking, facts), 600), e(robustness_sentence(ranking, facts), 600))
     said = [dependence_text(ranking, row)]
     if bool(row.get("ex_aequo", False)):
         said.append(f"ex aequo avec le {ranking.leading}e (à moins de 0,5 point)")
     said = [x for x in said if x]
+    caption = ""
     if said:
         text = " ; ".join(said)
-        st.caption(e(text[:1].upper() + text[1:] + "."))
+        caption = e(text[:1].upper() + text[1:] + ".")
     total = float(ranking.weights.sum())
     missing = set(missing_of(row, ranking.criteria))
     detail = pd.DataFrame(
@@ -572,15 +611,15 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
             for c, w in zip(ranking.criteria, ranking.weights, strict=True)
         ]
     )
-    bar_chart(list(detail["Critère"]), list(detail["Points"]), "Points (sur 100)", decimals=1)
-    st.dataframe(fr.frame_text(detail, default=2), hide_index=True, width="stretch")
-    token = profile_to_token(ranking.profile)
-    label = f"Ouvrir la fiche territoire : {row['name']}"
-    params = {"code": code, "level": ranking.level, "p": token}
-    try:
-        st.page_link("app_pages/fiche.py", label=label, icon="📄", query_params=params)
-    except Exception:
-        st.markdown(f"[{e(label)}](fiche?code={e(code)}&level={ranking.level}&p={token})")
+    return CandidateView(
+        name=str(row["name"]),
+        metrics=metrics,
+        sentences=sentences,
+        caption=caption,
+        chart_labels=list(detail["Critère"]),
+        chart_points=list(detail["Points"]),
+        table=fr.frame_text(detail, default=2),
+    )
 
 
 def _measured(row, indicator: str) -> str:
@@ -596,6 +635,10 @@ def _measured(row, indicator: str) -> str:
     return text
 
 
+def _profile_files(profile: StructureProfile) -> tuple[bytes, bytes]:
+    return to_yaml(profile).encode("utf-8"), to_json(profile).encode("utf-8")
+
+
 def _save_share(profile: StructureProfile, ranking: Ranking | None, top: int) -> None:
     st.subheader("Enregistrer, partager, exporter")
     token = profile_to_token(profile)
@@ -609,16 +652,21 @@ def _save_share(profile: StructureProfile, ranking: Ranking | None, top: int) ->
     st.caption("Ce lien rouvre exactement ce scénario : profil, contraintes, critères et poids.")
     cols = st.columns(4)
     slug = "".join(ch if ch.isalnum() else "-" for ch in profile.name.lower()).strip("-")[:40] or "profil"
+    files = (  # the profile's files once per ranking (the scenario's), not on every run
+        ranking.memo("profile_files", lambda: _profile_files(profile))
+        if ranking is not None and profile_to_token(ranking.profile) == token
+        else _profile_files(profile)
+    )
     cols[0].download_button(
         "Profil (YAML)",
-        to_yaml(profile).encode("utf-8"),
+        files[0],
         f"{slug}.yaml",
         "application/x-yaml",
         key="tr_dl_yaml",
     )
     cols[1].download_button(
         "Profil (JSON)",
-        to_json(profile).encode("utf-8"),
+        files[1],
         f"{slug}.json",
         "application/json",
         key="tr_dl_json",
@@ -674,7 +722,11 @@ def main() -> None:
     with st.expander("Catalogue des critères (sources, millésimes, sens par défaut)", expanded=False):
         from sentiers.base.catalogue import catalogue_table
 
-        st.dataframe(pd.DataFrame(catalogue_table(base, unavailable)), hide_index=True, width="stretch")
+        table = base.memo(
+            ("catalogue_table", tuple(sorted(unavailable.items()))),
+            lambda: pd.DataFrame(catalogue_table(base, unavailable)),
+        )
+        st.dataframe(table, hide_index=True, width="stretch")
     top = int(
         st.number_input(
             "Nombre de territoires retenus (top N)", min_value=1, max_value=200, value=20, key="tr_top"
