@@ -102,6 +102,11 @@ class Service:
     def nearest_label(self) -> str:
         return self.nearest or f"{self.label} le plus proche"
 
+    @property
+    def nearest_words(self) -> str:
+        """« le plus proche » or « la plus proche », agreeing with the service (« pharmacie la plus proche »)."""
+        return "la plus proche" if self.nearest_label.endswith("la plus proche") else "le plus proche"
+
 
 _COMMERCE = "insee_bpe_2020_commerce"
 _ECOLES = "insee_bpe_2020_ecoles"

@@ -256,6 +256,14 @@ def _first(items: list[str], count: int) -> str:
     return ", ".join(items[:count]) + (f" et {fr.plural(more, 'autre')}" if more > 0 else "")
 
 
+def _nearest_words(key: str) -> str:
+    """« le plus proche » or « la plus proche » for the service ``key`` (« Aucune pharmacie … (la plus proche : …) »)."""
+    from sentiers.base.catalogue import ACCESS_FAMILIES
+
+    spec = next((s for s in ACCESS_FAMILIES if s.key == key), None)
+    return spec.nearest_words if spec is not None else "le plus proche"
+
+
 def summary_facts(
     header: Header,
     verdict: Verdict,
@@ -286,7 +294,7 @@ def summary_facts(
     keys = {s.key for s in services}
     absent = [
         s.label.split(" (")[0].lower()
-        + (f" (le plus proche : {s.nearest_text})" if s.lacking and s.nearest_km else "")
+        + (f" ({_nearest_words(s.key)} : {s.nearest_text})" if s.lacking and s.nearest_km else "")
         for s in services
         if s.present is False and not (s.key in FOOD_PARTS and "alimentation" in keys)
     ]
@@ -343,7 +351,11 @@ def service_questions(level: str, where: str, services: list[ServiceRow]) -> lis
         if template is None:
             continue
         if svc.present is False and (level != "commune" or svc.nearest_km is None or svc.lacking):
-            near = f" (le plus proche : {svc.nearest_text})" if level == "commune" and svc.nearest_km else ""
+            near = (
+                f" ({_nearest_words(svc.key)} : {svc.nearest_text})"
+                if level == "commune" and svc.nearest_km
+                else ""
+            )
             question = template.format(where=where + near)
             out.append(question[0].upper() + question[1:])
         elif level != "commune" and svc.far_share is not None and svc.far_share >= 10 and svc.key in lack_of:

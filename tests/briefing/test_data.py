@@ -226,3 +226,20 @@ def test_summary_lists_the_facts_read_first(small_base):
     assert "Zonages et programmes : FRR+, Petites villes de demain." in b.summary
     assert "Services absents : commerce alimentaire (le plus proche : Alpha, 7,9 km)." in b.summary
     assert any(f.startswith("Incubateur du Kiif") for f in b.summary)
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("alimentation", "le plus proche"),
+        ("pharmacie", "la plus proche"),
+        ("boulangerie", "la plus proche"),
+        ("medecin", "le plus proche"),
+        ("banque", "la plus proche"),
+        ("not-a-service", "le plus proche"),
+    ],
+)
+def test_the_nearest_one_agrees_with_the_service(key, words):
+    from sentiers.briefing.questions import _nearest_words
+
+    assert _nearest_words(key) == words
