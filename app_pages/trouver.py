@@ -49,6 +49,7 @@ from sentiers.matching.score import (
     Ranking,
     check_summary,
     dependence_text,
+    leading_group,
     missing_of,
     rank_profile,
     robustness_sentence,
@@ -571,7 +572,7 @@ def _candidate_view(ranking: Ranking, rows: pd.DataFrame, code: str) -> Candidat
         ("Score", fr.number(row["score"], 1)),
         ("Rang", f"{int(row['rank'])} / {len(rows)}"),
         (
-            f"Parmi les {ranking.leading} premiers",
+            leading_group(ranking.leading)[:1].upper() + leading_group(ranking.leading)[1:],
             "—" if hits is None or pd.isna(hits) or not variants else f"{int(hits)} variantes sur {variants}",
         ),
     )

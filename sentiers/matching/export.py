@@ -7,7 +7,7 @@ import pandas as pd
 
 from sentiers import exports
 from sentiers.base.catalogue import CATALOGUE
-from sentiers.matching.score import Ranking, dependence_text, missing_of, robustness_text
+from sentiers.matching.score import Ranking, dependence_text, leading_group, missing_of, robustness_text
 
 
 def shortlist_table(ranking: Ranking, top: int | None = None) -> pd.DataFrame:
@@ -31,7 +31,7 @@ def _shortlist_table(ranking: Ranking, top: int | None) -> pd.DataFrame:
     records = rows.to_dict("records")
     if ranking.check is not None:
         k = ranking.check.k
-        table[f"Variantes où il est parmi les {k} premiers (sur {ranking.check.variants})"] = rows[
+        table[f"Variantes où il est {leading_group(k)} (sur {ranking.check.variants})"] = rows[
             "robust_hits"
         ].to_numpy()
         table["Robustesse"] = [robustness_text(ranking, rec) for rec in records]

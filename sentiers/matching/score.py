@@ -412,6 +412,11 @@ def projected(table: CandidateTable, criteria: list[Criterion]) -> CandidateTabl
     return CandidateTable(table.level, table.frame[keep], table.unavailable, table.has_rurality)
 
 
+def leading_group(k: int) -> str:
+    """« parmi les 20 premiers », or « en tête » when the leading group is one candidate."""
+    return "en tête" if k == 1 else f"parmi les {k} premiers"
+
+
 def robustness_text(ranking: Ranking, rec: Any) -> str:
     """« Reste parmi les 20 premiers dans 17 variantes sur 20 » for a ranked row (a dict or a Series)."""
     checked = ranking.check
@@ -419,7 +424,7 @@ def robustness_text(ranking: Ranking, rec: Any) -> str:
         return ""
     hits = int(rec.get("robust_hits", 0))
     k = checked.k
-    group = "en tête" if k == 1 else f"parmi les {k} premiers"
+    group = leading_group(k)
     verb = "reste" if int(rec["rank"]) <= k else "entre"
     return f"{verb} {group} dans {hits} variante{'s' if hits > 1 else ''} sur {checked.variants}"
 
@@ -446,7 +451,7 @@ def robustness_sentence(ranking: Ranking, rec: Any) -> str:
         return "Robustesse non calculée pour ce classement."
     hits = int(rec.get("robust_hits", 0) or 0)
     k = checked.k
-    group = "en tête" if k == 1 else f"parmi les {k} premiers"
+    group = leading_group(k)
     verb = "reste" if int(rec["rank"]) <= k else "entre"
     what = str(rec.get("name", "") or ("cette commune" if ranking.level == "commune" else "cet EPCI"))
     return (
@@ -476,7 +481,8 @@ def dependence_text(ranking: Ranking, rec: Any) -> str:
     what = "cette commune" if ranking.level == "commune" else "cet EPCI"
     k = ranking.check.k
     if rank_without > k:
-        return f"sans le critère « {label} », {what} sortirait des {k} premiers ({rank_without}e)"
+        out = "perdrait la première place" if k == 1 else f"sortirait des {k} premiers"
+        return f"sans le critère « {label} », {what} {out} ({rank_without}e)"
     if rank_without > int(rec["rank"]):
         return f"son rang dépend surtout du critère « {label} » ({rank_without}e sans lui)"
     return "aucun critère à lui seul ne change son rang"
@@ -506,7 +512,7 @@ def check_summary(ranking: Ranking) -> str:
     data = f" et les valeurs incertaines des petits effectifs ({', '.join(perturbed)})" if perturbed else ""
     return (
         f"Robustesse : {checked.variants} variantes du classement, en faisant varier les poids{data} ; "
-        f"on compte combien de fois chaque candidat est parmi les {checked.k} premiers"
+        f"on compte combien de fois chaque candidat est {leading_group(checked.k)}"
         + (f" (pas plus d'un quart des {len(ranking.frame)} candidats)" if checked.k < ranking.top_n else "")
         + "."
     )

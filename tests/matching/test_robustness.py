@@ -160,6 +160,14 @@ def test_rankings_say_robustness_dependence_and_ties_in_words():
     assert len(few.frame) == 5 and few.leading == 1
     assert robustness_text(few, few.frame.iloc[0]).startswith("reste en tête dans ")
     assert few.frame["robust_hits"].sum() == 20
+    # and every text about that group of one says « en tête », never « parmi les 1 premiers »
+    from sentiers.matching.export import shortlist_table
+    from sentiers.matching.score import check_summary
+
+    texts = [check_summary(few), *shortlist_table(few).columns]
+    texts += [dependence_text(few, row) for _, row in few.frame.iterrows()]
+    assert any("en tête" in text for text in texts)
+    assert not any("les 1 premiers" in text or "des 1 premiers" in text for text in texts), texts
 
 
 def test_preset_rankings_redraw_uncertain_rates():
