@@ -25,7 +25,11 @@ from sentiers.rural.batch import ColumnChoice, check_frame, export, guess_column
 from sentiers.rural.verdict import CommuneVerdict, RuralAnswer, answer, grid_info
 
 QUERY_KEY = "rural_query"
-KIND_LABELS = {"code": "Code Insee", "name": "Nom de commune", "postal": "Code postal"}
+KIND_LABELS = {
+    "code": "Codes Insee",
+    "name": "Noms de communes, ou noms et codes mêlés",
+    "postal": "Codes postaux",
+}
 NO_DEP = "(aucune)"
 COLOURS = palettes.VERDICT_COLOURS
 WORDS = {"rural": "RURALE", "urbain": "URBAINE", "inconnu": "VERDICT INCONNU"}
@@ -275,7 +279,8 @@ with tab_file:
             stored = st.session_state.get("rural_batch_result")
             if stored and stored[0] == upload.name:
                 name, result, summary = stored
-                st.success(inert(summary.sentence(), 600))
+                said = st.success if summary.ok == summary.rows - summary.empty else st.warning
+                said(inert(summary.sentence(), 600))
                 st.dataframe(fr.frame_text(result.head(500)), hide_index=True, width="stretch")
                 stem = name.rsplit(".", 1)[0] or "fichier"
                 d1, d2 = st.columns(2)

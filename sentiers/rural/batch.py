@@ -52,7 +52,18 @@ _HEADER_HINTS: dict[str, tuple[str, ...]] = {
     "code": ("code insee", "insee", "codgeo", "code commune", "cog", "depcom", "code geo", "com", "code"),
     "postal": ("code postal", "cp", "postal", "codepostal", "code_postal", "zip"),
     "departement": ("departement", "dep", "dept", "code departement", "num departement", "dpt"),
-    "name": ("commune", "nom commune", "nom de la commune", "libgeo", "nom", "ville", "localite", "libelle"),
+    "name": (
+        "commune",
+        "nom commune",
+        "nom de la commune",
+        "libgeo",
+        "nom",
+        "ville",
+        "localite",
+        "libelle",
+        "lieu",
+        "territoire",
+    ),
 }
 
 
@@ -103,6 +114,20 @@ class BatchSummary(BaseModel):
 
 # a cell that can only be a commune's code (never a column's name): a header row holding one is data
 _CODE_CELL = re.compile(r"\s*(\d{5}|2[ABab]\d{3})\s*")
+
+
+# a cell shaped as a code (digits, 2A/2B, dots, spaces), read with its column's kind
+_CODE_SHAPE = re.compile(r"[0-9ABab. ]+")
+
+
+def cell_kind(column_kind: str, value: str) -> Literal["auto", "code", "postal"]:
+    """How one cell is read. In a column of names, every cell as the single search reads it (a name, an Insee
+    code, an old code, a postal code, « CP 26150 »; a code that is both Insee and postal gives both readings).
+    In a column of Insee or postal codes, a cell shaped as a code is read as the column says; any other cell
+    (« Die », « Insee 26113 ») as the single search reads it, not refused."""
+    if column_kind == "name" or not _CODE_SHAPE.fullmatch(value.strip() or "-"):
+        return "auto"
+    return "code" if column_kind == "code" else "postal"
 
 
 def _blank(row: list[str]) -> bool:
@@ -292,7 +317,7 @@ def _choice_from_roles(
     shown = ", ".join((columns or [])[:12])
     raise SentiersError(
         "Aucune colonne reconnue (code Insee, nom de commune ou code postal) parmi : "
-        f"{shown} ; choisissez-la (--column NOM)."
+        f"{shown} ; choisissez la colonne à lire."
     )
 
 
@@ -337,7 +362,7 @@ def check_frame(
                 result = lookup(
                     index,
                     value,
-                    kind=choice.kind,
+                    kind=cell_kind(choice.kind, value),
                     departement=dep or None,
                     with_suggestions=suggested < MAX_SUGGESTED_ROWS,
                 )

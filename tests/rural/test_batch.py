@@ -140,11 +140,42 @@ def test_every_row_back_in_order_with_status(small_base):
 
 
 def test_code_column_with_old_codes_and_lost_zeros(small_base):
-    frame = pd.DataFrame({"code": ["1001", "01330", "99999", "2A004", "abc"]})
+    frame = pd.DataFrame({"code": ["1001", "01330", "99999", "2A004", "abc", "1.5", "Die", "Insee 26113"]})
     out, _ = check_frame(small_base, frame, ColumnChoice(kind="code", column="code"))
-    assert out[STATUS_COLUMN].tolist() == ["ok", "ok", "introuvable", "ok", "invalide"]
-    assert out["commune_code"].tolist() == ["01001", "01187", "", "2A004", ""]
+    # a cell shaped as a code is an Insee code, as the column says; any other is read as the search reads it
+    assert out[STATUS_COLUMN].tolist() == [
+        "ok",
+        "ok",
+        "introuvable",
+        "ok",
+        "introuvable",
+        "invalide",
+        "ok",
+        "ok",
+    ]
+    assert out["commune_code"].tolist() == ["01001", "01187", "", "2A004", "", "", "26113", "26113"]
     assert "changé" in out[MESSAGE_COLUMN].iloc[1]
+    assert "abc" in out[MESSAGE_COLUMN].iloc[4]
+
+
+def test_a_mixed_column_is_read_cell_by_cell_as_the_single_search_reads_it(small_base):
+    from sentiers.base.lookup import index_for, lookup
+
+    cells = ["Die", "26113", "01330", "26150", "cp 42100", "Dieulefit (26)", "Insee 75056", "2A004", "Dei"]
+    frame = pd.DataFrame({"Lieu": cells, "Autre": ["x"] * len(cells)})
+    choice = guess_columns(frame)
+    assert choice == ColumnChoice(kind="name", column="Lieu")  # « Lieu » names the places
+    out, summary = check_frame(small_base, frame, choice)
+    index = index_for(small_base)
+    single = [lookup(index, cell, with_suggestions=False) for cell in cells]
+    expected = {"ok": "ok", "ambiguous": "ambigu", "not_found": "introuvable", "invalid": "invalide"}
+    assert out[STATUS_COLUMN].tolist() == [expected[r.status] for r in single]
+    assert out["commune_code"].tolist() == [r.codes[0] if r.status == "ok" else "" for r in single]
+    assert out[STATUS_COLUMN].tolist()[:3] == ["ok", "ok", "ok"]  # a name, a code, an old code
+    # 26150: the postal code of Die and the code of no commune here; « cp 42100 »: Saint-Étienne's postal code
+    assert out["commune_code"].tolist()[3:5] == ["26113", "42218"]
+    assert "changé" in out[MESSAGE_COLUMN].iloc[2]
+    assert summary.ok == 8 and summary.not_found == 1
 
 
 def test_exports_never_carry_live_formulas(small_base):

@@ -146,3 +146,14 @@ def test_end_to_end_process(embedded_home):
         timeout=60,
     )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+def test_batch_without_a_recognisable_column_names_the_option(embedded_home, use_home, capsys, tmp_path):
+    use_home(embedded_home)
+    src = tmp_path / "x.csv"
+    src.write_bytes(b"a;b\n1.5;x y z !\n2.5;?\n")
+    code, _, err = _run(capsys, "--batch", str(src), "-o", str(tmp_path / "out.csv"))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "Aucune colonne reconnue" in err and "--column NOM" in err
+    assert not (tmp_path / "out.csv").exists()

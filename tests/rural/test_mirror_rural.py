@@ -192,3 +192,19 @@ def test_old_code_with_conflicting_passages_is_ambiguous_not_guessed(mirror_base
         assert result.status == "ambiguous"
         assert {m.code for m in result.matches} == set(usable.loc[usable["old_code"] == old, "code"])
         assert "plusieurs" not in result.note and old in result.message
+
+
+def test_the_issues_mixed_column_comes_back_as_the_single_search_answers(mirror_base):
+    """Issue 13: one column of names, codes, an old code and postal codes, as a coach's file has them."""
+    from sentiers.rural.batch import MESSAGE_COLUMN, STATUS_COLUMN, check_frame, guess_columns
+
+    cells = ["Die", "26113", "26198", "49069", "13001", "26150", "Crest"]
+    frame = pd.DataFrame({"commune": cells})
+    out, _ = check_frame(mirror_base, frame, guess_columns(frame))
+    assert out[STATUS_COLUMN].tolist() == ["ok", "ok", "ok", "ok", "ambigu", "ambigu", "ok"]
+    assert out["commune_code"].tolist()[:4] == ["26113", "26113", "26198", "49126"]
+    assert out["commune_code"].tolist()[6] == "26108"
+    assert "Orée d'Anjou" in out[MESSAGE_COLUMN].iloc[3]
+    # both readings of a code that is Insee and postal: Aix-en-Provence and Marseille 1er; Izon-la-Bruisse and Die
+    assert "Aix-en-Provence" in out[MESSAGE_COLUMN].iloc[4] and "Marseille" in out[MESSAGE_COLUMN].iloc[4]
+    assert "Izon-la-Bruisse" in out[MESSAGE_COLUMN].iloc[5] and "Die" in out[MESSAGE_COLUMN].iloc[5]

@@ -133,7 +133,9 @@ def test_batch_upload_check_and_download(mirror_home, use_home):
     assert at.selectbox(key="rural_batch_dep").value == "Département"
     at.button(key="rural_batch_run").click().run()
     assert not at.exception
-    summary = " ".join(s.value for s in at.success)
+    # not every row found: the summary is a warning, not a green box
+    summary = " ".join(s.value for s in at.warning)
+    assert not any("6 lignes" in s.value for s in at.success)
     assert "6 lignes" in summary and "2 trouvées" in summary and "1 ambiguë," in summary
     assert "3 invalides" not in summary
     assert at.get_by_key("rural_dl_csv") is not None and at.get_by_key("rural_dl_xlsx") is not None
@@ -163,4 +165,13 @@ def test_upload_without_recognisable_column_lets_the_user_choose(mirror_home, us
     at.selectbox(key="rural_batch_column").set_value("a").run()
     at.button(key="rural_batch_run").click().run()
     assert not at.exception
-    assert any("2 lignes : 1 trouvée " in s.value for s in at.success)
+    assert any("2 lignes : 1 trouvée " in s.value for s in at.warning)
+
+
+def test_a_file_whose_rows_are_all_found_gets_a_green_summary(mirror_home, use_home):
+    use_home(mirror_home)
+    at = _upload(_app(), "x.csv", "Lieu\nDie\n26108\nInsee 26113\n".encode())
+    assert at.selectbox(key="rural_batch_kind").value == "name"
+    at.button(key="rural_batch_run").click().run()
+    assert not at.exception
+    assert any("3 lignes : 3 trouvées " in s.value for s in at.success), [w.value for w in at.warning]
