@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages.state import base_stamp, get_base, inert, page_link, progress_bar
+from app_pages.state import base_stamp, french_uploader, get_base, inert, page_link, progress_bar
 from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.errors import SentiersError
 from sentiers.matching.presets import defi_titles, preset_profile
@@ -139,6 +139,7 @@ def _start() -> None:
         )
         st.text_input("Nom de la structure", key="et_name", max_chars=200)
     with right:
+        french_uploader("et_upload", "YAML, JSON ou ZIP", 2)
         st.file_uploader(
             "Ou ouvrir un profil (YAML, JSON) ou rouvrir un fichier de projet (.zip)",
             type=["yaml", "yml", "json", "zip"],

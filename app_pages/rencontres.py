@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from app_pages.state import get_base, inert, password_form, progress_bar
+from app_pages.state import french_uploader, get_base, inert, password_form, progress_bar
 from sentiers import fr
 from sentiers.access import REFUSED_TEXT, config_from_secrets, identity_ok
 from sentiers.errors import SentiersError
@@ -196,6 +196,7 @@ def _import_tab(store: EventStore, event_id: int, people: Participants) -> None:
         st.subheader(f"Liste des {KIND_LABELS[kind]}")
         count = len(people.territories if kind == "territoires" else people.structures)
         st.caption(f"Inscriptions enregistrées : {count}.")
+        french_uploader(f"rencontres_upload_{kind}", "CSV, TXT, TSV ou XLSX", 10)
         upload = st.file_uploader(
             f"Fichier des {KIND_LABELS[kind]}",
             type=["csv", "txt", "tsv", "xlsx"],
@@ -203,6 +204,7 @@ def _import_tab(store: EventStore, event_id: int, people: Participants) -> None:
         )
         profiles: dict[str, bytes] = {}
         if kind == "structures":
+            french_uploader("rencontres_profiles", "YAML ou JSON", 1)
             files = st.file_uploader(
                 "Profils Sentiers des structures (facultatif, YAML ou JSON, nommés dans la colonne profil)",
                 type=["yaml", "yml", "json"],

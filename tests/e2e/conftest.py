@@ -14,6 +14,7 @@ import contextlib
 import importlib.util
 import re
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,25 @@ class AppPage:
 
     def text(self) -> str:
         return self.page.locator('[data-testid="stMain"]').inner_text()
+
+    def uploader_words(self, settle_ms: int = 10_000) -> list[list[str]]:
+        """What each file uploader shows in place of Streamlit's « Upload » and « 200MB per file » (the CSS
+        ``::after`` contents of app_pages.state.french_uploader; "" or "none" where Streamlit's English shows)."""
+        script = """() => Array.from(document.querySelectorAll('[data-testid="stFileUploaderDropzone"]')).map(zone => {
+                const button = zone.querySelector('button [data-testid="stMarkdownContainer"] p');
+                const limit = zone.querySelector('[data-testid="stFileUploaderDropzoneInstructions"] span');
+                return [button ? getComputedStyle(button, '::after').content : '',
+                        limit ? getComputedStyle(limit, '::after').content : ''];
+            })"""
+        # the style sheet is an element of its own, drawn a moment after the uploader: wait for it a little
+        deadline = time.monotonic() + settle_ms / 1000
+        while True:
+            words = self.page.evaluate(script)
+            if (
+                words and all(button not in ("", "none") for button, _ in words)
+            ) or time.monotonic() > deadline:
+                return words
+            self.page.wait_for_timeout(250)
 
     def table_cells(self) -> list[str]:
         """Texts of the visible cells of every st.dataframe (drawn on a canvas; read its accessible table)."""

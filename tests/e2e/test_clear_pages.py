@@ -212,3 +212,13 @@ def test_nothing_is_cut_on_a_400_px_phone(app, path):
     )
     assert wide["scroll"] <= 401 and not wide["wide"], wide
     app.check_clean()
+
+
+@pytest.mark.parametrize("path", ["rural", "trouver", "etude"])
+def test_every_file_uploader_speaks_french(app, path):
+    app.goto(path)
+    words = app.uploader_words()
+    assert words, f"no file uploader on {path}"
+    for button, limit in words:
+        assert button == '"Choisir un fichier"', words
+        assert "Mo au plus" in limit, words

@@ -98,6 +98,9 @@ def test_an_event_end_to_end(rencontres_server, app_factory, tmp_path):
     app.page.locator(".st-key-rencontres_new_max input").fill("1")  # one meeting each
     _click(app, "rencontres_new_create")
     assert "evenement=" in app.page.url
+    # its three uploaders (two lists, the profiles) in French, as everywhere else
+    words = app.uploader_words()
+    assert len(words) == 3 and all(button == '"Choisir un fichier"' for button, _ in words), words
 
     territories = tmp_path / "territoires.csv"
     territories.write_bytes(TERRITORIES.encode("cp1252"))  # a Windows export

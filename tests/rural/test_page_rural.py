@@ -170,7 +170,7 @@ def test_upload_without_recognisable_column_lets_the_user_choose(mirror_home, us
 
 def test_a_file_whose_rows_are_all_found_gets_a_green_summary(mirror_home, use_home):
     use_home(mirror_home)
-    at = _upload(_app(), "x.csv", "Lieu\nDie\n26108\nInsee 26113\n".encode())
+    at = _upload(_app(), "x.csv", b"Lieu\nDie\n26108\nInsee 26113\n")
     assert at.selectbox(key="rural_batch_kind").value == "name"
     at.button(key="rural_batch_run").click().run()
     assert not at.exception
