@@ -16,7 +16,7 @@ from app_pages.state import get_base, inert, password_form, progress_bar
 from sentiers import fr, settings
 from sentiers.access import ADMIN_REFUSED_TEXT, admin_config, identity_ok
 from sentiers.base.kiif import KiifError, load_kiif, region_guidance
-from sentiers.base.update import read_last_update, unchanged_text, when_text
+from sentiers.base.update import read_last_update, unchanged_text
 
 ADMIN_KEY = "admin_ok"
 MIRROR, OFFICIAL = "Dossier miroir du déploiement", "Sites officiels (téléchargement)"
@@ -151,13 +151,13 @@ if failures:
     for failure in failures:
         st.error(f"{failure['id']} : {inert(failure['reason'], 600)}")
 
-st.caption(f"Base construite le {when_text(base.built_at)}.")
+st.caption(f"Base construite le {fr.date_time(base.built_at)}.")
 
 # -- the last update (persisted: read again after a reload) --------------------------------------------------
 last = read_last_update()
 if last is not None:
     st.subheader("Dernière mise à jour des données")
-    when = when_text(str(last.get("finished_at", "")))
+    when = fr.date_time(str(last.get("finished_at", "")))
     if last.get("error"):
         st.error(f"Mise à jour du {when} impossible : {inert(last['error'], 600)}")
     else:

@@ -98,6 +98,16 @@ def date(iso: str) -> str:
     return f"{'1er' if day == 1 else day} {_MONTHS[int(match.group(2)) - 1]} {match.group(1)}"
 
 
+def date_time(iso: str) -> str:
+    """'2025-12-07T14:32:05+00:00' -> '7 décembre 2025 à 14 h 32 (UTC)' (a date alone when there is no time).
+    The base's and the updates' times are written in UTC."""
+    text = date(iso)
+    clock = str(iso)[11:16]
+    if len(clock) == 5 and clock[2] == ":" and text != str(iso):
+        text += f" à {int(clock[:2])} h {clock[3:]} (UTC)"
+    return text
+
+
 def of_name(name: str) -> str:
     """French "de" before a name: « de Die », « d'Orée d'Anjou », « du Mans », « des Mureaux »."""
     if name.startswith("Le "):

@@ -115,18 +115,9 @@ def _record_last_update(raw: Path, report: UpdateReport, error: str = "") -> Non
         log.warning("last update report not written: %s", exc)
 
 
-def when_text(iso: str) -> str:
-    """'2025-12-07T14:32:05+00:00' -> '7 décembre 2025 à 14 h 32 (UTC)' (a date alone when there is no time)."""
-    text = fr.date(iso)
-    time = str(iso)[11:16]
-    if len(time) == 5 and time[2] == ":" and text != str(iso):
-        text += f" à {int(time[:2])} h {time[3:]} (UTC)"
-    return text
-
-
 def unchanged_text(report: UpdateReport) -> str:
     """« Aucune source n'a changé ; la base reste celle du 7 décembre 2025 à 14 h 32 (UTC). »"""
-    since = when_text(report.previous_built_at) if report.previous_built_at else "jour de sa construction"
+    since = fr.date_time(report.previous_built_at) if report.previous_built_at else "jour de sa construction"
     return f"Aucune source n'a changé ; la base reste celle du {since}."
 
 

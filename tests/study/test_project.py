@@ -80,7 +80,7 @@ def test_another_base_is_said():
 
     notes = read_project(write_project(PROFILE, PARAMS, FakeBase()), Newer()).notes
     assert notes[0].startswith(
-        "L'étude a été faite sur une autre version de la base (construite le 2026-01-01)"
+        "L'étude a été faite sur une autre version de la base (construite le 1er janvier 2026)"
     )
     assert "BPE (BPE 2021 → BPE 2024)" in notes[1]
 
