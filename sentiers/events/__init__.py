@@ -7,5 +7,6 @@
 - :mod:`plan`: the whole computation from two frames to a plan (what the CLI and the page call);
 - :mod:`documents`: agendas (PDF, .ics), the schedule (XLSX), the map of the pairs, what the event lacks;
 - :mod:`store` (+ ``migrations/``): events kept in a database (SQLite in SENTIERS_HOME, or PostgreSQL);
-- :mod:`access`: who may open the staff page (a password or an identity provider set by the deployment).
+- who may open the staff page (a password or an identity provider set by the deployment) is
+  :mod:`sentiers.access`, shared with the in-app update.
 """

@@ -83,3 +83,26 @@ def test_xlsx_text_never_becomes_a_formula(small_base):
     header_row = next(r for r in ws.iter_rows() if r[0].value == "Groupe")
     # the name is kept as written, as text: an inline string is never evaluated
     assert header_row[2].value.startswith('=HYPERLINK("http://x")') and header_row[2].data_type == "s"
+
+
+def test_with_a_profile_looking_for_communes_without_a_shop_absent_is_marked_best(small_base):
+    """Issue 10's disagreement: « Épicerie présent » was green for a profile that looks for communes without one."""
+    from sentiers.matching.presets import preset_profile
+
+    profile = preset_profile("service-de-proximite", constraints={"kiif_only": False, "rural_only": False})
+    plain = build_comparison(small_base, ["26001", "26002"], with_maps=False)
+    c = build_comparison(small_base, ["26001", "26002"], profile=profile, with_maps=False)
+    shops = [r for r in c.rows if r.key in ("service_epicerie", "service_alimentation")]
+    assert shops
+    for shop in shops:
+        values = [cell.value for cell in shop.cells]
+        if None in values or values[0] == values[1]:
+            continue
+        with_shop, without = (0, 1) if values[0] > values[1] else (1, 0)
+        assert shop.cells[without].mark == "best" and shop.cells[with_shop].mark == "worst", shop
+        # without a profile, the better value for inhabitants: the shop
+        same = row(plain, shop.key)
+        assert same.cells[with_shop].mark == "best" and same.cells[without].mark == "worst"
+        break
+    else:
+        pytest.fail("no shop row tells the two communes apart")

@@ -1,4 +1,4 @@
-"""Hand-kept facts stored as data files in data/reference (validated when read)."""
+"""Hand-kept facts stored as data files beside this module, in sentiers/base/reference (validated when read)."""
 
 from __future__ import annotations
 
