@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sentiers.base.codes import check_departement_code, check_region_code
-from sentiers.base.lookup import index_for, lookup
+from sentiers.base.lookup import lookup_territory
 from sentiers.base.sources import HOW_TO_LOAD
 from sentiers.base.store import Base
 from sentiers.errors import SentiersError
@@ -44,8 +44,9 @@ class ReferencePoint:
 
 
 def resolve_reference(base: Base, query: str) -> ReferencePoint:
-    """The reference commune, found by the one lookup (code, old code, postal code or unambiguous name)."""
-    result = lookup(index_for(base), query)
+    """The reference commune, found by the one lookup (code, old code, postal code or unambiguous name). A code
+    that is both an Insee and a postal code is the Insee code, as in a link or the fiche (a profile's field)."""
+    result = lookup_territory(base, query, "commune", insee_first=True)
     if result.status != "ok" or not result.codes:
         detail = result.message or "introuvable"
         raise SentiersError(f"constraints.reference_commune : {quoted(query, 40)} — {detail}")

@@ -225,3 +225,24 @@ def test_every_defi_has_a_floor_a_rationale_and_says_what_is_missing(slug):
     weights = {c.indicator: c.weight for c in chosen.criteria}
     # a programme label may support a criterion, never be the whole of it
     assert sum(w for i, w in weights.items() if i in labels) <= 0.1 * sum(weights.values())
+
+
+def test_a_reference_code_that_is_also_a_postal_code_is_the_commune_the_fiche_opens():
+    """01090 / 26150: an Insee code of one commune and the postal code of others. A profile's reference commune
+    reads it as the fiche and a link do (the Insee code), instead of refusing it as ambiguous."""
+    from sentiers.briefing.territory import resolve_territory
+    from sentiers.matching.constraints import resolve_reference
+    from tests.factory import make_base as factory_base
+
+    base = factory_base(
+        [
+            {"code": "26150", "name": "Izon-la-Bruisse", "departement": "26", "postal_codes": "26560"},
+            {"code": "26113", "name": "Die", "departement": "26", "postal_codes": "26150"},
+            {"code": "26001", "name": "Solaure en Diois", "departement": "26", "postal_codes": "26150"},
+        ],
+        access=False,
+    )
+    assert resolve_reference(base, "26150").code == resolve_territory(base, "26150").code == "26150"
+    assert resolve_reference(base, "Die").code == "26113"
+    with pytest.raises(SentiersError, match="reference_commune"):
+        resolve_reference(base, "CP 26150")  # asked as a postal code: two communes, said so
