@@ -10,7 +10,8 @@ Everything is bounded *before* it is allocated, and anything beyond a bound is r
 - CSV: decoded line by line (UTF-8 where a line is valid UTF-8, else Windows-1252), UTF-16 and UTF-8 with a BOM;
   separator ``;`` tab or ``,``; every record kept, blank ones included;
 - XLSX: the zip's members counted, their compression method checked, and each member *inflated* here under a cap
-  (``MAX_UNZIPPED_BYTES`` in all, whatever sizes the headers declare); then the first sheet's XML is scanned as a
+  (``MAX_UNZIPPED_BYTES`` in all, whatever sizes the headers declare) and the shared-string table counted
+  (``MAX_SHARED_STRINGS``: calamine builds every text); then the first sheet's XML is scanned as a
   stream (expat, no DTD or entity allowed) for the real extent of its cells — a 1.5 KB workbook with cells at A1,
   XFD1 and A1048576 is refused here, before python-calamine would allocate 16,384 × 1,048,576 cells — and for
   formula cells saved without a value (a program that wrote formulas without computing them: the cell is
@@ -51,6 +52,9 @@ MAX_COLUMNS = 300
 MAX_CELLS = 2_000_000
 # what a workbook's parts may unfold to, all together, measured by inflating them (not read from the headers)
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+# texts in a workbook's shared-string table: calamine keeps every one (about 26 bytes each even when empty),
+# whether a cell uses it or not; a 286 KB file of 39 million empty strings took 1 GB
+MAX_SHARED_STRINGS = 2_000_000
 MAX_MEMBERS = 1_000
 # title lines a sheet may have above its header, on top of MAX_ROWS data rows
 _TITLE_ROWS = 20
@@ -592,6 +596,34 @@ def scan_sheet(chunks: Iterator[bytes]) -> SheetScan:
     return scan
 
 
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+
+
+def _too_many_strings(limit: int) -> SentiersError:
+    return SentiersError(
+        f"Classeur refusé : plus de {fr.integer(limit)} textes dans sa table de textes partagés (un tableur en "
+        "écrit un par texte différent) ; enregistrez la feuille utile seule, en XLSX ou CSV."
+    )
+
+
+def count_shared_strings(chunks: Iterator[bytes], limit: int = MAX_SHARED_STRINGS) -> int:
+    """The ``<si>`` entries of a shared-string table read as a stream (a tag cut between two chunks is counted
+    once); refused past ``limit``, before calamine builds them."""
+    count = 0
+    tail = b""
+    for chunk in chunks:
+        text = tail + chunk
+        keep = max(0, len(text) - 64)  # a tag starting in the last bytes is counted with the next chunk
+        count += sum(1 for m in _SHARED_STRING.finditer(text) if m.start() < keep)
+        tail = text[keep:]
+        if count > limit:
+            raise _too_many_strings(limit)
+    count += sum(1 for _ in _SHARED_STRING.finditer(tail))
+    if count > limit:
+        raise _too_many_strings(limit)
+    return count
+
+
 def read_xlsx(data: bytes) -> Table:
     """The first sheet of a workbook, bounded before calamine allocates anything (see the module's docstring)."""
     if len(data) > MAX_BYTES:
@@ -616,6 +648,9 @@ def read_xlsx(data: bytes) -> Table:
         left = MAX_UNZIPPED_BYTES
         for info in infos:  # the real sizes: every member inflated under what is left of the cap
             left -= sum(len(piece) for piece in inflate(data, info, left))
+        for info in infos:
+            if info.filename.lower().endswith("sharedstrings.xml"):
+                count_shared_strings(inflate(data, info, MAX_UNZIPPED_BYTES))
         sheet = _first_sheet(data, archive)
         sheets = [sheet] if sheet in names else sorted(n for n in names if n.startswith("xl/worksheets/"))
         if not sheets:

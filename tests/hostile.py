@@ -10,6 +10,7 @@ Workbook bombs:
     xlsx_dimension_bomb_prefixed  the same with namespace prefixes (« <x:c r="XFD1"> »)
     xlsx_zip_bomb            a sheet that inflates to ``size`` bytes (default 300 MB) from a few hundred KB
     xlsx_lying_zip_bomb      the same, its headers declaring 1 KB per member
+    xlsx_shared_strings_bomb  two cells and 39 million empty shared texts (195 MB inflated, 0.3 MB on disk)
     xlsx_wide                one row of ``columns`` cells (default the whole sheet width, 16,384)
     xlsx_formula_no_cache    formula cells saved without their value (a program that never computed them)
     xlsx_from_rows           a plain, valid workbook (inline strings) from rows of text — building block
@@ -243,6 +244,50 @@ def xlsx_lying_zip_bomb(size: int = 300 * 1024 * 1024) -> bytes:
     return xlsx_zip_bomb(size, lie=True)
 
 
+def xlsx_shared_strings_bomb(count: int = 39_000_000) -> bytes:
+    """Two cells and a shared-string table of ``count`` empty texts (``<si/>``): 195 MB inflated, under the
+    200 MB cap, ~0.3 MB on disk; calamine built every one (1 GB, an abort under a 1.5 GB limit)."""
+    sheet = sheet_xml({1: [b'<c r="A1" t="s"><v>0</v></c>'], 2: [b'<c r="A2" t="s"><v>1</v></c>']})
+    head = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<si><t>commune</t></si><si><t>Die</t></si>"
+    )
+    block = b"<si/>" * 200_000
+
+    def strings() -> Iterable[bytes]:
+        yield head
+        left = count
+        while left > 0:
+            yield block[: 5 * min(left, 200_000)]
+            left -= 200_000
+        yield b"</sst>"
+
+    types = _CONTENT_TYPES.replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    rels = _WORKBOOK_RELS.replace(
+        b"</Relationships>",
+        b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+    )
+    members = []
+    for name, content in (
+        ("[Content_Types].xml", types),
+        ("_rels/.rels", _RELS),
+        ("xl/workbook.xml", _WORKBOOK),
+        ("xl/_rels/workbook.xml.rels", rels),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ):
+        packed, crc, n = _deflate_stream([content])
+        members.append((name, packed, 8, crc, n))
+    packed, crc, n = _deflate_stream(strings())
+    members.append(("xl/sharedStrings.xml", packed, 8, crc, n))
+    return _raw_zip(members)
+
+
 def xlsx_wide(columns: int = 16_384, rows: int = 3) -> bytes:
     """``rows`` rows of ``columns`` one-letter cells (the issue's « million columns » workbook, at the sheet's width)."""
     cells = {
@@ -405,6 +450,7 @@ ALL: dict[str, tuple[Callable[[], bytes], str]] = {
     "xlsx_dimension_bomb_prefixed": (xlsx_dimension_bomb_prefixed, "bombe-prefixe.xlsx"),
     "xlsx_zip_bomb": (xlsx_zip_bomb, "bombe-zip.xlsx"),
     "xlsx_lying_zip_bomb": (xlsx_lying_zip_bomb, "bombe-zip-menteuse.xlsx"),
+    "xlsx_shared_strings_bomb": (xlsx_shared_strings_bomb, "bombe-textes.xlsx"),
     "xlsx_wide": (xlsx_wide, "large.xlsx"),
     "xlsx_formula_no_cache": (xlsx_formula_no_cache, "formules.xlsx"),
     "ods_repeat_bomb": (ods_repeat_bomb, "bombe.ods"),
@@ -429,6 +475,7 @@ TABLE_BOMBS = (
     "xlsx_dimension_bomb_prefixed",
     "xlsx_zip_bomb",
     "xlsx_lying_zip_bomb",
+    "xlsx_shared_strings_bomb",
     "xlsx_wide",
     "ods_repeat_bomb",
     "xls_ole",

@@ -99,6 +99,7 @@ TABLE_BOMBS = {
     "xlsx_dimension_bomb_prefixed": "Trop de colonnes",
     "xlsx_zip_bomb": "décompressé",
     "xlsx_lying_zip_bomb": "décompressé",
+    "xlsx_shared_strings_bomb": "textes partagés",
     "xlsx_wide": "Trop de colonnes",
     "ods_repeat_bomb": "XLSX ou en CSV",
     "xls_ole": "XLSX ou en CSV",
@@ -110,7 +111,8 @@ TABLE_BOMBS = {
 @pytest.mark.parametrize("name", list(TABLE_BOMBS))
 def test_table_bombs_are_refused_in_french_under_a_memory_limit(name):
     """Before: the dimension bomb and the ODS bomb aborted the process (calamine: 512 GiB), the lying zip bomb
-    was read whole (headers trusted), the million columns went to pandas."""
+    was read whole (headers trusted), the million columns went to pandas; the shared-strings bomb took 1 GB
+    and aborted under this limit."""
     answer = run_hostile("batch", name)
     assert "refused" in answer, answer
     assert TABLE_BOMBS[name] in answer["refused"], answer
