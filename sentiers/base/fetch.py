@@ -239,6 +239,9 @@ def check_zip(source: Source, handle: IO[bytes], depth: int = 0) -> None:
                 if workbook and name.lower().endswith(".xml") and not name.endswith("sharedStrings.xml"):
                     with zf.open(member) as sheet:
                         check_sheet(source, sheet, name)
+                elif workbook and name.lower().endswith("sharedstrings.xml"):
+                    with zf.open(member) as strings:
+                        check_shared_strings(source, strings)
                 elif depth == 0 and name.lower().endswith((".xlsx", ".zip")):
                     inner = io.BytesIO(zf.read(member))  # bounded: its declared size is within the cap
                     if zipfile.is_zipfile(inner):
@@ -254,6 +257,18 @@ def check_zip(source: Source, handle: IO[bytes], depth: int = 0) -> None:
 _CELL_COL = re.compile(rb'\sr="([A-Z]{1,3})[0-9]')
 _CELL_ROW = re.compile(rb'\sr="[A-Z]{0,3}([0-9]{1,7})"')  # cells (A12) and rows (12)
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]{1,3}[0-9]{1,7}:([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def check_shared_strings(source: Source, strings: IO[bytes]) -> None:
+    """Refuse a shared-string table of more than ``MAX_SHEET_CELLS`` texts (calamine builds every one)."""
+    from sentiers.upload import count_shared_strings
+
+    try:
+        count_shared_strings(iter(lambda: strings.read(1 << 22), b""), MAX_SHEET_CELLS)
+    except SentiersError:
+        raise SourceError(
+            source.id, f"classeur refusé : plus de {MAX_SHEET_CELLS:,} textes partagés".replace(",", " ")
+        ) from None
 
 
 def check_sheet(source: Source, sheet: IO[bytes], name: str = "") -> None:

@@ -105,3 +105,20 @@ def test_update_keeps_the_previous_good_file_and_base(server, tmp_path, use_home
     reloaded = open_base(Path(tmp_path), build_if_missing=False)
     assert reloaded.communes.set_index("code").loc["01001", "epci"] == "200029999"
     assert reloaded.layer("epci")["origin"] == "official"
+
+
+def test_a_workbook_with_too_many_shared_texts_is_refused_before_calamine(tmp_path, monkeypatch):
+    import sentiers.base.fetch as fetch
+
+    monkeypatch.setattr(fetch, "MAX_SHEET_CELLS", 1_000)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", '<worksheet><sheetData><row r="1"/></sheetData></worksheet>')
+        zf.writestr("xl/sharedStrings.xml", "<sst>" + "<si><t>x</t></si>" * 1_001 + "</sst>")
+    path = tmp_path / "grid.xlsx"
+    path.write_bytes(buffer.getvalue())
+    with pytest.raises(SourceError, match="textes partagés"):
+        fetch.check_zip(GRID, io.BytesIO(path.read_bytes()))
+    monkeypatch.setattr(fetch, "MAX_SHEET_CELLS", 1_001)
+    fetch.check_zip(GRID, io.BytesIO(path.read_bytes()))  # at the limit: accepted
