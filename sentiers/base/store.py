@@ -192,8 +192,10 @@ def current_dir(home: Path | None = None) -> Path | None:
 def read_manifest(home: Path | None = None) -> dict[str, Any] | None:
     """The manifest of the base in use (None when none is built or it is unreadable)."""
     folder = current_dir(home)
-    if folder is None:
-        return None
+    return None if folder is None else _manifest_of(folder)
+
+
+def _manifest_of(folder: Path) -> dict[str, Any] | None:
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
@@ -362,10 +364,27 @@ def read_base(
     columns: Iterable[str] | None = None,
     geometry: bool = True,
 ) -> Base:
-    """The base in use, as built (BaseNotFoundError when there is none): see :func:`sentiers.base.open_base`."""
+    """The base in use, as built (BaseNotFoundError when there is none): see :func:`sentiers.base.open_base`.
+
+    A write keeps the version before it; a read that outlives two writes finds its folder removed, and is
+    started again on the version then in use (a few times), instead of saying « Base illisible »."""
     home = _home(home)
-    folder = current_dir(home)
-    manifest = read_manifest(home) if folder is not None else None
+    for _ in range(READ_ATTEMPTS - 1):
+        folder = current_dir(home)
+        try:
+            return _read_version(home, folder, columns, geometry)
+        except BaseNotFoundError:
+            if current_dir(home) == folder:  # unreadable where it stands, not replaced under us
+                raise
+            log.info("base %s replaced while it was read; reading %s", folder, current_dir(home))
+    return _read_version(home, current_dir(home), columns, geometry)
+
+
+READ_ATTEMPTS = 4
+
+
+def _read_version(home: Path, folder: Path | None, columns: Iterable[str] | None, geometry: bool) -> Base:
+    manifest = _manifest_of(folder) if folder is not None else None
     if folder is None or manifest is None:
         raise BaseNotFoundError(f"Aucune base construite dans {home}.")
     from sentiers.base.schema import IDENTITY_COLUMNS

@@ -130,3 +130,36 @@ def test_an_update_waits_for_no_other_when_asked_not_to(embedded_home, tmp_path,
     finally:
         holder.kill()
         holder.wait(timeout=30)
+
+
+def _one(name: str):
+    return make_base([{"code": "26113", "name": name, "departement": "26", "population": 1}], geometry=False)
+
+
+def test_a_read_that_outlives_two_writes_reads_the_version_then_in_use(tmp_path, monkeypatch):
+    """A reader resolves version A; two writes land (B, then C: A is removed) before it opens A's tables. It
+    starts again on C instead of saying « Base illisible » (3 writers back to back failed 117 reads of 127)."""
+    import sentiers.base.store as store
+
+    first = write_base(_one("A"), tmp_path)
+    real = store._read_table
+    writes = []
+
+    def slow_reader(path, columns=None):
+        if not writes:  # the first table the reader opens: two updates finish meanwhile
+            writes.extend([write_base(_one("B"), tmp_path), write_base(_one("C"), tmp_path)])
+        return real(path, columns)
+
+    monkeypatch.setattr(store, "_read_table", slow_reader)
+    base = read_base(tmp_path, geometry=False)
+    assert base.communes["name"].tolist() == ["C"] and base.path == current_dir(tmp_path)
+    assert len(writes) == 2 and not first.exists()  # the version the reader started on is gone
+
+
+def test_a_base_unreadable_where_it_stands_is_still_said(tmp_path):
+    from sentiers.errors import BaseNotFoundError
+
+    write_base(_one("A"), tmp_path)
+    (current_dir(tmp_path) / "communes.parquet").write_bytes(b"pas du parquet")
+    with pytest.raises(BaseNotFoundError, match="illisible"):
+        read_base(tmp_path, geometry=False)
