@@ -51,6 +51,8 @@ LOCK = ".update.lock"
 BASES = "bases"
 RAW = "raw"  # downloaded files and their index (sentiers.base.update)
 LEGACY_DIR = "base"  # before versioned folders: SENTIERS_HOME/base
+# what the code before versioned folders left when killed mid-swap (base renamed to base.old, no base yet)
+LEGACY_SWAPPED = "base.old"
 FORMAT_VERSION = 2
 GEO_TABLES = ("communes", "communes_display", "departements", "regions")
 TABLES = ("epci", "passages", "points", "derivations")
@@ -183,9 +185,9 @@ def current_dir(home: Path | None = None) -> Path | None:
         name = ""
     if name and "/" not in name and (home / BASES / name / MANIFEST).is_file():
         return home / BASES / name
-    legacy = home / LEGACY_DIR
-    if (legacy / MANIFEST).is_file():
-        return legacy
+    for legacy in (home / LEGACY_DIR, home / LEGACY_SWAPPED):
+        if (legacy / MANIFEST).is_file():
+            return legacy
     return None
 
 
@@ -327,7 +329,7 @@ def write_base(
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         _set_pointer(home, version)
-        if previous is not None and previous.name == LEGACY_DIR:
+        if previous is not None and previous.name in (LEGACY_DIR, LEGACY_SWAPPED):
             shutil.rmtree(previous, ignore_errors=True)
         keep = [version] + ([previous.name] if previous is not None and previous.parent == root else [])
         clean_leftovers(home, keep=keep)

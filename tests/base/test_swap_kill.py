@@ -163,3 +163,14 @@ def test_a_base_unreadable_where_it_stands_is_still_said(tmp_path):
     (current_dir(tmp_path) / "communes.parquet").write_bytes(b"pas du parquet")
     with pytest.raises(BaseNotFoundError, match="illisible"):
         read_base(tmp_path, geometry=False)
+
+
+def test_a_home_left_half_swapped_by_the_old_code_keeps_its_official_base(tmp_path):
+    """The code before versioned folders renamed base/ to base.old/ then the new one to base/: killed between
+    the two, the home held base.old/ alone, and the next read silently built the embedded default instead."""
+    built = write_base(_one("officielle"), tmp_path / "elsewhere")
+    built.rename(tmp_path / "base.old")
+    assert read_base(tmp_path, geometry=False).communes["name"].tolist() == ["officielle"]
+    write_base(_one("suivante"), tmp_path)  # the next update moves to a versioned folder and removes it
+    assert not (tmp_path / "base.old").exists()
+    assert read_base(tmp_path, geometry=False).communes["name"].tolist() == ["suivante"]
