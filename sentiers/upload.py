@@ -449,7 +449,7 @@ _PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>/]*>')
 _PLAIN_EMPTY = re.compile(rb'<c r="[A-Z]{1,3}\d{1,7}"[^>/]*/>')
 _FORMULA_CELL = re.compile(
     rb"<" + _NS + rb"c\s[^>]*?\br=[\"']([A-Za-z]{1,3})(\d{1,7})[\"'][^>/]*>\s*"
-    rb"<" + _NS + rb"f\b[^>]*?(?:/>|>[^<]*</" + _NS + rb"f>)\s*(<" + _NS + rb"(?:v|is)\b)?"
+    rb"<" + _NS + rb"f\b[^>]*?(?:/>|>[^<]*</" + _NS + rb"f>)\s*(<" + _NS + rb"(?:v|is)\b(?!\s*/>))?"
 )
 # any other layout, row by row
 _ROW_ELEMENT = re.compile(rb"<" + _NS + rb"row\b([^>]*?)(?:/>|>(.*?)</" + _NS + rb"row>)", re.S)
@@ -496,6 +496,9 @@ def _row_end(text: bytes) -> int:
     if end >= 0 and text.rfind(b"</", max(0, end - 40), end) >= 0:
         return end + 5
     return -1
+
+
+_SELF_CLOSED_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v\s*/>")
 
 
 def _has_formula(text: bytes) -> bool:
@@ -546,6 +549,9 @@ def scan_sheet(chunks: Iterator[bytes]) -> SheetScan:
                 content = cell.group(2) or b""
                 valued = b"<v" in content or b"<is" in content or b":v" in content or b":is" in content
                 formula = _has_formula(content)
+                if formula and valued and b"/>" in content:  # « <v/> »: openpyxl's formula never computed
+                    bare = _SELF_CLOSED_VALUE.sub(b"", content)
+                    valued = b"<v" in bare or b"<is" in bare or b":v" in bare or b":is" in bare
                 if column > 16_384 or row_of_cell > 1_048_576:
                     raise _unreadable("référence de cellule hors de la feuille")
                 if valued or formula:

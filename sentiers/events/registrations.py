@@ -31,6 +31,7 @@ from sentiers.errors import SentiersError
 from sentiers.matching.presets import defi_titles
 from sentiers.matching.profile import PUBLICS, StructureProfile
 from sentiers.safe_yaml import DocumentError, load_yaml
+from sentiers.upload import FORMULA_WITHOUT_VALUE
 
 if TYPE_CHECKING:
     from sentiers.base.store import Base
@@ -725,6 +726,13 @@ def _column(frame: pd.DataFrame, mapping: Mapping[str, str], role: str) -> list[
     return frame[column].astype(str).tolist()
 
 
+def _formula_cells(frame: pd.DataFrame, mapping: Mapping[str, str]) -> dict[int, list[str]]:
+    """Row index -> the mapped columns whose cell is a formula saved without its value (read_upload's attrs)."""
+    read = set(mapping.values())
+    uncached = frame.attrs.get("uncached") or {}
+    return {int(i): [c for c in cols if c in read] for i, cols in uncached.items() if read & set(cols)}
+
+
 def _rows(
     kind: Kind,
     cols: Mapping[str, list[str]],
@@ -732,9 +740,12 @@ def _rows(
     accepted: Sequence[object],
     rejected: list[RejectedRow],
     progress: Callable[[float, str], None] | None,
+    formulas: Mapping[int, list[str]] | None = None,
 ) -> Iterator[tuple[int, int, str, str, list[str], Callable[[str], None]]]:
-    """The rows of a list past the checks both lists share (a name, the cap on participants, known défis):
-    (index, line number, name, name as typed, défis, reject). A row failing them is rejected here, with its line."""
+    """The rows of a list past the checks both lists share (no formula cell without its value in a column read,
+    a name, the cap on participants, known défis): (index, line number, name, name as typed, défis, reject).
+    A row failing them is rejected here, with its line and its reason."""
+    formulas = formulas or {}
     step = max(n // 50, 200)
     label = "Territoires" if kind == "territoires" else "Structures"
     for i in range(n):
@@ -747,6 +758,10 @@ def _rows(
 
         if progress is not None and (i % step == 0 or i == n - 1):
             progress((i + 1) / max(n, 1), f"{label} : {i + 1} / {n} lignes")
+        if formulas.get(i):
+            shown = ", ".join(fr.quoted(c, 40) for c in formulas[i][:3])
+            reject(f"cellule {shown} : {FORMULA_WITHOUT_VALUE}")
+            continue
         if not name:
             blank = not any(str(values[i]).strip() for values in cols.values())
             reject("ligne vide" if blank else "nom manquant")
@@ -798,7 +813,10 @@ def read_territories(
     rejected: list[RejectedRow] = []
     seen: dict[tuple[str, str], int] = {}
     n = len(frame)
-    for i, line, name, raw_name, defis, reject in _rows("territoires", cols, n, accepted, rejected, progress):
+    formulas = _formula_cells(frame, mapping)
+    for i, line, name, raw_name, defis, reject in _rows(
+        "territoires", cols, n, accepted, rejected, progress, formulas
+    ):
         place_text = _text(cols["territoire"][i], 150)
         place, why = finder.find(place_text, cols["departement"][i], _level_hint(cols["niveau"][i]))
         if place is None:
@@ -856,7 +874,10 @@ def read_structures(
     rejected: list[RejectedRow] = []
     seen: dict[str, int] = {}
     n = len(frame)
-    for i, line, name, raw_name, defis, reject in _rows("structures", cols, n, accepted, rejected, progress):
+    formulas = _formula_cells(frame, mapping)
+    for i, line, name, raw_name, defis, reject in _rows(
+        "structures", cols, n, accepted, rejected, progress, formulas
+    ):
         key = normalise(name)
         if key in seen:
             reject(f"doublon de la ligne {seen[key]} (même nom)")

@@ -201,3 +201,28 @@ def test_a_code_that_is_also_a_postal_code_is_read_as_the_documented_insee_code(
     assert accepted == {"Mairie A": "13001", "Mairie B": "26150"}  # Aix-en-Provence, Izon-la-Bruisse
     (postal,) = result.rejected  # the postal reading, asked for: 14 communes share 26150
     assert postal.line == 4 and "ambigu" in postal.reason and "Die" in postal.reason
+
+
+def test_a_formula_cell_saved_without_its_value_is_said_as_such(base):
+    """A workbook written by a program that never computed its formulas (openpyxl writes « <v /> »): the row is
+    rejected with that reason, not « nom manquant » or « aucun défi indiqué »."""
+    import io
+
+    from openpyxl import Workbook
+
+    die = base.communes.loc[base.communes["name"] == "Die", "code"].iloc[0]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["nom", "commune", "défi"])
+    sheet.append(['=CONCAT("Mairie";" de Die")', die, "Service de proximité"])
+    sheet.append(["Mairie de Die", die, '=HYPERLINK("http://x")'])
+    sheet.append(["Mairie de Crest", die, "Service de proximité"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = _read_t(base, buffer.getvalue(), "t.xlsx")
+    assert result.rows == 3 and [t.line for t in result.accepted] == [4]
+    assert [(r.line, r.reason.split(" : ")[0]) for r in result.rejected] == [
+        (2, "cellule « nom »"),
+        (3, "cellule « défi »"),
+    ]
+    assert all("formule sans valeur" in r.reason for r in result.rejected)

@@ -249,3 +249,14 @@ def test_workbook_with_title_rows_above_the_header():
     assert list(frame.columns) == ["CODGEO", "LIBGEO", "Remarque"]
     assert frame["CODGEO"].tolist() == ["26113", "01001"]
     assert guess_columns(frame) == ColumnChoice(kind="code", column="CODGEO")
+
+
+def test_a_formula_openpyxl_saved_without_computing_it_is_flagged():
+    """openpyxl writes a formula's value as « <v /> »: no value, the cell is said, not read as empty text."""
+    book = openpyxl.Workbook()
+    book.active.append(["commune", "code"])
+    book.active.append(['=CONCAT("D";"ie")', "26113"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    frame = read_upload(buffer.getvalue(), "f.xlsx")
+    assert frame.attrs["uncached"] == {0: ["commune"]}
