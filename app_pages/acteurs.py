@@ -13,6 +13,7 @@ Stable widget keys: ``acteurs_level``, ``acteurs_query`` (the search box), ``act
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from app_pages import map_view
@@ -20,7 +21,7 @@ from app_pages.leaflet_assets import leaflet_url
 from app_pages.search import territory_search
 from app_pages.state import get_base, inert, page_link, progress_bar, say_error
 from sentiers import fr
-from sentiers.actors.activities import RELATIONS, defi_title
+from sentiers.actors.activities import RELATIONS, defi_table, defi_title
 from sentiers.actors.area import MAX_RADIUS_KM, check_radius
 from sentiers.actors.families import ESS_FAMILIES, FAMILIES, FAMILY_PLURALS, FAMILY_SLUGS, PLACE_FAMILIES
 from sentiers.actors.fetch import fetch_actors
@@ -29,6 +30,7 @@ from sentiers.actors.table import actors_frame, defi_counts, to_csv_bytes, to_xl
 from sentiers.base.defis import DEFIS
 from sentiers.base.naf import ACTIVITY_CHOICES, activity_code, naf_label
 from sentiers.errors import SentiersError
+from sentiers.exports import to_csv_bytes as table_csv
 from sentiers.fr import file_stem
 from sentiers.maps import palettes
 from sentiers.maps.web import CompactGeoJson, LayerClass, Legend, base_map, esc
@@ -58,6 +60,9 @@ def _init_from_url() -> None:
         if raw and code is None:
             st.warning(f"Activité de l'adresse non reconnue : {inert(fr.quoted(raw, 20))}.")
         slug = next((s for s, (_, c) in ACTIVITY_CHOICES.items() if c == code), "")
+        if code and not slug:  # a NAF code outside the short list: offered as it is, never dropped
+            st.session_state["acteurs_activite_naf"] = code
+            slug = code
         st.session_state["acteurs_activite"] = slug
     if "acteurs_defi" not in st.session_state:
         st.session_state["acteurs_defi"] = params.get("defi") if params.get("defi") in DEFIS else ""
@@ -188,11 +193,16 @@ with col_radius:
         help="0 : le territoire seul ; sinon les communes dont le centre est dans ce rayon s'ajoutent.",
     )
 with col_activity:
+    linked = st.session_state.get("acteurs_activite_naf")
     activity_slug = st.selectbox(
         "Activité de votre structure (facultatif)",
-        options=["", *ACTIVITY_CHOICES],
+        options=["", *ACTIVITY_CHOICES, *([linked] if linked else [])],
         format_func=lambda s: (
-            "— aucune —" if not s else f"{ACTIVITY_CHOICES[s][0]} ({ACTIVITY_CHOICES[s][1]})"
+            "— aucune —"
+            if not s
+            else f"{ACTIVITY_CHOICES[s][0]} ({ACTIVITY_CHOICES[s][1]})"
+            if s in ACTIVITY_CHOICES
+            else (naf_label(s) if s in naf_label(s) else f"{naf_label(s)} ({s})")
         ),
         key="acteurs_activite",
         help="Les acteurs de la même activité sont « à consulter : concurrent ou partenaire ».",
@@ -212,7 +222,7 @@ if not code:
     st.info("Cherchez une commune ou une intercommunalité par son nom ou son code pour afficher ses acteurs.")
     st.stop()
 
-activity = ACTIVITY_CHOICES[activity_slug][1] if activity_slug else ""
+activity = ACTIVITY_CHOICES[activity_slug][1] if activity_slug in ACTIVITY_CHOICES else activity_slug
 refresh = st.button(
     "Actualiser", key="acteurs_refresh", icon=":material/refresh:", help="Interroger l'API de nouveau."
 )
@@ -252,9 +262,17 @@ if result.available:
         st.dataframe(defi_counts(result), hide_index=True)
         st.caption(
             "Chaque code d'activité (NAF) est rattaché au défi qu'il sert le plus souvent : une première lecture, "
-            "pas un classement de la structure (table de correspondance publiée avec Sentiers). "
+            "pas un classement de la structure (la table de correspondance se télécharge ci-dessous). "
             + (f"Votre activité : {naf_label(activity)}. " if activity else "")
             + (f"Votre défi : {defi_title(defi)}." if defi else "")
+        )
+        st.download_button(
+            "Table de correspondance NAF → défi (CSV)",
+            table_csv(pd.DataFrame(defi_table())),
+            file_name="sentiers-naf-defis.csv",
+            mime="text/csv",
+            key="acteurs_dl_naf_defis",
+            on_click="ignore",
         )
 
 frame = actors_frame(result, family=shown)

@@ -184,5 +184,39 @@ def relation(actor_naf: str | None, activity: str | None, defi: str | None) -> s
     return ""
 
 
+def defi_table() -> list[dict[str, str]]:
+    """The NAF -> défi table as a coach reads it: one row per prefix (longest first wins), with what it covers,
+    then the complementary activities of each défi (the page offers it as a CSV)."""
+    from sentiers.base.naf import DIVISIONS, SUBCLASSES
+
+    def covers(prefix: str) -> str:
+        if prefix in SUBCLASSES:
+            return SUBCLASSES[prefix]
+        division = DIVISIONS.get(prefix[:2])
+        label = division[1] if division else ""
+        return label if len(prefix) == 2 else f"{label} (partie : {prefix})" if label else prefix
+
+    rows = [
+        {
+            "Lecture": "défi servi",
+            "Code NAF (préfixe)": prefix,
+            "Activités": covers(prefix),
+            "Défi": defi_title(slug),
+        }
+        for prefix, slug in sorted(NAF_DEFI.items())
+    ]
+    rows += [
+        {
+            "Lecture": "activité complémentaire",
+            "Code NAF (préfixe)": prefix,
+            "Activités": covers(prefix),
+            "Défi": defi_title(slug),
+        }
+        for slug, prefixes in COMPLEMENTS.items()
+        for prefix in prefixes
+    ]
+    return rows
+
+
 def activity_text(naf: str | None) -> str:
     return naf_label(naf)

@@ -107,3 +107,20 @@ def test_profile_activity_is_validated_and_old_profiles_stay_valid():
     assert profile_from_token(old).activity is None
     with_activity = preset_profile("service-de-proximite").model_copy(update={"activity": "47.11B"})
     assert profile_from_token(profile_to_token(with_activity)).activity == "47.11B"
+
+
+def test_the_published_naf_defi_table_is_the_one_the_page_applies():
+    from sentiers.actors.activities import COMPLEMENTS, NAF_DEFI, defi_table, defi_title
+
+    rows = defi_table()
+    served = {(r["Code NAF (préfixe)"], r["Défi"]) for r in rows if r["Lecture"] == "défi servi"}
+    assert served == {(prefix, defi_title(slug)) for prefix, slug in NAF_DEFI.items()}
+    complements = {
+        (r["Code NAF (préfixe)"], r["Défi"]) for r in rows if r["Lecture"] == "activité complémentaire"
+    }
+    assert complements == {(p, defi_title(slug)) for slug, prefixes in COMPLEMENTS.items() for p in prefixes}
+    assert all(r["Activités"] and "None" not in r["Activités"] for r in rows)
+    by_prefix = {r["Code NAF (préfixe)"]: r["Activités"] for r in rows}
+    assert by_prefix["88.10C"] == "Aide par le travail" and by_prefix["01"].startswith(
+        "Culture et production"
+    )

@@ -48,7 +48,11 @@ def test_die_from_a_link(actors_home, diois_api):
     assert "Liste du " in page and "Licence Ouverte" in page and "Recherche d'entreprises" in page
     assert {m.label: m.value for m in at.metric}["Acteurs de l'ESS"] == "7"
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Télécharger la liste (CSV)", "Télécharger la liste (XLSX)"]
+    assert labels == [
+        "Table de correspondance NAF → défi (CSV)",
+        "Télécharger la liste (CSV)",
+        "Télécharger la liste (XLSX)",
+    ]
     # a filter does not ask the API again: the list is kept in the session
     asked = len(diois_api.requests)
     at.multiselect(key="acteurs_familles").set_value(["siae"]).run()
@@ -102,3 +106,15 @@ def test_bad_parameters_are_french_messages(actors_home):
     at.text_input(key="acteurs_query").set_value("<script>alert(1)</script>").run()
     assert not at.exception, at.exception
     assert at.warning and all("<script>" not in w.value for w in at.warning)
+
+
+def test_a_naf_code_outside_the_short_list_is_kept_from_the_link(actors_home, diois_api):
+    """« &activite=43.21A » (not one of the short list's activities): offered and used, never silently dropped."""
+    at = run({"code": "26113", "level": "commune", "activite": "4321a"})
+    assert not at.exception, at.exception
+    box = at.selectbox(key="acteurs_activite")
+    assert box.value == "43.21A"
+    assert "43.21A" in box.format_func(box.value)
+    assert "Activité de l'adresse non reconnue" not in texts(at)
+    assert at.query_params["activite"] in ("43.21A", ["43.21A"])
+    assert "Votre activité : " in texts(at) and "43.21A" in texts(at)
