@@ -61,7 +61,7 @@ def explain(base, slug: str, kiif_only: bool) -> list[str]:
     for rec in ranking.top(5).to_dict("records"):
         contributions = sorted(ranking.criteria, key=lambda c: -float(rec[f"pts:{c.indicator}"]))[:3]
         why = ", ".join(
-            f"{CATALOGUE[c.indicator].label.lower()} {value_text(CATALOGUE[c.indicator], rec[f'val:{c.indicator}'])}"
+            f"{CATALOGUE[c.indicator].label[:1].lower()}{CATALOGUE[c.indicator].label[1:]} {value_text(CATALOGUE[c.indicator], rec[f'val:{c.indicator}'])}"
             f" ({fr.number(rec[f'pts:{c.indicator}'], 1)} pt)"
             for c in contributions
         )
@@ -112,6 +112,17 @@ def main() -> int:
                 f"{CATALOGUE[c.indicator].label} ({fr.number(c.weight, 1)})" for c in chosen.criteria
             )
         )
+        modes = {
+            "antenne": "antenne (le mode par défaut, celui des classements ci-dessous)",
+            "dissemination": "dissémination",
+        }
+        for mode, added in chosen.modes.items():
+            lines.append(
+                f"- Ajouté en mode {modes.get(mode, mode)} : "
+                + " ; ".join(
+                    f"{CATALOGUE[c.indicator].label} ({fr.number(c.weight, 1)}) — {c.reason}" for c in added
+                )
+            )
         lines.append("")
         for kiif_only in (True, False):
             lines += explain(base, slug, kiif_only)
