@@ -549,6 +549,11 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
         st.page_link("app_pages/fiche.py", label=label, icon="📄", query_params=params)
     except Exception:
         st.markdown(f"[{e(label)}](fiche?code={e(code)}&level={ranking.level}&p={token})")
+    # the actors of the candidate, read with the structure's activity and défi (what the activity field says)
+    actors = {"code": code, "level": ranking.level, "defi": ranking.profile.defi}
+    if ranking.profile.activity:
+        actors["activite"] = ranking.profile.activity
+    page_link("app_pages/acteurs.py", "acteurs", f"Acteurs du territoire : {view.name}", "🤝", actors)
 
 
 @dataclass(frozen=True)

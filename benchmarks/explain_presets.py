@@ -25,18 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def value_text(entry, value: float) -> str:
-    from sentiers import fr
+    from sentiers.base.catalogue import value_text as catalogue_value_text
 
-    if value != value:  # NaN
-        return "manquante"
-    if entry.kind == "flag":
-        return "oui" if value >= 1 else "non"
-    if entry.kind == "lack":  # a commune: 100 when beyond the lack distance
-        return "oui" if value >= 50 else "non"
-    unit = entry.unit
-    unit = {"km": "km", "%": "%", "€": "€"}.get(unit.split(" ")[0], "hab." if unit == "habitants" else "")
-    decimals = 0 if abs(value) >= 100 else entry.decimals
-    return fr.number(value, decimals, unit)
+    return catalogue_value_text(entry.id, value)
 
 
 def explain(base, slug: str, kiif_only: bool) -> list[str]:

@@ -922,6 +922,39 @@ DENOMINATOR_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+AAV_WORDS = {1: "pôle d'une aire d'attraction", 2: "couronne d'un pôle", 3: "hors attraction des villes"}
+_SHORT_UNITS = {"km": "km", "%": "%", "€": "€", "habitants": "hab.", "hab./km²": "hab./km²"}
+
+
+def value_text(indicator_id: str, value: Any, missing: str = "manquante") -> str:
+    """One indicator's value as a person reads it, with its short unit, wherever it is shown (fiche, dossier,
+    similar territories, docs): « 15,2 % », « 8,9 km », « 19 450 € », « 2 420 hab. », « présent », « oui »,
+    « couronne d'un pôle », « niveau 4 »; ``missing`` when there is none."""
+    from sentiers import fr
+
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return missing
+    if number != number:  # NaN
+        return missing
+    entry = CATALOGUE.get(indicator_id)
+    if entry is None:
+        return fr.number(number, 1)
+    if entry.kind == "presence":
+        return "présent" if number >= 1 else "absent"
+    if entry.kind == "flag":
+        return "oui" if number >= 1 else "non"
+    if indicator_id == "aav_remoteness" and round(number) in AAV_WORDS:
+        return AAV_WORDS[round(number)]
+    if entry.kind == "level":
+        return f"niveau {fr.number(number, 0)}"
+    unit = _SHORT_UNITS.get(entry.unit, _SHORT_UNITS.get(entry.unit.split(" ")[0], ""))
+    if not unit and len(entry.unit) < 20 and "=" not in entry.unit and " à " not in entry.unit:
+        unit = entry.unit  # « pour 1 000 hab. », « emplois par actif »; not a scale (« 1 à 3 »)
+    return fr.number(number, 0 if abs(number) >= 100 else entry.decimals, unit)
+
+
 def small_number(entry: Indicator, values: dict[str, Any]) -> str:
     """French note when the value of ``entry`` rests on a denominator under its threshold, "" otherwise.
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from typing import TYPE_CHECKING, Any
 
-from sentiers import fr
+from sentiers.base.catalogue import value_text as catalogue_value_text
 from sentiers.briefing.model import Contribution, ScoreSection
 from sentiers.briefing.territory import Territory
 from sentiers.errors import SentiersError
@@ -87,16 +86,7 @@ def score_territory(base: Base, territory: Territory, profile, section: ScoreSec
         entry = CATALOGUE.get(criterion.indicator)
         value = rec.get(f"val:{criterion.indicator}")
         missing = bool(rec.get(f"na:{criterion.indicator}", False))
-        unit = entry.unit if entry else ""
-        number = _f(value)
-        if missing or number is None:
-            value_text = "manquante"
-        elif entry is not None and entry.kind == "presence":
-            value_text = "présent" if number >= 1 else "absent"
-        elif entry is not None and entry.kind == "flag":
-            value_text = "oui" if number >= 1 else "non"
-        else:
-            value_text = fr.number(number, 2 if abs(number) < 10 else 0, unit if len(unit) < 12 else "")
+        value_text = "manquante" if missing else catalogue_value_text(criterion.indicator, value)
         section.contributions.append(
             Contribution(
                 label=entry.label if entry else criterion.indicator,
@@ -108,14 +98,6 @@ def score_territory(base: Base, territory: Territory, profile, section: ScoreSec
     for item in ranking.unavailable:
         section.message = (section.message + " " if section.message else "") + str(item.get("reason", ""))
     return section
-
-
-def _f(value: Any) -> float | None:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
 
 
 def profile_summary(profile) -> dict[str, Any]:

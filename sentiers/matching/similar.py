@@ -25,7 +25,6 @@ milliseconds (benchmarks/bench_study.py).
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -35,6 +34,7 @@ import pandas as pd
 
 from sentiers import fr
 from sentiers.base.catalogue import CATALOGUE, SERVICES_BY_KEY, from_phrase, source_note
+from sentiers.base.catalogue import value_text as catalogue_value_text
 from sentiers.errors import SentiersError
 from sentiers.fr import quoted
 from sentiers.matching.candidates import CandidateTable, candidate_table, safe_coverage
@@ -498,23 +498,8 @@ def closeness_word(similarity: float) -> str:
     return "peu semblable"
 
 
-AAV_WORDS = {1: "pôle d'une aire d'attraction", 2: "couronne d'un pôle", 3: "hors attraction des villes"}
-
-
 def value_text(indicator: str, value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    entry = CATALOGUE[indicator]
-    if indicator == "aav_remoteness":
-        return AAV_WORDS.get(round(float(value)), fr.number(float(value), 1))
-    if entry.kind == "level":
-        return f"niveau {fr.number(float(value), 0)}"
-    unit = entry.unit if len(entry.unit) < 14 else ""
-    if entry.unit.startswith("km"):
-        unit = "km"
-    elif entry.unit.startswith("%"):
-        unit = "%"
-    return fr.number(float(value), entry.decimals, unit)
+    return catalogue_value_text(indicator, value, missing="—")
 
 
 def references_text(result: SimilarResult) -> list[str]:

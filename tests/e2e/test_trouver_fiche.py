@@ -67,6 +67,13 @@ def test_a_preset_ranks_exports_and_opens_a_briefing(app, ranking, tmp_path):
     book = load_workbook(io.BytesIO(xlsx.path().read_bytes()))
     assert book.worksheets[0].max_row >= len(best) + 1
 
+    # its actors, with the profile's défi (the activity field's help says the page uses them)
+    actors = app.page.get_by_role("link", name=f"Acteurs du territoire : {first['name']}")
+    actors_query = parse_qs(urlparse(actors.get_attribute("href")).query)
+    assert actors_query.get("code") == [str(first["code"])] and actors_query.get("defi") == [
+        ranking.profile.defi
+    ]
+
     # the best candidate's briefing, through the page's own link
     link = app.page.get_by_role("link", name=f"Ouvrir la fiche territoire : {first['name']}")
     link.scroll_into_view_if_needed()

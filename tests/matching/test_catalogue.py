@@ -91,3 +91,31 @@ def test_mirror_base_holds_the_catalogue(mirror_base):
             assert table.frame[indicator].notna().mean() > floor, indicator
     assert source_note(mirror_base, "has_pharmacie").startswith("Insee, BPE 2020")
     assert source_note(mirror_base, "has_medecin").startswith("Insee, BPE 2021")
+
+
+@pytest.mark.parametrize(
+    ("indicator", "value", "text"),
+    [
+        ("unemployment_rate", 15.234, "15,2\u202f%"),
+        ("dist_alimentation_km", 8.93, "8,9\u202fkm"),
+        ("distance_incubator_km", 98.2, "98,2\u202fkm"),
+        ("distance_incubator_km", 131.6, "132\u202fkm"),
+        ("median_income", 19450.0, "19\u202f450\u202f€"),
+        ("population", 2420, "2\u202f420\u202fhab."),
+        ("aav_remoteness", 2, "couronne d'un pôle"),
+        ("centralite_level", 3, "niveau 3"),
+        ("frr", 1, "oui"),
+        ("far_alimentation", 100.0, "100\u202f%"),
+        ("population", float("nan"), "manquante"),
+        ("population", None, "manquante"),
+    ],
+)
+def test_one_way_to_write_an_indicators_value(indicator, value, text):
+    """The fiche's and the dossier's score tables, the similar territories and docs/presets.md write a value the
+    same way, with its unit (the dossier wrote « 15 » for 15,2 % and « 3,00 1 à 3 » for the attraction area)."""
+    from sentiers.base.catalogue import value_text
+
+    def spaces(s: str) -> str:
+        return s.replace("\u202f", " ").replace("\xa0", " ")
+
+    assert spaces(value_text(indicator, value)) == spaces(text)
