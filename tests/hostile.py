@@ -210,6 +210,25 @@ def _deflate_stream(parts: Iterable[bytes]) -> tuple[bytes, int, int]:
     return b"".join(chunks), crc, size
 
 
+def _streamed_package(members: Iterable[tuple[str, bytes | Iterable[bytes]]], lie: bool = False) -> bytes:
+    """A workbook zip of deflated members, each bytes or parts streamed into the deflater (a bomb is never whole in
+    memory); the minimal workbook's parts unless ``members`` replaces them; ``lie``: every header says 1,000 bytes."""
+    base = [
+        ("[Content_Types].xml", _CONTENT_TYPES),
+        ("_rels/.rels", _RELS),
+        ("xl/workbook.xml", _WORKBOOK),
+        ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
+    ]
+    given = dict(members)
+    ordered = [(name, given.pop(name, content)) for name, content in base]
+    ordered += list(given.items())
+    out = []
+    for name, content in ordered:
+        packed, crc, n = _deflate_stream([content] if isinstance(content, bytes) else content)
+        out.append((name, packed, 8, crc, 1000 if lie else n))
+    return _raw_zip(out)
+
+
 def xlsx_zip_bomb(size: int = 300 * 1024 * 1024, lie: bool = False) -> bytes:
     """A workbook whose sheet inflates to ``size`` bytes of XML (whitespace inside sheetData): ~0.3 MB per 300 MB.
 
@@ -226,18 +245,7 @@ def xlsx_zip_bomb(size: int = 300 * 1024 * 1024, lie: bool = False) -> bytes:
             left -= len(block)
         yield tail
 
-    members = []
-    for name, content in (
-        ("[Content_Types].xml", _CONTENT_TYPES),
-        ("_rels/.rels", _RELS),
-        ("xl/workbook.xml", _WORKBOOK),
-        ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
-    ):
-        packed, crc, n = _deflate_stream([content])
-        members.append((name, packed, 8, crc, 1000 if lie else n))
-    packed, crc, n = _deflate_stream(body())
-    members.append(("xl/worksheets/sheet1.xml", packed, 8, crc, 1000 if lie else n))
-    return _raw_zip(members)
+    return _streamed_package([("xl/worksheets/sheet1.xml", body())], lie=lie)
 
 
 def xlsx_lying_zip_bomb(size: int = 300 * 1024 * 1024) -> bytes:
@@ -273,19 +281,14 @@ def xlsx_shared_strings_bomb(count: int = 39_000_000) -> bytes:
         b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
         b'sharedStrings" Target="sharedStrings.xml"/></Relationships>',
     )
-    members = []
-    for name, content in (
-        ("[Content_Types].xml", types),
-        ("_rels/.rels", _RELS),
-        ("xl/workbook.xml", _WORKBOOK),
-        ("xl/_rels/workbook.xml.rels", rels),
-        ("xl/worksheets/sheet1.xml", sheet),
-    ):
-        packed, crc, n = _deflate_stream([content])
-        members.append((name, packed, 8, crc, n))
-    packed, crc, n = _deflate_stream(strings())
-    members.append(("xl/sharedStrings.xml", packed, 8, crc, n))
-    return _raw_zip(members)
+    return _streamed_package(
+        [
+            ("[Content_Types].xml", types),
+            ("xl/_rels/workbook.xml.rels", rels),
+            ("xl/worksheets/sheet1.xml", sheet),
+            ("xl/sharedStrings.xml", strings()),
+        ]
+    )
 
 
 def xlsx_wide(columns: int = 16_384, rows: int = 3) -> bytes:
@@ -404,18 +407,7 @@ def xlsx_at_limits(rows: int = 99_000, columns: int = 20) -> bytes:
             )
         yield b"</sheetData></worksheet>"
 
-    members = []
-    for name, content in (
-        ("[Content_Types].xml", _CONTENT_TYPES),
-        ("_rels/.rels", _RELS),
-        ("xl/workbook.xml", _WORKBOOK),
-        ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
-    ):
-        packed, crc, n = _deflate_stream([content])
-        members.append((name, packed, 8, crc, n))
-    packed, crc, n = _deflate_stream(body())
-    members.append(("xl/worksheets/sheet1.xml", packed, 8, crc, n))
-    return _raw_zip(members)
+    return _streamed_package([("xl/worksheets/sheet1.xml", body())])
 
 
 # --- YAML / JSON ----------------------------------------------------------------------------------------------
