@@ -33,7 +33,7 @@ import stat
 import xml.parsers.expat
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -605,16 +605,19 @@ def scan_sheet(chunks: Iterator[bytes]) -> SheetScan:
 _SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 
 
-def _too_many_strings(limit: int) -> SentiersError:
+def _too_many_strings() -> SentiersError:
     return SentiersError(
-        f"Classeur refusé : plus de {fr.integer(limit)} textes dans sa table de textes partagés (un tableur en "
-        "écrit un par texte différent) ; enregistrez la feuille utile seule, en XLSX ou CSV."
+        f"Classeur refusé : plus de {fr.integer(MAX_SHARED_STRINGS)} textes dans sa table de textes partagés (un "
+        "tableur en écrit un par texte différent) ; enregistrez la feuille utile seule, en XLSX ou CSV."
     )
 
 
-def count_shared_strings(chunks: Iterator[bytes], limit: int = MAX_SHARED_STRINGS) -> int:
-    """The ``<si>`` entries of a shared-string table read as a stream (a tag cut between two chunks is counted
-    once); refused past ``limit``, before calamine builds them."""
+def counted_shared_strings(
+    chunks: Iterable[bytes], limit: int, too_many: Callable[[], Exception]
+) -> Iterator[bytes]:
+    """The chunks of a shared-string table passed through while its ``<si>`` entries are counted (a tag cut
+    between two chunks is counted once); ``too_many()`` is raised past ``limit``, before calamine builds them.
+    The reader that inflates the part anyway counts on the way, so the part is read once."""
     count = 0
     tail = b""
     for chunk in chunks:
@@ -623,11 +626,10 @@ def count_shared_strings(chunks: Iterator[bytes], limit: int = MAX_SHARED_STRING
         count += sum(1 for m in _SHARED_STRING.finditer(text) if m.start() < keep)
         tail = text[keep:]
         if count > limit:
-            raise _too_many_strings(limit)
-    count += sum(1 for _ in _SHARED_STRING.finditer(tail))
-    if count > limit:
-        raise _too_many_strings(limit)
-    return count
+            raise too_many()
+        yield chunk
+    if count + sum(1 for _ in _SHARED_STRING.finditer(tail)) > limit:
+        raise too_many()
 
 
 def read_xlsx(data: bytes) -> Table:
@@ -653,10 +655,10 @@ def read_xlsx(data: bytes) -> Table:
             raise _unzipped_too_big()
         left = MAX_UNZIPPED_BYTES
         for info in infos:  # the real sizes: every member inflated under what is left of the cap
-            left -= sum(len(piece) for piece in inflate(data, info, left))
-        for info in infos:
+            pieces = inflate(data, info, left)
             if info.filename.lower().endswith("sharedstrings.xml"):
-                count_shared_strings(inflate(data, info, MAX_UNZIPPED_BYTES))
+                pieces = counted_shared_strings(pieces, MAX_SHARED_STRINGS, _too_many_strings)
+            left -= sum(len(piece) for piece in pieces)
         sheet = _first_sheet(data, archive)
         sheets = [sheet] if sheet in names else sorted(n for n in names if n.startswith("xl/worksheets/"))
         if not sheets:

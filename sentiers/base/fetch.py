@@ -235,13 +235,15 @@ def check_zip(source: Source, handle: IO[bytes], depth: int = 0) -> None:
             workbook = "xl/workbook.xml" in names
             for member in members:
                 name = member.filename
-                # any part but the strings: a relationship may put a sheet anywhere
-                if workbook and name.lower().endswith(".xml") and not name.endswith("sharedStrings.xml"):
-                    with zf.open(member) as sheet:
-                        check_sheet(source, sheet, name)
-                elif workbook and name.lower().endswith("sharedstrings.xml"):
+                lower = name.lower()
+                if workbook and lower.endswith("sharedstrings.xml"):
                     with zf.open(member) as strings:
                         check_shared_strings(source, strings)
+                elif workbook and lower.endswith(
+                    ".xml"
+                ):  # any other part: a relationship may put a sheet anywhere
+                    with zf.open(member) as sheet:
+                        check_sheet(source, sheet, name)
                 elif depth == 0 and name.lower().endswith((".xlsx", ".zip")):
                     inner = io.BytesIO(zf.read(member))  # bounded: its declared size is within the cap
                     if zipfile.is_zipfile(inner):
@@ -261,14 +263,15 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]{1,3}[0-9]{1,7}:([A-Z
 
 def check_shared_strings(source: Source, strings: IO[bytes]) -> None:
     """Refuse a shared-string table of more than ``MAX_SHEET_CELLS`` texts (calamine builds every one)."""
-    from sentiers.upload import count_shared_strings
+    from sentiers.upload import counted_shared_strings
 
-    try:
-        count_shared_strings(iter(lambda: strings.read(1 << 22), b""), MAX_SHEET_CELLS)
-    except SentiersError:
-        raise SourceError(
+    def too_many() -> SourceError:
+        return SourceError(
             source.id, f"classeur refusé : plus de {MAX_SHEET_CELLS:,} textes partagés".replace(",", " ")
-        ) from None
+        )
+
+    for _ in counted_shared_strings(iter(lambda: strings.read(1 << 22), b""), MAX_SHEET_CELLS, too_many):
+        pass  # read through once: the member's CRC is checked on the way, as for the other parts
 
 
 def check_sheet(source: Source, sheet: IO[bytes], name: str = "") -> None:
