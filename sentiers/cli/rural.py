@@ -93,12 +93,7 @@ def _run_batch(args: argparse.Namespace, base_loader: Any) -> int:
 
     data = read_path(source)  # a regular file only, at most its limit read (never /dev/zero or a FIFO whole)
     frame = read_upload(data, source.name)
-    try:
-        choice = guess_columns(frame, args.column)
-    except SentiersError as exc:
-        if "choisissez la colonne" not in str(exc):
-            raise
-        raise SentiersError(f"{str(exc).rstrip('.')} avec --column NOM.") from None
+    choice = guess_columns(frame, args.column, how_to_choose="choisissez la colonne à lire avec --column NOM")
     base = base_loader()
     with progress_bar("Vérification") as progress:
         result, summary = check_frame(base, frame, choice, progress)

@@ -247,8 +247,11 @@ def _content_role(values: pd.Series) -> Role | None:
     return None
 
 
-def guess_columns(frame: pd.DataFrame, wanted: list[str] | None = None) -> ColumnChoice:
-    """Which columns to read: the ones asked for (``role:column`` or plain names), else recognised headers."""
+def guess_columns(
+    frame: pd.DataFrame, wanted: list[str] | None = None, how_to_choose: str = "choisissez la colonne à lire"
+) -> ColumnChoice:
+    """Which columns to read: the ones asked for (``role:column`` or plain names), else recognised headers.
+    ``how_to_choose`` ends the message when none is recognised (the page's pickers, the command's option)."""
     columns = list(frame.columns)
     if wanted:
         roles: dict[str, str] = {}
@@ -278,7 +281,7 @@ def guess_columns(frame: pd.DataFrame, wanted: list[str] | None = None) -> Colum
             found = _content_role(frame[name])
             if found in ("code", "name") and found not in roles:
                 roles[found] = name
-    return _choice_from_roles(roles, from_user=False, columns=columns)
+    return _choice_from_roles(roles, from_user=False, columns=columns, how_to_choose=how_to_choose)
 
 
 def _role_alias(role: str) -> str:
@@ -301,7 +304,10 @@ def _role_alias(role: str) -> str:
 
 
 def _choice_from_roles(
-    roles: dict[str, str], from_user: bool, columns: list[str] | None = None
+    roles: dict[str, str],
+    from_user: bool,
+    columns: list[str] | None = None,
+    how_to_choose: str = "choisissez la colonne à lire",
 ) -> ColumnChoice:
     dep = roles.get("departement")
     if "code" in roles:
@@ -317,7 +323,7 @@ def _choice_from_roles(
     shown = ", ".join((columns or [])[:12])
     raise SentiersError(
         "Aucune colonne reconnue (code Insee, nom de commune ou code postal) parmi : "
-        f"{shown} ; choisissez la colonne à lire."
+        f"{shown} ; {how_to_choose}."
     )
 
 
