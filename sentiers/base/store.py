@@ -54,6 +54,7 @@ LEGACY_DIR = "base"  # before versioned folders: SENTIERS_HOME/base
 # what the code before versioned folders left when killed mid-swap (base renamed to base.old, no base yet)
 LEGACY_SWAPPED = "base.old"
 FORMAT_VERSION = 2
+READ_ATTEMPTS = 4  # a read started again when writes removed its version meanwhile (read_base)
 GEO_TABLES = ("communes", "communes_display", "departements", "regions")
 TABLES = ("epci", "passages", "points", "derivations")
 EMPTY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -371,18 +372,17 @@ def read_base(
     A write keeps the version before it; a read that outlives two writes finds its folder removed, and is
     started again on the version then in use (a few times), instead of saying « Base illisible »."""
     home = _home(home)
-    for _ in range(READ_ATTEMPTS - 1):
-        folder = current_dir(home)
+    folder = current_dir(home)
+    for attempt in range(1, READ_ATTEMPTS + 1):
         try:
             return _read_version(home, folder, columns, geometry)
         except BaseNotFoundError:
-            if current_dir(home) == folder:  # unreadable where it stands, not replaced under us
+            now = current_dir(home)
+            if now == folder or attempt == READ_ATTEMPTS:  # unreadable where it stands, not replaced under us
                 raise
-            log.info("base %s replaced while it was read; reading %s", folder, current_dir(home))
-    return _read_version(home, current_dir(home), columns, geometry)
-
-
-READ_ATTEMPTS = 4
+            log.info("base %s replaced while it was read; reading %s", folder, now)
+            folder = now
+    raise AssertionError("unreachable")
 
 
 def _read_version(home: Path, folder: Path | None, columns: Iterable[str] | None, geometry: bool) -> Base:
