@@ -24,15 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def value_text(entry, value: float) -> str:
-    from sentiers.base.catalogue import value_text as catalogue_value_text
-
-    return catalogue_value_text(entry.id, value)
-
-
 def explain(base, slug: str, kiif_only: bool) -> list[str]:
     from sentiers import fr
-    from sentiers.base.catalogue import CATALOGUE
+    from sentiers.base.catalogue import CATALOGUE, value_text
     from sentiers.matching.presets import preset, preset_profile
     from sentiers.matching.score import dependence_text, rank_profile, robustness_text
 
@@ -52,7 +46,7 @@ def explain(base, slug: str, kiif_only: bool) -> list[str]:
     for rec in ranking.top(5).to_dict("records"):
         contributions = sorted(ranking.criteria, key=lambda c: -float(rec[f"pts:{c.indicator}"]))[:3]
         why = ", ".join(
-            f"{CATALOGUE[c.indicator].label[:1].lower()}{CATALOGUE[c.indicator].label[1:]} {value_text(CATALOGUE[c.indicator], rec[f'val:{c.indicator}'])}"
+            f"{CATALOGUE[c.indicator].label[:1].lower()}{CATALOGUE[c.indicator].label[1:]} {value_text(c.indicator, rec[f'val:{c.indicator}'])}"
             f" ({fr.number(rec[f'pts:{c.indicator}'], 1)} pt)"
             for c in contributions
         )

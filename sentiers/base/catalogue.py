@@ -307,6 +307,7 @@ ACCESS_METHOD = (
     "est ajoutée, remplace ce calcul."
 )
 SERVICES_BY_KEY: dict[str, Service] = {s.key: s for s in SERVICES}
+ACCESS_FAMILIES_BY_KEY: dict[str, Service] = {s.key: s for s in ACCESS_FAMILIES}
 
 
 def _service_indicators(service: Service) -> list[Indicator]:

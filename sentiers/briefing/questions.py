@@ -258,9 +258,9 @@ def _first(items: list[str], count: int) -> str:
 
 def _nearest_words(key: str) -> str:
     """« le plus proche » or « la plus proche » for the service ``key`` (« Aucune pharmacie … (la plus proche : …) »)."""
-    from sentiers.base.catalogue import ACCESS_FAMILIES
+    from sentiers.base.catalogue import ACCESS_FAMILIES_BY_KEY
 
-    spec = next((s for s in ACCESS_FAMILIES if s.key == key), None)
+    spec = ACCESS_FAMILIES_BY_KEY.get(key)
     return spec.nearest_words if spec is not None else "le plus proche"
 
 
@@ -339,9 +339,9 @@ FOOD_PARTS = ("epicerie", "superette", "supermarche")  # asked about through « 
 def service_questions(level: str, where: str, services: list[ServiceRow]) -> list[str]:
     """One question per service that is really lacking: absent from a commune and farther than its lack distance
     (or with no distance known), absent from every commune of an EPCI, or far for a tenth of its inhabitants."""
-    from sentiers.base.catalogue import ACCESS_FAMILIES, from_phrase
+    from sentiers.base.catalogue import ACCESS_FAMILIES_BY_KEY as lack_of
+    from sentiers.base.catalogue import from_phrase
 
-    lack_of = {s.key: s for s in ACCESS_FAMILIES}
     keys = {svc.key for svc in services}
     out: list[str] = []
     for svc in services:

@@ -33,8 +33,7 @@ import numpy as np
 import pandas as pd
 
 from sentiers import fr
-from sentiers.base.catalogue import CATALOGUE, SERVICES_BY_KEY, from_phrase, source_note
-from sentiers.base.catalogue import value_text as catalogue_value_text
+from sentiers.base.catalogue import CATALOGUE, SERVICES_BY_KEY, from_phrase, source_note, value_text
 from sentiers.errors import SentiersError
 from sentiers.fr import quoted
 from sentiers.matching.candidates import CandidateTable, candidate_table, safe_coverage
@@ -498,16 +497,12 @@ def closeness_word(similarity: float) -> str:
     return "peu semblable"
 
 
-def value_text(indicator: str, value: Any) -> str:
-    return catalogue_value_text(indicator, value, missing="—")
-
-
 def references_text(result: SimilarResult) -> list[str]:
     """One line per reference commune: its values on the indicators."""
     lines = []
     for ref in result.references:
         figures = " ; ".join(
-            f"{CATALOGUE[i.indicator].label.split(' (')[0]} : {value_text(i.indicator, ref.values.get(i.indicator))}"
+            f"{CATALOGUE[i.indicator].label.split(' (')[0]} : {value_text(i.indicator, ref.values.get(i.indicator), missing='—')}"
             for i in result.indicators
         )
         small = (
