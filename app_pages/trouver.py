@@ -512,8 +512,8 @@ def _map(ranking: Ranking, base, top: int) -> str | None:
 
 def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
     st.subheader("Détail d'un candidat")
-    best = ranking.top(top)
-    options = list(best["code"].astype(str))
+    shortlist = list(ranking.top(top)["code"].astype(str))
+    options = list(shortlist)
     if clicked and clicked in set(ranking.frame["code"]) and clicked not in options:
         options.append(clicked)
     if clicked in options:
@@ -522,20 +522,19 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
         ss["tr_candidate"] = options[0]
     # the labels, the candidate's sentences and its table are made once per ranking and candidate (shared by
     # every session showing that scenario), not on every run of the page
-    labels = ranking.memo(
-        "candidate_labels", dict
-    )  # filled as candidates are shown, the same in every session
     rows = ranking.memo("rows_by_code", lambda: ranking.frame.set_index("code"))
-    for c in options:
-        if c not in labels:
-            labels[c] = (
-                f"{int(rows.loc[c, 'rank'])}. {rows.loc[c, 'name']} ({rows.loc[c, 'departement']}) · {c}"
-            )
-    code = st.selectbox("Candidat", options, format_func=labels.__getitem__, key="tr_candidate")
+
+    def label(c: str) -> str:
+        return f"{int(rows.loc[c, 'rank'])}. {rows.loc[c, 'name']} ({rows.loc[c, 'departement']}) · {c}"
+
+    labels = ranking.memo(("candidate_labels", top), lambda: {c: label(c) for c in shortlist})
+    code = st.selectbox(
+        "Candidat", options, format_func=lambda c: labels.get(c) or label(c), key="tr_candidate"
+    )
     view = ranking.memo(("candidate_view", code), lambda: _candidate_view(ranking, rows, code))
     cols = st.columns(3)
-    for col, (label, value) in zip(cols, view.metrics, strict=True):
-        col.metric(label, value)
+    for col, (name, value) in zip(cols, view.metrics, strict=True):
+        col.metric(name, value)
     for sentence in view.sentences:
         st.markdown(sentence)
     if view.caption:
@@ -543,12 +542,8 @@ def _detail(ranking: Ranking, clicked: str | None, top: int) -> None:
     bar_chart(view.chart_labels, view.chart_points, "Points (sur 100)", decimals=1)
     st.dataframe(view.table, hide_index=True, width="stretch")
     token = profile_to_token(ranking.profile)
-    label = f"Ouvrir la fiche territoire : {view.name}"
     params = {"code": code, "level": ranking.level, "p": token}
-    try:
-        st.page_link("app_pages/fiche.py", label=label, icon="📄", query_params=params)
-    except Exception:
-        st.markdown(f"[{e(label)}](fiche?code={e(code)}&level={ranking.level}&p={token})")
+    page_link("app_pages/fiche.py", "fiche", f"Ouvrir la fiche territoire : {view.name}", "📄", params)
     # the actors of the candidate, read with the structure's activity and défi (what the activity field says)
     actors = {"code": code, "level": ranking.level, "defi": ranking.profile.defi}
     if ranking.profile.activity:
@@ -577,7 +572,7 @@ def _candidate_view(ranking: Ranking, rows: pd.DataFrame, code: str) -> Candidat
         ("Score", fr.number(row["score"], 1)),
         ("Rang", f"{int(row['rank'])} / {len(rows)}"),
         (
-            leading_group(ranking.leading)[:1].upper() + leading_group(ranking.leading)[1:],
+            leading_group(ranking.leading).capitalize(),
             "—" if hits is None or pd.isna(hits) or not variants else f"{int(hits)} variantes sur {variants}",
         ),
     )
@@ -660,7 +655,7 @@ def _save_share(profile: StructureProfile, ranking: Ranking | None, top: int) ->
     slug = "".join(ch if ch.isalnum() else "-" for ch in profile.name.lower()).strip("-")[:40] or "profil"
     files = (  # the profile's files once per ranking (the scenario's), not on every run
         ranking.memo("profile_files", lambda: _profile_files(profile))
-        if ranking is not None and profile_to_token(ranking.profile) == token
+        if ranking is not None
         else _profile_files(profile)
     )
     cols[0].download_button(
