@@ -97,7 +97,6 @@ class ProfileScores:
     """One structure's profile ranking, reduced to what pairs need: the candidates' scores and ranks per level."""
 
     scores: dict[str, LevelScores]
-    candidates: dict[str, int]
     name: str
 
 
@@ -140,7 +139,6 @@ def _profile_scores(base: Base, structure: Structure, levels: set[Any]) -> Profi
     from sentiers.matching.score import rank_profile
 
     scores: dict[str, LevelScores] = {}
-    candidates: dict[str, int] = {}
     body = profile.model_dump_json(exclude={"name", "description"})
     for level in sorted(levels):
 
@@ -148,9 +146,8 @@ def _profile_scores(base: Base, structure: Structure, levels: set[Any]) -> Profi
             frame = rank_profile(base, profile, level=level, draws=0).frame
             return LevelScores(frame["code"], frame["score"], frame["rank"])
 
-        table = base.memo_lru("events_profile", (body, level), make, size=64)
-        scores[level], candidates[level] = table, len(table)
-    return ProfileScores(scores, candidates, profile.name)
+        scores[level] = base.memo_lru("events_profile", (body, level), make, size=64)
+    return ProfileScores(scores, profile.name)
 
 
 def score_pairs(
@@ -327,11 +324,11 @@ def pair_reasons(table: PairTable, i: int, j: int) -> list[str]:
     if ranked is not None:
         level_scores = ranked.scores.get(t.level)
         hit = level_scores.get(t.code) if level_scores is not None else None
-        if hit is not None:
+        if hit is not None and level_scores is not None:
             add(
                 "profil",
                 f"Score du profil de la structure pour ce territoire : {fr.number(hit[0])}/100 "
-                f"(rang {fr.integer(hit[1])} sur {fr.integer(ranked.candidates.get(t.level, 0))}).",
+                f"(rang {fr.integer(hit[1])} sur {fr.integer(len(level_scores))}).",
             )
         else:
             add(
