@@ -268,7 +268,7 @@ if result.available:
         )
         st.download_button(
             "Table de correspondance NAF → défi (CSV)",
-            table_csv(pd.DataFrame(defi_table())),
+            lambda: table_csv(pd.DataFrame(defi_table())),  # made when asked for, not on every run
             file_name="sentiers-naf-defis.csv",
             mime="text/csv",
             key="acteurs_dl_naf_defis",
