@@ -119,3 +119,27 @@ def test_mirror_pdf_first_page_is_not_half_empty(mirror_base):
     briefing = build_briefing(mirror_base, "26113", "commune", profile=preset_profile("service-de-proximite"))
     first = PdfReader(io.BytesIO(render_pdf(briefing))).pages[0].extract_text()
     assert "Rural ou urbain" in first and "Carte du territoire" in first, first[-400:]
+
+
+@pytest.mark.mirror
+def test_mirror_score_table_writes_values_with_their_units(mirror_base):
+    """Die under « service de proximité »: the distances in km, the shares in %, no bare « 15 » or scale text
+    (the dossier wrote « 15 » for 15,2 % and « 3,00 1 à 3 »)."""
+    from sentiers.base.catalogue import CATALOGUE
+    from sentiers.briefing.scoring import load_profile_arg
+
+    profile = load_profile_arg(preset="service-de-proximite")
+    s = build_briefing(mirror_base, "26113", profile=profile, with_map=False).score
+    by_label = {c.label: c.value for c in s.contributions}
+    from sentiers.matching.presets import effective_criteria
+
+    units = {CATALOGUE[c.indicator].label: CATALOGUE[c.indicator].unit for c in effective_criteria(profile)}
+    assert by_label and set(by_label) <= set(units)
+    for label, value in by_label.items():
+        assert "1 à 3" not in value and "0 = " not in value, (label, value)
+        unit = units.get(label, "")
+        if value != "manquante" and unit.startswith("km"):
+            assert value.endswith("km"), (label, value)
+        if value != "manquante" and unit.startswith("%"):
+            assert value.endswith("%"), (label, value)
+    assert any(v.endswith("km") for v in by_label.values()), by_label
