@@ -101,6 +101,15 @@ def _cached_base(stamp: str) -> Base:
     return base
 
 
+def preload_base() -> None:
+    """Load the base in use into this process's cache before any session (built first on a fresh machine):
+    the workshop server (:mod:`sentiers.server.workers`) calls it before forking its workers, which then
+    share the loaded base."""
+    if base_stamp() == "absent":
+        open_base()
+    _cached_base(base_stamp())
+
+
 def warm_up(base: Base) -> None:
     """Build once, when the base is opened, the per-base caches every session's first run would need."""
     from sentiers.base.lookup import index_for

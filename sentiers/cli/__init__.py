@@ -288,6 +288,28 @@ def build_parser() -> argparse.ArgumentParser:
     actors_out.add_argument("--json", action="store_true", help="sortie JSON")
     actors_out.add_argument("-o", "--output", metavar="FILE.csv|FILE.xlsx")
     actors.set_defaults(handler="sentiers.cli.acteurs:run")
+    serve = sub.add_parser(
+        "serve",
+        help="l'application pour un atelier : un processus Streamlit par cœur derrière une seule adresse",
+    )
+    serve.add_argument("--port", type=int, default=8501, help="port d'écoute (8501 par défaut)")
+    serve.add_argument(
+        "--adresse", dest="address", default="127.0.0.1", help="adresse d'écoute (0.0.0.0 : tout le réseau)"
+    )
+    serve.add_argument(
+        "--processus",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processus Streamlit (un par cœur par défaut)",
+    )
+    serve.add_argument(
+        "streamlit_args",
+        nargs=argparse.REMAINDER,
+        metavar="-- OPTIONS",
+        help="options passées à streamlit run",
+    )
+    serve.set_defaults(handler="sentiers.cli.serve:run")
     meet = sub.add_parser(
         "rencontres", help="rencontres d'un événement : scores des couples et planning optimal des créneaux"
     )

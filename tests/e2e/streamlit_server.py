@@ -1,4 +1,4 @@
-"""Start ``streamlit run app.py`` on a free localhost port and stop it (shared by e2e and load tests).
+"""Start ``streamlit run app.py`` (or the workshop server, ``sentiers serve``) on a free localhost port and stop it (shared by e2e and load tests).
 
 Not a test module: the e2e and load conftests load it by path (pytest runs with --import-mode=importlib).
 """
@@ -53,53 +53,48 @@ class AppServer:
 
 @contextlib.contextmanager
 def run_app(
-    home: Path, log_path: Path, extra_args: list[str] | None = None, extra_env: dict[str, str] | None = None
+    home: Path,
+    log_path: Path,
+    extra_args: list[str] | None = None,
+    extra_env: dict[str, str] | None = None,
+    workers: int = 0,
 ) -> Iterator[AppServer]:
     """Run the app against the base in ``home`` (SENTIERS_HOME), with ``extra_env`` added to the environment;
-    wait for /_stcore/health."""
+    wait until it is healthy. ``workers`` 0: ``streamlit run app.py``; N: the workshop server, ``sentiers
+    serve --processus N`` (N Streamlit processes behind its proxy), healthy when every worker is."""
     port = free_port()
     env = dict(os.environ, SENTIERS_HOME=str(home), PYTHONUNBUFFERED="1", **(extra_env or {}))
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-        *(extra_args or []),
-    ]
+    streamlit_args = ["--server.fileWatcherType", "none", *(extra_args or [])]
+    if workers:
+        cmd = [sys.executable, "-m", "sentiers", "serve", "--port", str(port), "--processus", str(workers)]
+        cmd += ["--", *streamlit_args]
+    else:
+        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+        cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+        cmd += ["--browser.gatherUsageStats", "false", *streamlit_args]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log_file:
         process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
         server = AppServer(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
         try:
-            _wait_healthy(server)
+            _wait_healthy(server, "/_sentiers/health" if workers else "/_stcore/health")
             yield server
         finally:
             process.terminate()
             try:
-                process.wait(timeout=15)
+                process.wait(timeout=30)  # the workshop server stops its workers first (15 s at most)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=15)
 
 
-def _wait_healthy(server: AppServer) -> None:
+def _wait_healthy(server: AppServer, path: str = "/_stcore/health") -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"streamlit exited with {server.process.returncode}:\n{server.log()[-3000:]}")
         try:
-            if requests.get(f"{server.url}/_stcore/health", timeout=2).status_code == 200:
+            if requests.get(f"{server.url}{path}", timeout=2).status_code == 200:
                 return
         except requests.RequestException:
             pass
