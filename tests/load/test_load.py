@@ -1,5 +1,7 @@
-"""Bounded load test: one session, then 10 concurrent sessions, against one server on localhost, for a bounded
-time.
+"""Bounded load test: one session, then 10 concurrent sessions, against the app on localhost, for a bounded
+time, served both ways: one ``streamlit run app.py`` process, and the workshop server ``sentiers serve
+--processus 2`` (two Streamlit processes sharing the loaded base behind the sticky proxy of
+:mod:`sentiers.server`), which is what a seminar's machine runs.
 
 Each session is driven through Streamlit's agent API (``server.enableAgentApi``; the protocol is described at
 ``/_stcore/agent/openapi.json``), which takes the browser's rerun and callback path: the page scripts run
@@ -12,11 +14,12 @@ exactly as for a browser. Each session goes round the workshop's steps:
 - open one of the other pages (Accueil, Carte, Fiche, Comparer, Acteurs, Étude, Rencontres) in turn.
 
 Every answer is checked against the base (the verdict), the lookup (the suggestions) and the scoring package
-(the best candidate); the server's resident memory (process tree, psutil) is sampled throughout. The test
+(the best candidate); the server's memory (its process tree's PSS, psutil) is sampled throughout. The test
 asserts no error, every answer right, and the memory budget (1.2 GB). Timings are figures, not assertions
 (no timed test): the single-session median and the 10-session median and p95 of each step, the ratio of the
 10-session p95 to the single-session median, against the budgets of issue 13, go to
-$SENTIERS_BENCH_LOAD_OUT (default tests/artifacts/bench-load.md) with the machine's load average.
+$SENTIERS_BENCH_LOAD_OUT (default tests/artifacts/bench-load.md; « -streamlit-run » or « -sentiers-serve »
+added to its name) with the machine's load average.
 
 Knobs: SENTIERS_LOAD_SESSIONS (10), SENTIERS_LOAD_SECONDS (60), SENTIERS_LOAD_SINGLE_SECONDS (20),
 SENTIERS_LOAD_THINK_SECONDS (0: each session sends its next step as soon as it has an answer, the hardest case;
@@ -84,10 +87,19 @@ def walk(node):
         yield from walk(child)
 
 
-@pytest.fixture(scope="module")
-def server(mirror_home, tmp_path_factory):
+# the two ways to serve the app: one `streamlit run app.py` (one process, one core), and the workshop server
+# `sentiers serve` with 2 Streamlit processes behind its sticky proxy (what a seminar's machine runs)
+SERVERS = {"streamlit-run": 0, "sentiers-serve": 2}
+
+
+@pytest.fixture(scope="module", params=list(SERVERS))
+def server(request, mirror_home, tmp_path_factory):
     log_path = tmp_path_factory.mktemp("load") / "streamlit.log"
-    with server_mod.run_app(mirror_home, log_path, ["--server.enableAgentApi", "true"]) as srv:
+    workers = SERVERS[request.param]
+    with server_mod.run_app(
+        mirror_home, log_path, ["--server.enableAgentApi", "true"], workers=workers
+    ) as srv:
+        srv.name = request.param  # type: ignore[attr-defined]
         spec = requests.get(f"{srv.url}/_stcore/agent/openapi.json", timeout=10)
         if spec.status_code != 200 or "interact" not in spec.text:
             pytest.skip("this Streamlit has no agent API (/_stcore/agent/openapi.json)")
@@ -284,6 +296,9 @@ def run_worker(url, expected, deadline, times, errors, counts, worker: int, thin
 
 
 def tree_rss(pid: int) -> int:
+    """The memory of the server's process tree: the sum of each process's proportional set size (PSS: a page
+    shared by k processes counts 1/k in each, so the workshop server's workers, which share the loaded base,
+    are not counted once per worker); RSS where PSS cannot be read. For one process PSS <= RSS."""
     import psutil
 
     try:
@@ -294,7 +309,10 @@ def tree_rss(pid: int) -> int:
     total = 0
     for p in procs:
         with contextlib.suppress(psutil.NoSuchProcess):
-            total += p.memory_info().rss
+            try:
+                total += p.memory_full_info().pss
+            except (psutil.AccessDenied, AttributeError):
+                total += p.memory_info().rss
     return total
 
 
@@ -324,9 +342,17 @@ def run_phase(url, expected, sessions: int, seconds: float, seed: int, think: fl
     return times, errors, counts, time.monotonic() - started
 
 
-def report(single, loaded, rss: list[int], loads: list[float], elapsed: float, counts, errors: int) -> str:
+SERVED_BY = {
+    "streamlit-run": "one `streamlit run app.py` process",
+    "sentiers-serve": "the workshop server `sentiers serve --processus 2` (2 Streamlit processes behind its proxy)",
+}
+
+
+def report(
+    single, loaded, rss: list[int], loads: list[float], elapsed: float, counts, errors: int, served: str
+) -> str:
     lines = [
-        "## Load: 1 then 10 concurrent sessions (tests/load/test_load.py)",
+        f"## Load: 1 then {SESSIONS} concurrent sessions, {SERVED_BY[served]} (tests/load/test_load.py)",
         "",
         f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()};"
         f" load average (1 min) {loads[0]:.1f} at the start, {loads[1]:.1f} before the {SESSIONS} sessions,"
@@ -334,7 +360,7 @@ def report(single, loaded, rss: list[int], loads: list[float], elapsed: float, c
         f"- date: {datetime.now(UTC).isoformat(timespec='seconds')}",
         "- command: `SENTIERS_BENCH_LOAD_OUT=FILE uv run pytest tests/load -q`",
         f"- 1 session for {SINGLE_SECONDS:.0f} s (warm: after one round of every step), then {SESSIONS} sessions"
-        f" (Streamlit agent API, one app session each) for {elapsed:.0f} s against one server,"
+        f" (Streamlit agent API, one app session each) for {elapsed:.0f} s,"
         + (
             f" each pausing {THINK_SECONDS:g} s on average (0.5 to 1.5 times) after each step;"
             if THINK_SECONDS > 0
@@ -342,7 +368,7 @@ def report(single, loaded, rss: list[int], loads: list[float], elapsed: float, c
         )
         + f" {counts['rural']} verdicts, {counts['suggestions']} suggestion lists, {counts['scoring']} rankings and"
         f" {counts['pages']} other pages answered under load, {errors} errors",
-        f"- server resident memory (process tree): start {rss[0] / 2**20:.0f} MiB, max {max(rss) / 2**20:.0f} MiB"
+        f"- server memory (process tree, sum of PSS): start {rss[0] / 2**20:.0f} MiB, max {max(rss) / 2**20:.0f} MiB"
         f" (budget {RSS_BUDGET / 2**20:.0f} MiB)",
         "",
         f"| step | 1 session: n, median | {SESSIONS} sessions: n, median | p95 | max | budget (p95) |"
@@ -394,10 +420,11 @@ def test_sessions_check_suggest_score_and_open_pages_correctly_within_memory(ser
     monitor.join(timeout=5)
 
     errors = single_errors + loaded_errors
-    text = report(single, loaded, rss, loads, elapsed, counts, len(errors))
+    text = report(single, loaded, rss, loads, elapsed, counts, len(errors), server.name)
     out = Path(
         os.environ.get("SENTIERS_BENCH_LOAD_OUT") or server_mod.ROOT / "tests" / "artifacts" / "bench-load.md"
     )
+    out = out.with_name(f"{out.stem}-{server.name}{out.suffix}")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     sys.stderr.write(text)
