@@ -92,6 +92,13 @@ def _cookie_header(index: int) -> tuple[bytes, bytes]:
     return b"set-cookie", f"{COOKIE}={index}; Path=/; HttpOnly; SameSite=Lax".encode("latin-1")
 
 
+def _raw_target(scope) -> str:
+    """The path and query as the client sent them (percent-encoding kept: « %2F » stays one segment)."""
+    raw = scope.get("raw_path") or scope["path"].encode("utf-8")
+    query = scope.get("query_string") or b""
+    return raw.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
+
+
 def same_origin(origin: str | None, host: str | None) -> bool:
     """Streamlit's websocket rule: no Origin (not a browser) or an Origin naming the Host asked for."""
     return origin is None or urlparse(origin).netloc == (host or "")
@@ -108,7 +115,7 @@ def create_app(urls: Sequence[str], timeout: float = 600.0) -> Starlette:
 
     async def http_proxy(request: Request) -> Response:
         index, given = workers.choose(request.cookies.get(COOKIE))
-        url = workers.urls[index] + request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        url = workers.urls[index] + _raw_target(request.scope)
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _HOP]
         if request.client:
             headers.append(("x-forwarded-for", request.client.host))
@@ -155,9 +162,7 @@ def create_app(urls: Sequence[str], timeout: float = 600.0) -> Starlette:
             await websocket.close(code=1008)
             return
         index, _given = workers.choose(websocket.cookies.get(COOKIE))
-        base = workers.urls[index].replace("http://", "ws://", 1)
-        query = websocket.url.query
-        url = base + websocket.url.path + (f"?{query}" if query else "")
+        url = workers.urls[index].replace("http://", "ws://", 1) + _raw_target(websocket.scope)
         asked = websocket.headers.get("sec-websocket-protocol", "")
         protocols = [p.strip() for p in asked.split(",") if p.strip()]
         headers = [(k, v) for k, v in websocket.headers.items() if k.lower() in _WS_FORWARDED]

@@ -37,7 +37,13 @@ def _free_port() -> int:
 
 def _backend(name: str) -> Starlette:
     async def who(request: Request) -> Response:
-        return JSONResponse({"name": name, "cookie": request.headers.get("cookie", "")})
+        return JSONResponse(
+            {
+                "name": name,
+                "cookie": request.headers.get("cookie", ""),
+                "target": (request.scope["raw_path"] + b"?" + request.scope["query_string"]).decode(),
+            }
+        )
 
     async def echo(request: Request) -> Response:
         body = await request.body()
@@ -59,6 +65,7 @@ def _backend(name: str) -> Starlette:
     return Starlette(
         routes=[
             Route("/who", who),
+            Route("/media/{rest:path}", who),
             Route("/echo", echo, methods=["POST"]),
             Route("/_stcore/health", health),
             WebSocketRoute("/_stcore/stream", ws),
@@ -102,6 +109,13 @@ def test_a_visitor_keeps_its_backend_and_visitors_are_spread(farm):
             answer = visitor.get(f"{farm['url']}/who", timeout=10).json()
             assert answer["name"] == name
             assert f"{COOKIE}={name[1:]}" in answer["cookie"]  # the cookie reaches the backend too
+
+
+def test_paths_and_queries_reach_the_backend_as_sent(farm):
+    answer = requests.get(
+        f"{farm['url']}/media/a%2Fb%20c.csv?q=Die%20%26%20Crest&x=%C3%A9", timeout=10
+    ).json()
+    assert answer["target"] == "/media/a%2Fb%20c.csv?q=Die%20%26%20Crest&x=%C3%A9"
 
 
 def test_bodies_arrive_whole_both_ways(farm):
