@@ -163,14 +163,8 @@ def _fork(target, *args) -> int:
     return pid
 
 
-def serve(
-    *,
-    port: int = 8501,
-    address: str = "127.0.0.1",
-    workers: int | None = None,
-    streamlit_args: Sequence[str] = (),
-) -> int:
-    """Run the workshop server until SIGTERM or Ctrl-C; the exit code."""
+def check_arguments(port: int, workers: int | None) -> int:
+    """The number of workers to start; SentiersError (in French) for what cannot run."""
     if not APP.is_file():
         raise SentiersError(
             "« sentiers serve » lance l'application depuis le dépôt du projet (app.py introuvable à côté du "
@@ -181,6 +175,18 @@ def serve(
         raise SentiersError(f"Nombre de processus {count} hors des limites (1 à 32).")
     if not 1 <= port <= 65535:
         raise SentiersError(f"Port {port} hors des limites (1 à 65535).")
+    return count
+
+
+def serve(
+    *,
+    port: int = 8501,
+    address: str = "127.0.0.1",
+    workers: int | None = None,
+    streamlit_args: Sequence[str] = (),
+) -> int:
+    """Run the workshop server until SIGTERM or Ctrl-C; the exit code."""
+    count = check_arguments(port, workers)
     started = time.monotonic()
     fewer_malloc_arenas()
     preload()

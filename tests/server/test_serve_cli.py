@@ -20,6 +20,7 @@ from sentiers.server import workers
 )
 def test_bad_arguments_are_one_french_line_exit_2(argv, needle, capsys, monkeypatch):
     monkeypatch.setattr(workers, "preload", lambda: pytest.fail("loaded the base before checking"))
+    monkeypatch.setattr("sentiers.base.build.build_and_write", lambda *a, **k: pytest.fail("built first"))
     try:
         code = main(argv)
     except SystemExit as exc:  # argparse's own errors end there, in French
