@@ -54,6 +54,11 @@ server_mod = sys.modules.setdefault("sentiers_e2e_server", importlib.util.module
 if not hasattr(server_mod, "run_app"):
     _spec.loader.exec_module(server_mod)
 
+try:  # the client shares the machine's cores with the server: it parses answers with the fast parser
+    from orjson import loads
+except ImportError:  # pragma: no cover - orjson comes with streamlit[performance]
+    from json import loads
+
 SESSIONS = int(os.environ.get("SENTIERS_LOAD_SESSIONS", "10"))
 SECONDS = float(os.environ.get("SENTIERS_LOAD_SECONDS", "60"))
 SINGLE_SECONDS = float(os.environ.get("SENTIERS_LOAD_SINGLE_SECONDS", "20"))
@@ -178,12 +183,12 @@ class Session:
         if self.session_id:
             body = {"session_id": self.session_id, **body}
         response = self.http.post(self.url, json=body, timeout=REQUEST_TIMEOUT)
-        payload = response.json()
+        payload = loads(response.content)
         while response.status_code == 202 and payload.get("error", {}).get("code") == "wait_timed_out":
             response = self.http.post(
                 self.url, json={"session_id": payload["error"]["session_id"]}, timeout=120
             )
-            payload = response.json()
+            payload = loads(response.content)
         if response.status_code != 200:
             raise AssertionError(f"HTTP {response.status_code}: {str(payload)[:300]}")
         self.session_id = payload["session_id"]
