@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -60,8 +59,7 @@ class Workers:
 
     urls: Sequence[str]
     down: dict[int, float] = field(default_factory=dict)  # worker -> when it failed to answer
-    given: list[int] = field(default_factory=list)
-    _order: itertools.count = field(default_factory=itertools.count)
+    given: list[int] = field(init=False)  # visitors given to each worker
 
     def __post_init__(self) -> None:
         if not self.urls:
@@ -82,8 +80,7 @@ class Workers:
             if index < len(self.urls) and not self.is_down(index):
                 return index, False
         alive = [i for i in range(len(self.urls)) if not self.is_down(i)] or list(range(len(self.urls)))
-        turn = next(self._order)
-        index = min(alive, key=lambda i: (self.given[i], (i - turn) % len(self.urls)))
+        index = min(alive, key=lambda i: self.given[i])  # ties: the first, so new visitors go round
         self.given[index] += 1
         return index, True
 

@@ -41,7 +41,7 @@ class Child:
     role: str  # "worker" or "proxy"
     index: int
     port: int
-    started: float
+    started: float = 0.0  # set by each (re)start
     quick_deaths: int = 0
 
 
@@ -63,18 +63,23 @@ def default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
+def _call_libc(name: str, *args: int) -> None:
+    """A glibc function by name (Linux); nothing where there is none: both uses are tunings, not needs."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        getattr(ctypes.CDLL("libc.so.6"), name)(*args)
+
+
 def fewer_malloc_arenas(arenas: int = 2) -> None:
     """glibc gives threads that allocate at once their own arenas (up to 8 per core), and memory freed in one
     stays there: under a workshop's sessions (one script thread per run) a worker's memory grows with them.
     Two arenas, set before the workers are forked (they inherit it), keep it near what is in use: under the
     load test, PSS max 1,174 → 1,071 MiB (BENCHMARKS.md). Linux with glibc only; elsewhere nothing."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
     m_arena_max = -8
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").mallopt(m_arena_max, arenas)
+    _call_libc("mallopt", m_arena_max, arenas)
 
 
 def preload() -> None:
@@ -133,13 +138,8 @@ def _run_proxy(address: str, port: int, worker_ports: Sequence[int]) -> None:
 
 def _die_with_parent() -> None:
     """Linux: this child gets SIGTERM when the supervisor dies, even by SIGKILL (no orphaned worker)."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
     pr_set_pdeathsig = 1
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    _call_libc("prctl", pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _fork(target, *args) -> int:
@@ -209,9 +209,9 @@ def serve(
     signal.signal(signal.SIGINT, stop)
     try:
         for i, worker_port in enumerate(ports):
-            child = Child("worker", i, worker_port, 0.0)
+            child = Child("worker", i, worker_port)
             children[start(child)] = child
-        proxy = Child("proxy", 0, port, 0.0)
+        proxy = Child("proxy", 0, port)
         children[start(proxy)] = proxy
         sys.stderr.write(
             f"Sentiers (atelier) : http://{address}:{port} — {count} processus Streamlit derrière un relais ; "
